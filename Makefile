@@ -1,0 +1,35 @@
+# The two commands of the README quick start: `make site` and `make test`.
+# Both set up what they need first (a virtualenv in .venv; for tests, Debian's
+# chromium and poppler-utils via apt-get when missing and run as root).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: site test setup system-deps serve clean
+
+site: setup
+	$(BIN)/dossier build
+
+test: setup system-deps
+	$(BIN)/python -m pytest -q
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# Browser and PDF tests use Debian's chromium (never a downloaded browser) and poppler.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-liberation; \
+	  else echo "missing:$$missing (run as root, or: sudo apt-get install$$missing)"; fi; \
+	fi
+
+clean:
+	rm -rf build/* .pytest_cache

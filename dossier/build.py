@@ -1,0 +1,69 @@
+"""The whole pipeline on one screen: load → clean → dedup → registry → link →
+timeline → pages → render. Each line is one stage; each stage is timed."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import clean
+from .config import Config, load_config
+from .dedup import dedup
+from .load import load_sources
+from .models import Dossier
+from .pages import build_pages
+from .registry import build_registry
+from .link import link
+from .stories import name_stories, published_notes
+from .timeline import build_timeline
+from .checks import model_warnings
+from .site import render_site, guard_output
+from .render import write_site
+
+
+@dataclass
+class Timings:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, name: str, progress=None):
+        t0 = time.perf_counter()
+        yield
+        self.stages[name] = time.perf_counter() - t0
+        if progress:
+            progress(name)
+
+
+def build_model(site: Path, config: Config | None = None, timed: Timings | None = None, progress=None) -> Dossier:
+    timed = timed or Timings()
+    config = config or load_config(site)
+    with timed("load", progress):
+        sources, load_warnings = load_sources(site / "content")
+    with timed("clean", progress):
+        documents = tuple(clean(s) for s in sources if s.kind in ("article", "note"))
+    with timed("dedup", progress):
+        clusters = dedup(documents, threshold=config.dedup_threshold)
+    with timed("registry", progress):
+        entities, registry_warnings = build_registry(sources)
+    with timed("link", progress):
+        mentions = link(documents, entities)
+    with timed("timeline", progress):
+        timeline = build_timeline(entities, mentions)
+    stories = name_stories(clusters, documents)
+    notes = published_notes(clusters, documents)
+    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline)
+    return Dossier(**{**d.__dict__, "warnings": load_warnings + registry_warnings + model_warnings(d)})
+
+
+def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None) -> tuple[Dossier, int]:
+    timed = timed or Timings()
+    guard_output(site, out)
+    d = build_model(site, config, timed, progress)
+    with timed("pages", progress):
+        pages = build_pages(d)
+    with timed("render", progress):
+        files = render_site(d, pages, site)
+    with timed("write", progress):
+        written = write_site(files, out, site, config.theme)
+    return d, written

@@ -1,0 +1,148 @@
+"""The data that flows between stages: plain frozen dataclasses, no behaviour.
+
+Each stage takes some of these and returns others; nothing here does I/O.
+Identifiers are small typed strings so a signature says what it wants.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, NewType
+
+SourceId = NewType("SourceId", str)  # path relative to content/, posix: "articles/000_x.txt"
+Slug = NewType("Slug", str)  # url-safe name: "xi-jinping"
+
+Kind = Literal["article", "note", "person", "place", "event"]
+Relation = Literal["canonical", "identical", "copy", "rewrite", "excerpt"]
+EntityKind = Literal["person", "place", "event"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of content/, read but not interpreted."""
+
+    id: SourceId
+    kind: Kind
+    meta: Mapping[str, Any]  # front matter, or the .yaml sidecar of a .txt article
+    text: str  # the body, front matter removed, newlines normalised to \n
+    body_line: int  # 1-based line of the file where `text` starts (for error messages)
+    sha: str  # sha256 of the raw bytes (cache key)
+    lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → file line, for errors
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A piece of a scraped article that clean() took out, and why."""
+
+    text: str
+    reason: str  # "navigation", "video-note", "teaser", "caption", "sidebar", "byline", ...
+    line: int  # 1-based line in the source file
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned article or note: the text a reader should see."""
+
+    id: SourceId
+    kind: Literal["article", "note"]
+    title: str
+    paragraphs: tuple[str, ...]  # body text; for notes, the Markdown blocks
+    captions: tuple[str, ...] = ()  # image captions and credits: kept, but not body text
+    removed: tuple[Removed, ...] = ()
+    outlet: str | None = None
+    byline: str | None = None
+    url: str | None = None
+    date: str | None = None  # ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY"
+    markdown: str | None = None  # notes only: the body to render
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Version:
+    source: SourceId
+    relation: Relation
+    similarity: float  # 0..1 against the canonical
+    reason: str  # one sentence a person can check: "87% of sentences match closely"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """What dedup found: one story told by one or more documents."""
+
+    canonical: SourceId
+    versions: tuple[Version, ...]  # the canonical first, with relation "canonical"
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: Slug
+    title: str
+    canonical: SourceId
+    versions: tuple[Version, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, place or event the dossier knows, from content/{people,places,events}/."""
+
+    slug: Slug
+    kind: EntityKind
+    name: str
+    source: SourceId
+    aliases: tuple[str, ...]  # always a mention of this entity
+    short: tuple[str, ...] = ()  # a mention only where the document also names it fully
+    summary: str = ""  # Markdown body of the file
+    fields: Mapping[str, Any] = field(default_factory=dict)  # role, country, coordinates...
+    date: str | None = None  # events: ISO start, maybe month or year precision
+    end: str | None = None  # events: ISO end
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: Slug
+    kind: EntityKind
+    document: SourceId
+    paragraph: int  # index into Document.paragraphs, or into captions when in_caption
+    start: int  # character span in that paragraph
+    end: int
+    in_caption: bool = False
+    wikilink: bool = False  # from [[Name]] in a note rather than found in the text
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str  # ISO start (sort key)
+    end: str | None
+    precision: Literal["day", "month", "year"]
+    title: str
+    event: Slug | None  # None for a dated document
+    document: SourceId | None
+    sources: tuple[SourceId, ...]  # documents that speak of it
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """The whole model: every output (HTML, JSON, search, feed, PDF) reads this."""
+
+    config: Any  # dossier.config.Config
+    sources: tuple[Source, ...]
+    documents: tuple[Document, ...]
+    stories: tuple[Story, ...]
+    notes: tuple[Document, ...]  # notes published as notes (not folded into a story)
+    entities: tuple[Entity, ...]
+    mentions: tuple[Mention, ...]
+    timeline: tuple[TimelineEntry, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file, with everything its template prints already computed."""
+
+    url: str  # site-relative: "people/xi-jinping/" (written as …/index.html) or "404.html"
+    template: str
+    title: str
+    section: str  # home, story, note, person, place, event, timeline, sources, list, search…
+    context: Mapping[str, Any]
+    description: str = ""
+    crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from the home page down
+    depends: tuple[SourceId, ...] = ()  # the sources whose change re-renders this page

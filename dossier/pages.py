@@ -1,0 +1,299 @@
+"""pages: Dossier → Page[]. Every cross-link is computed here, once.
+
+Templates print what this module gives them and never look anything up, so
+what links where can be tested on the model without rendering a byte.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from itertools import groupby
+
+from . import dates
+from .diff import diff_stats, word_diff
+from .link import resolve_wikilink, wikilink_lookup
+from .markdown import render_markdown
+from .models import Document, Dossier, Entity, Mention, Page, SourceId, Story
+from .urls import note_slugs, relative, slugify
+from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, segments
+
+SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
+            ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
+
+
+class Index:
+    """Lookups over the model, built once: who mentions whom, where each file went."""
+
+    def __init__(self, d: Dossier):
+        self.d = d
+        self.docs = {doc.id: doc for doc in d.documents}
+        self.entities = {(e.kind, e.slug): e for e in d.entities}
+        self.by_doc: dict[SourceId, list[Mention]] = defaultdict(list)
+        self.by_entity: dict[str, list[Mention]] = defaultdict(list)
+        for m in d.mentions:
+            self.by_doc[m.document].append(m)
+            self.by_entity[m.entity if m.kind != "event" else f"event:{m.entity}"].append(m)
+        self.story_of: dict[SourceId, Story] = {v.source: s for s in d.stories for v in s.versions}
+        self.version_of = {v.source: v for s in d.stories for v in s.versions}
+        self.note_slugs = note_slugs(d.notes)
+        self.lookup = wikilink_lookup(d.entities)
+
+    def mentions_of(self, e: Entity) -> list[Mention]:
+        return self.by_entity[e.slug if e.kind != "event" else f"event:{e.slug}"]
+
+    def url_of(self, sid: SourceId) -> str | None:
+        """Where a content file is shown: its story (at the version), its note, its entity."""
+        if sid in self.story_of:
+            story = self.story_of[sid]
+            return f"stories/{story.slug}/" + ("" if story.canonical == sid else f"#v-{_anchor(sid)}")
+        if sid in self.note_slugs:
+            return f"notes/{self.note_slugs[sid]}/"
+        e = next((e for e in self.d.entities if e.source == sid), None)
+        return entity_url(e.kind, e.slug) if e else None
+
+    def title_of(self, sid: SourceId) -> str:
+        doc = self.docs.get(sid)
+        return doc.title if doc else sid
+
+    def source_row(self, sid: SourceId) -> dict:
+        v, doc = self.version_of.get(sid), self.docs.get(sid)
+        return {"id": sid, "title": self.title_of(sid), "url": self.url_of(sid),
+                "outlet": outlet_of(doc) if doc else "", "date": dates.label(doc.date) if doc and doc.date else "",
+                "relation": v.relation if v else ("note" if sid in self.note_slugs else "entity"),
+                "similarity": v.similarity if v else None, "reason": v.reason if v else "",
+                "anchor": _anchor(sid)}
+
+    def wikilink(self, target: str) -> tuple[str, str] | None:
+        e = resolve_wikilink(target, self.lookup)
+        if e:
+            return entity_url(e.kind, e.slug), e.kind
+        key = slugify(target)
+        for note in self.d.notes:
+            if key in (self.note_slugs[note.id], slugify(note.title)):
+                return f"notes/{self.note_slugs[note.id]}/", "note"
+        return None
+
+    def markdown(self, text: str, page_url: str, base_dir: str) -> str:
+        return render_markdown(text, page_url, base_dir, relative, self.wikilink, self.url_of)
+
+
+def build_pages(d: Dossier) -> tuple[Page, ...]:
+    ix = Index(d)
+    pages = [home(ix)]
+    pages += [story_page(ix, s) for s in d.stories]
+    pages += [note_page(ix, n) for n in d.notes]
+    pages += [entity_page(ix, e) for e in d.entities]
+    pages += list_pages(ix)
+    pages += [timeline_page(ix), sources_page(ix)]
+    return tuple(pages)
+
+
+def _anchor(sid: str) -> str:
+    return slugify(sid.replace("/", "-"))
+
+
+def _entity_link(e: Entity, count: int | None = None) -> dict:
+    link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
+            "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
+            "date": dates.range_label(e.date, e.end) if e.date else ""}
+    if count is not None:
+        link["count"] = count
+    return link
+
+
+def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
+    """People, places and events mentioned in these documents, most-mentioned first."""
+    counts: Counter = Counter()
+    for sid in sids:
+        counts.update({(m.kind, m.entity) for m in ix.by_doc[sid]})
+    out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
+    for (kind, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        out[kind].append(_entity_link(ix.entities[(kind, slug)], n))
+    return out
+
+
+def _paragraphs(ix: Index, doc: Document) -> list[dict]:
+    ms = ix.by_doc[doc.id]
+    def para(text, i, caption):
+        return segments(text, [m for m in ms if m.paragraph == i and m.in_caption == caption])
+    return ([{"anchor": f"p{i + 1}", "segments": para(p, i, False)} for i, p in enumerate(doc.paragraphs)],
+            [{"anchor": f"c{i + 1}", "segments": para(c, i, True)} for i, c in enumerate(doc.captions)])
+
+
+def story_page(ix: Index, s: Story) -> Page:
+    url = f"stories/{s.slug}/"
+    canon = ix.docs[s.canonical]
+    body, captions = _paragraphs(ix, canon)
+    canon_text = "\n\n".join(canon.paragraphs)
+    versions = []
+    for v in s.versions[1:]:
+        doc = ix.docs[v.source]
+        runs = word_diff(canon_text, "\n\n".join(doc.paragraphs)) if v.relation != "identical" else ()
+        versions.append({**ix.source_row(v.source), "diff": [{"op": op, "text": t} for op, t in runs],
+                         "stats": diff_stats(runs) if runs else None})
+    sids = [v.source for v in s.versions]
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes
+             if set(_listed_sources(n)) & set(sids)]
+    return Page(url, "story.html", s.title, "story", {
+        "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline, "url": canon.url,
+                  "date": dates.label(canon.date) if canon.date else "", "date_iso": canon.date,
+                  "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
+        "versions": versions, "entities": _entities_in(ix, sids), "notes": notes,
+        "sources": [ix.source_row(sid) for sid in sids],
+    }, description=_describe(canon), crumbs=(("Stories", "stories/"),), depends=tuple(sids))
+
+
+def _listed_sources(note: Document) -> list[str]:
+    listed = note.meta.get("sources") or []
+    return [str(x) for x in listed] if isinstance(listed, list) else [str(listed)]
+
+
+def note_page(ix: Index, n: Document) -> Page:
+    url = f"notes/{ix.note_slugs[n.id]}/"
+    tagged = []
+    for key, kind in (("people", "person"), ("places", "place"), ("events", "event")):
+        names = n.meta.get(key) or []
+        for name in names if isinstance(names, list) else [names]:
+            e = resolve_wikilink(str(name), ix.lookup)
+            if e and e.kind == kind:
+                tagged.append(e)
+    mentioned = _entities_in(ix, [n.id])
+    for e in tagged:  # front matter names count even when the text never says them
+        if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
+            mentioned[e.kind].append(_entity_link(e, 0))
+    cited = [ix.source_row(SourceId(s)) for s in _listed_sources(n) if ix.url_of(SourceId(s))]
+    return Page(url, "note.html", n.title, "note", {
+        "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
+                 "html": ix.markdown(n.markdown or "", url, n.id.rsplit("/", 1)[0]),
+                 "tags": [str(t) for t in (n.meta.get("tags") or []) if isinstance(n.meta.get("tags"), list)]},
+        "entities": mentioned, "cited": cited, "sources": [ix.source_row(n.id)],
+    }, description=_describe(n), crumbs=(("Notes", "notes/"),), depends=(n.id,))
+
+
+def entity_page(ix: Index, e: Entity) -> Page:
+    section = KIND_SECTION[e.kind]
+    url = f"{section}/{e.slug}/"
+    ms = ix.mentions_of(e)
+    groups = []
+    ordered = sorted(ms, key=lambda m: (_group_key(ix, m.document), m.document != _canonical(ix, m.document),
+                                        m.document, m.in_caption, m.paragraph, m.start))
+    for key, group in groupby(ordered, key=lambda m: _group_key(ix, m.document)):
+        group = list(group)
+        first = group[0].document
+        doc = ix.docs[first]
+        groups.append({"title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
+                       "outlet": outlet_of(doc), "kind": doc.kind,
+                       "sentences": mention_sentences(doc, [m for m in group if m.document == first], ix.by_doc[first], e.slug),
+                       "also": [ix.source_row(sid) for sid in dict.fromkeys(m.document for m in group) if sid != first]})
+    docs = sorted({m.document for m in ms})
+    co = _entities_in(ix, docs)
+    co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
+    if e.kind == "event":
+        for key in ("people", "places"):
+            kind = "person" if key == "people" else "place"
+            listed = e.fields.get(key) or []
+            for name in listed if isinstance(listed, list) else [listed]:
+                hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
+                if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
+                    co[kind].append(_entity_link(hit, 0))
+    return Page(url, "entity.html", e.name, e.kind, {
+        "entity": {**_entity_link(e, len(docs)), "summary_html": ix.markdown(e.summary, url, section),
+                   "fields": {k: v for k, v in e.fields.items() if k in ("role", "kind", "country", "coordinates")},
+                   "date_iso": e.date, "end_iso": e.end},
+        "mentions": groups, "related": co, "events": co["event"] if e.kind != "event" else [],
+        "sources": [ix.source_row(sid) for sid in [e.source, *docs]],
+    }, description=_first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier.",
+        crumbs=((section.capitalize(), f"{section}/"),), depends=(e.source, *docs))
+
+
+def _group_key(ix: Index, sid: SourceId) -> str:
+    story = ix.story_of.get(sid)
+    return f"s:{story.slug}" if story else f"n:{sid}"
+
+
+def _canonical(ix: Index, sid: SourceId) -> SourceId:
+    story = ix.story_of.get(sid)
+    return story.canonical if story else sid
+
+
+def _describe(doc: Document) -> str:
+    return _first_sentence(" ".join(doc.paragraphs[:1])) or doc.title
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:157] + "…" if len(text) > 160 else text
+
+
+def list_pages(ix: Index) -> list[Page]:
+    d = ix.d
+    stories = [_story_card(ix, s) for s in d.stories]
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
+              "summary": _describe(n)} for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)]
+    pages = [Page("stories/", "list.html", "Stories", "list", {"items": stories, "kind": "story"},
+                  description=f"{len(stories)} stories", crumbs=()),
+             Page("notes/", "list.html", "Notes", "list", {"items": notes, "kind": "note"},
+                  description=f"{len(notes)} editor notes", crumbs=())]
+    for kind, section in KIND_SECTION.items():
+        es = [e for e in d.entities if e.kind == kind]
+        if kind == "event":
+            es.sort(key=lambda e: (e.date or "9999", e.name))
+        items = [_entity_link(e, len({m.document for m in ix.mentions_of(e)})) for e in es]
+        pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
+                          description=f"{len(items)} {section} in the dossier", crumbs=()))
+    return pages
+
+
+def _story_card(ix: Index, s: Story) -> dict:
+    docs = [ix.docs[v.source] for v in s.versions]
+    return {"title": s.title, "url": f"stories/{s.slug}/", "outlets": sorted({outlet_of(doc) for doc in docs}),
+            "versions": len(s.versions), "folded": len(s.versions) - 1,
+            "date": dates.label(docs[0].date) if docs[0].date else "", "summary": _describe(docs[0])}
+
+
+def home(ix: Index) -> Page:
+    d = ix.d
+    def top(kind, n=8):
+        es = [e for e in d.entities if e.kind == kind]
+        es.sort(key=lambda e: (-len({m.document for m in ix.mentions_of(e)}), e.name))
+        return [_entity_link(e, len({m.document for m in ix.mentions_of(e)})) for e in es[:n]]
+    latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
+    return Page("", "home.html", d.config.title, "home", {
+        "summary_html": ix.markdown(d.config.summary, "", "."),
+        "latest": latest, "people": top("person"), "places": top("place"),
+        "stories": [_story_card(ix, s) for s in d.stories],
+        "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
+                  for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
+        "counts": {"sources": sum(1 for s in d.sources if s.kind in ("article", "note")),
+                   "articles": sum(1 for s in d.sources if s.kind == "article"),
+                   "stories": len(d.stories), "folded": sum(len(s.versions) - 1 for s in d.stories),
+                   "notes": len(d.notes)},
+    }, description=_first_sentence(d.config.summary) or d.config.title)
+
+
+def _timeline_item(ix: Index, t) -> dict:
+    return {"title": t.title, "url": entity_url("event", t.event) if t.event else ix.url_of(t.document),
+            "label": dates.range_label(t.date, t.end), "date_iso": t.date, "end_iso": t.end,
+            "precision": t.precision, "sources": [ix.source_row(s) for s in t.sources]}
+
+
+def timeline_page(ix: Index) -> Page:
+    years = []
+    for year, entries in groupby(ix.d.timeline, key=lambda t: t.date[:4]):
+        years.append({"year": year, "entries": [_timeline_item(ix, t) for t in entries]})
+    undated = [_entity_link(e) for e in ix.d.entities if e.kind == "event" and not e.date]
+    return Page("timeline/", "timeline.html", "Timeline", "timeline", {"years": years, "undated": undated},
+                description=f"{len(ix.d.timeline)} events in order", crumbs=())
+
+
+def sources_page(ix: Index) -> Page:
+    rows = []
+    for src in ix.d.sources:
+        doc = ix.docs.get(src.id)
+        row = ix.source_row(src.id)
+        story = ix.story_of.get(src.id)
+        row.update(kind=src.kind, story={"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
+                   removed=[{"reason": r.reason, "line": r.line, "text": r.text} for r in (doc.removed if doc else ())],
+                   captions=list(doc.captions) if doc else [], sha=src.sha[:12])
+        rows.append(row)
+    return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
+                description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())

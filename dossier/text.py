@@ -1,0 +1,38 @@
+"""Small text helpers shared by stages: sentence spans and quote-insensitive matching."""
+from __future__ import annotations
+
+import re
+
+# Curly quotes and apostrophes become straight ones, one character for one, so that
+# offsets found in the folded text are offsets in the original.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "`": "'"})
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[’”\"')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])")
+
+
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Lt|No|vs|U\.S)\.$")
+
+
+def fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; good enough for news prose, never empty for text."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(paragraph):
+        if _ABBREVIATION.search(paragraph, max(0, m.start() - 5), m.start()):
+            continue  # "Mr. Jia" is one sentence
+        spans.append((start, m.start() + len(m.group(0).rstrip())))
+        start = m.end()
+    if start < len(paragraph):
+        spans.append((start, len(paragraph)))
+    return [(a, b) for a, b in spans if paragraph[a:b].strip()]
+
+
+def sentence_at(paragraph: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence holding [start, end) (extended if the match crosses one)."""
+    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
+    a = next((s for s, e in spans if s <= start < e), 0)
+    b = next((e for s, e in spans if s < end <= e), len(paragraph))
+    return a, max(b, end)

@@ -1,0 +1,67 @@
+"""Small view builders for the page model: text → segments with links, mention
+sentences, source rows. Pure functions over the model; templates only print them."""
+from __future__ import annotations
+
+from .models import Document, Mention
+from .text import sentence_at
+
+KIND_SECTION = {"person": "people", "place": "places", "event": "events"}
+
+
+def entity_url(kind: str, slug: str) -> str:
+    return f"{KIND_SECTION[kind]}/{slug}/"
+
+
+def segments(text: str, mentions: list[Mention], mark: str | None = None,
+             offset: int = 0) -> list[dict]:
+    """Split `text` into runs: plain text, or a link to the entity it mentions.
+
+    `mark` highlights one entity (on its own page, where its mentions are not links).
+    Spans overlap only across kinds ("Lu's remarks" is an event holding a person):
+    the longest span is shown as the link."""
+    spans = sorted(((m.start - offset, m.end - offset, m) for m in mentions
+                    if 0 <= m.start - offset and m.end - offset <= len(text)),
+                   key=lambda s: (s[0], -(s[1] - s[0])))
+    out, pos = [], 0
+    for start, end, m in spans:
+        if start < pos:
+            continue
+        if start > pos:
+            out.append({"text": text[pos:start]})
+        piece = {"text": text[start:end], "kind": m.kind}
+        if m.entity == mark:
+            piece["mark"] = True
+        else:
+            piece["url"] = entity_url(m.kind, m.entity)
+        out.append(piece)
+        pos = end
+    if pos < len(text):
+        out.append({"text": text[pos:]})
+    return out
+
+
+def text_of(doc: Document, m: Mention) -> str:
+    return (doc.captions if m.in_caption else doc.paragraphs)[m.paragraph]
+
+
+def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list[Mention],
+                      entity: str) -> list[dict]:
+    """Each sentence of `doc` that mentions `entity`, once, with every mention in it linked."""
+    seen, out = set(), []
+    for m in mentions:
+        text = text_of(doc, m)
+        a, b = sentence_at(text, m.start, m.end)
+        key = (m.in_caption, m.paragraph, a)
+        if key in seen:
+            continue
+        seen.add(key)
+        inside = [x for x in doc_mentions if x.in_caption == m.in_caption and x.paragraph == m.paragraph
+                  and a <= x.start and x.end <= b]
+        out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a),
+                    "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
+                    "caption": m.in_caption})
+    return out
+
+
+def outlet_of(doc: Document) -> str:
+    return doc.outlet or ("editor's note" if doc.kind == "note" else "unknown outlet")

@@ -1,0 +1,44 @@
+"""Fixtures: tiny sites written from a dict (MkDocs' @tempdir(files=...)), and one
+build of the shipped dossier shared by the end-to-end tests."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data).lstrip("\n"), encoding="utf-8")
+    (root / "content").mkdir(exist_ok=True)
+    return root
+
+
+def run_dossier(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dossier", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def site(tmp_path):
+    """site(files) → a site folder holding those files."""
+    return lambda files: write_site(tmp_path / "site", files)
+
+
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory):
+    """The shipped dossier, built once: (output folder, dossier.json as data)."""
+    out = tmp_path_factory.mktemp("shipped") / "site"
+    result = run_dossier("build", str(ROOT), "-o", str(out), "--base-url", "https://example.github.io/heihe/")
+    assert result.returncode == 0, result.stderr
+    return out, json.loads((out / "dossier.json").read_text())

@@ -1,0 +1,82 @@
+"""link: one Aho–Corasick pass, word boundaries, ambiguous short forms by context."""
+from dossier.link import link
+from dossier.models import Document, Entity
+
+
+def person(slug, name, aliases=(), short=()):
+    return Entity(slug, "person", name, f"people/{slug}.md", (name, *aliases), tuple(short))
+
+
+def place(slug, name, aliases=(), short=()):
+    return Entity(slug, "place", name, f"places/{slug}.md", (name, *aliases), tuple(short))
+
+
+def event(slug, name, aliases=()):
+    return Entity(slug, "event", name, f"events/{slug}.md", (name, *aliases))
+
+
+ENTITIES = (
+    person("xi-jinping", "Xi Jinping", ["President Xi"], ["Xi"]),
+    person("vladimir-putin", "Vladimir Putin", ["Putin"]),
+    person("jon-yuan-jiang", "Jon Yuan Jiang", [], ["Jiang"]),
+    person("lu-shaye", "Lu Shaye", ["Beijing's ambassador to France"], ["Lu"]),
+    person("tang-lu", "Tang Lu"),
+    place("amur-river", "Amur River", ["Amur", "Heilongjiang river"]),
+    place("heilongjiang", "Heilongjiang province", ["province of Heilongjiang"], ["Heilongjiang"]),
+    event("lu-shaye-remarks", "Lu Shaye's remarks", ["Lu's remarks"]),
+)
+
+
+def doc(*paragraphs, id="articles/a.txt", captions=()):
+    return Document(id, "article", "t", tuple(paragraphs), tuple(captions))
+
+
+def found(d):
+    return [(m.entity, d.paragraphs[m.paragraph][m.start:m.end]) for m in link([d], ENTITIES)]
+
+
+def test_word_boundaries():
+    d = doc("Xinhua said Heilongjiang river froze; Jon Yuan Jiang spoke. Xi Jinping came.")
+    assert found(d) == [("amur-river", "Heilongjiang river"), ("jon-yuan-jiang", "Jon Yuan Jiang"),
+                        ("xi-jinping", "Xi Jinping")]
+
+
+def test_jiang_not_inside_heilongjiang():
+    d = doc("Jon Yuan Jiang is an expert.", "The province of Heilongjiang, said Jiang.")
+    names = found(d)
+    assert ("jon-yuan-jiang", "Jiang") in names
+    assert ("heilongjiang", "province of Heilongjiang") in names
+    assert all(text != "Heilongjiang" or slug == "heilongjiang" for slug, text in names)
+
+
+def test_short_form_needs_the_full_name_in_the_document():
+    assert found(doc("Xi’s visit speaks volumes.")) == []
+    assert found(doc("Xi Jinping came.", "Xi’s visit speaks volumes.")) == [
+        ("xi-jinping", "Xi Jinping"), ("xi-jinping", "Xi")]
+
+
+def test_lu_resolves_by_context_and_tang_lu_is_tang_lu():
+    d = doc("Beijing’s ambassador to France spoke.", "China appeared to play down Lu’s remarks.",
+            "said Tang Lu, owner of a bar.")
+    names = found(d)
+    assert ("lu-shaye", "Beijing’s ambassador to France") in names
+    assert ("lu-shaye", "Lu") in names  # the person inside the event phrase
+    assert ("lu-shaye-remarks", "Lu’s remarks") in names  # curly apostrophe matches a straight alias
+    assert ("tang-lu", "Tang Lu") in names
+    assert sum(1 for slug, _ in names if slug == "lu-shaye") == 2  # "Lu" of "Tang Lu" is not Lu Shaye
+
+
+def test_lenin_is_not_putin():
+    assert found(doc("Russian dolls and (Vladimir) Lenin motif merchandise.")) == []
+
+
+def test_captions_are_linked_and_marked():
+    d = doc("Body.", captions=("Xi Jinping lands in Moscow.",))
+    (m,) = link([d], ENTITIES)
+    assert m.in_caption and m.entity == "xi-jinping"
+
+
+def test_wikilinks_in_notes():
+    note = Document("notes/n.md", "note", "n", ("See [[tang-lu|the bar owner]] and [[Nobody]].",))
+    ms = link([note], ENTITIES)
+    assert [(m.entity, m.wikilink) for m in ms] == [("tang-lu", True)]
