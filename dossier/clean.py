@@ -1,33 +1,27 @@
 """clean: a Source becomes the Document a reader should see.
 
-Scraped articles carry site furniture around the story: navigation, video-player
-notes, "Read more" teasers, photo captions with agency credits, sidebars of other
-stories, bios of people who did not write the piece. clean() takes each piece out
-by a *rule* (a family of wordings, a position, a shape) rather than a list of
-exact lines, because every copy of a story rewords its junk differently.
+Scraped pages wrap the story in site furniture: navigation, video-player notes,
+"Read more" teasers, captions with agency credits, sidebars of other stories,
+bios of people who did not write it. Every copy rewords its junk, so each kind
+is found by a rule (a family of wordings, a position, a shape), not a line list.
+Nothing goes silently: each piece taken out is a `Removed` with reason and file
+line (the /sources/ audit trail); captions are also kept as their own stream,
+since they carry facts (names, dates) the body lacks.
 
-Nothing is thrown away silently: every piece taken out is a `Removed` with its
-reason and file line (the /sources/ audit trail), and captions are also kept as
-their own stream, since they carry facts (names, dates) the body lacks.
+Passes run over one list of lines, strongest rule first; each labels what it
+knows and leaves the rest, and the unlabelled lines are the body.
 
-The work is done line by line, in passes over one list; each pass labels lines
-it recognises and leaves the rest alone, so later (weaker) rules only see what
-the earlier (stronger) ones did not claim. The unlabelled lines are the body.
-
-Decisions (see also tests/test_clean.py):
-- A line quoted from end to end ("‘No one else wants to be friends with us’")
-  is a pull quote and stays a paragraph: it is someone's words, i.e. evidence.
-- Photo credits are cut off captions: the caption text goes to `captions`, the
-  credit ("Kommersant Photo/… via REUTERS RUSSIA OUT. …") only to `removed` as
-  "credit", so people named in credits are not linked as if in the story.
-- A title found in the text is not listed in `removed` (it is shown, as the
-  title); its repeats are ("headline-repeat").
-- A bio at the end ("X is a correspondent at …") is removed as "byline" but never
-  becomes Document.byline: on scraped pages it is usually the host site's
-  writer. Only a "By Name" line in the header, or meta["author"], sets it.
-- Extra reasons beyond the usual set: "boilerplate" (advertisement markers,
-  newsletter and copyright lines), "dateline" (a bare date line in the header)
-  and "repeat" (a body line printed twice in a row).
+Decisions: a line quoted end to end ("‘No one else wants to be friends with
+us’") is a pull quote and stays a paragraph: someone's words are evidence.
+Credits are cut off captions and go only to `removed` ("credit"), so people
+named in "Photo/… via REUTERS" are not linked as if in the story. A headline
+taken from the text as the title is listed as removed ("title"), its repeats as
+"headline-repeat", so every line of the file is accounted for. A bio
+at the end ("X is a correspondent at …") is removed as "byline" but never sets
+Document.byline: on scraped pages it is the host site's writer; only meta
+"author" or a "By Name" header line does. Reasons beyond the usual set:
+"boilerplate" (ad markers, newsletter, copyright lines), "dateline" (a
+"Published …" line in the header), "repeat" (a body line printed twice in a row).
 """
 from __future__ import annotations
 
@@ -39,24 +33,24 @@ from typing import Any, Mapping
 
 from dossier.models import Document, Removed, Source, SourceId
 
-# Whitespace to collapse inside a line (NBSP and friends included); "\r" too, so
-# stray CRLF endings cannot leave a visible character behind.
+# Collapsed inside a line: NBSP and kin, and "\r" so CRLF leaves nothing behind.
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _CLOSERS = "”’\"')]»›"
 _OPEN_QUOTES = "“‘\"'«"
 
-# Whole-line site furniture. Matched case-insensitively against the full line, so
-# an ordinary sentence that merely starts with "Search" or "Related" is safe.
+# Whole-line furniture, matched against the full line, so an ordinary sentence
+# that merely starts with "Search" or "Related" is safe.
 _NAV = re.compile(
     r"(?i)^(?:connect with us|follow us(?: on \w+)?|social navigation|toggle navigation|"
     r"navigation|skip to (?:main )?content|(?:main |open |close )?menu|search|home|"
     r"sign in|log ?in|register|subscribe|(?:hi,? )?what are you looking for\??|"
     r"breadcrumbs?|share(?: this)?(?: article| story| on \w+)?|print|email|close)$")
-# Notes a player leaves when it cannot show the video ("use Chrome browser for a
+# What a player leaves when it cannot show the video ("use Chrome browser for a
 # more accessible video player"), and "Watch:"/"Video:" labels.
 _VIDEO = re.compile(
-    r"(?i)(?:\b(?:use|using|switch to|try)\b.{0,40}\bbrowser\b.{0,40}\bvideo\b|"
-    r"\bvideo player\b|your browser (?:does not|doesn'?t|cannot|can'?t) (?:support|play)|"
+    r"(?i)(?:\b(?:use|using|switch to|try|upgrade)\b.{0,40}\b(?:browser|chrome|firefox|safari)\b"
+    r".{0,40}\bvideo\b|\b(?:for|to access|to use) (?:a|the) (?:more accessible|better) video "
+    r"player|your browser (?:does not|doesn'?t|cannot|can'?t) (?:support|play)|"
     r"(?:enable|turn on) javascript|this video (?:is|can ?not|cannot|isn'?t)\b|"
     r"video (?:unavailable|is not available)|click (?:here )?to (?:watch|play)|"
     r"^(?:watch|video|play video|watch now|watch video|watch the video|watch live|"
@@ -81,16 +75,17 @@ _SOURCE = re.compile(
     r"(?: (?:on|at|in|by))?\s*[:：]\s*\S.*|(?:originally|first) published (?:on|at|in|by) .+|"
     r"(?:read|see|view) the original (?:article|story|post)\b.*)$")
 _BOILER = re.compile(
-    r"(?i)^(?:advertisement|advert|ad|sponsored(?: content\b.*)?|breaking news(?:\s*[-–—:|].*)?|"
-    r"listen to (?:this|the) (?:article|story)\b.*|"
+    r"(?i)^(?:advertisement|advert|ad|sponsored(?: content\b.*)?|"
+    r"breaking news(?:\s*[-–—:|].*)?|listen to (?:this|the) (?:article|story)\b.*|"
     r"(?:sign up|subscribe)\b.*\b(?:newsletter|inbox|briefing|updates)\b.*|"
     r"follow us (?:on|for)\b.*|copyright (?:©\s*)?\d{4}\b.*|©.*|.*\ball rights reserved\.?|"
     r"this (?:story|article|report) (?:has been|was) (?:updated|produced|corrected)\b.*|"
-    r"our standards:.*|(?:click|tap) here\b.*|download (?:the|our) app\b.*)$")
-_REPORTING = re.compile(r"(?i)^\((?:additional )?(?:reporting|writing) by\b.*\)$")
+    r"our standards:.*|(?:click|tap) here\b.*|download (?:the|our) app\b.*|"
+    r"\((?:additional )?(?:reporting|writing|editing) by\b.*\))$")
+_DATELINE = re.compile(r"(?i)^(?:published|updated|posted|last updated)\b(?=.*\d).{0,60}$")
 # "Image:" / "Image Xi Jinping was…" (a capital must follow, so "Image is…" is prose).
-_IMAGE = re.compile(r"^(?:Image|IMAGE|Photo|PHOTO|Picture|Photograph|Pictured|Caption|"
-                    r"Image caption|Photo caption)(?:\s*[:：,–—-]\s*|\s+(?=[A-Z“‘\"]))(.*)$")
+_IMAGE = re.compile(r"^(?:Image|IMAGE|Photo|PHOTO|Picture|Photograph|Pictured|Caption|Image "
+                    r"caption|Photo caption)(?:\s*[:：,–—-]\s*|\s+(?=[A-Z“‘\"]))(.*)$")
 _IMAGE_CREDIT = re.compile(r"^(?:Image|Photo|Picture)s? (?:source|credit)s?\b")
 # What marks a credit: a "Name/Agency" slash, "via", agency and picture-desk words.
 _CREDIT_CUE = re.compile(
@@ -103,71 +98,64 @@ _CREDIT_SMALL = {"via", "by", "for", "and", "of", "the", "de", "da", "von", "van
 _CHUNK_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[a-z0-9)”’][.!?])(?=[A-Z])|\s+[|•]\s+")
 _PAREN_TAIL = re.compile(r"\s*\(([^()]{1,80})\)$")
 _NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){1,3}"
+_NAME_LINE = re.compile(rf"^{_NAME}$")
 _BY = re.compile(rf"^(?:By|BY|Written by|Words by)\s+(?P<name>{_NAME}(?: (?:and|&) {_NAME})?)"
                  r"(?:\s*[,|;–—-].*)?$")
 _BIO = re.compile(
-    rf"^(?:{_NAME}|He|She|They) (?:is|was|has been|are|reports|writes|covers)\b.{{0,80}}?"
+    rf"^(?:{_NAME} (?:is|was|has been|reports|writes|covers)\b.{{0,80}}?"
     r"\b(?:correspondent|reporter|editor|journalist|writer|columnist|producer|contributor|"
-    r"presenter|anchor|photographer|bureau chief|freelance)")
-_NAME_LINE = re.compile(rf"^{_NAME}$")
-_MONTH = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
-_DATELINE = re.compile(
-    rf"(?i)^(?:(?:published|updated|posted|last updated)\b.*|(?:\w+day,? )?"
-    rf"(?:\d{{1,2}} {_MONTH}|{_MONTH} \d{{1,2}}),? \d{{4}}\b.*|\d{{4}}-\d\d-\d\d\b.*)$")
+    r"presenter|anchor|photographer|bureau chief|freelance)|(?i:about the authors?:?$))")
+_HOUSE = re.compile(r"\b(?:at|for|with) (?:the )?[A-Z]|\bbased in\b|^[Aa]bout the author")
 _ISO = re.compile(r"^\d{4}(?:-\d\d(?:-\d\d)?)?")
 
 
 @dataclass
 class _Line:
-    """One non-blank line while passes label it (mutable scratch, never leaves here)."""
+    """One non-blank line while the passes label it (scratch; never leaves here)."""
 
     n: int  # 1-based line of the source file
     text: str  # whitespace-normalised
     block: int  # index of its blank-line-separated block
     gap: int  # blank lines before it
     reason: str | None = None
-    caption: str | None = None  # the caption to keep, when it differs from text
-    credit: str | None = None  # a photo credit cut off this line
+    caption: str | None = None  # the caption to keep, when it is not `text`
+    credit: str | None = None  # a photo credit cut off the end of `text`
 
 
 def clean(source: Source) -> Document:
     """Clean one source; pure, and total: any text gives a Document."""
     meta = source.meta if isinstance(source.meta, Mapping) else {}
     text = source.text if isinstance(source.text, str) else ""
-    first = source.body_line if isinstance(source.body_line, int) else 1
-    if source.kind == "article":
-        return _clean_article(source.id, meta, text, first)
-    return _clean_note(source.id, meta, text)
+    if source.kind != "article":
+        return _clean_note(source.id, meta, text)
+    lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
+    meta_title = _meta_str(meta, "title")
+    found_title, found_byline = _mark_header(lines, meta_title)
+    _mark_sidebar(lines)
+    _mark_runs(lines)
+    _mark_captions(lines)
+    _mark_repeats(lines, meta_title or found_title)
+    _mark_bio(lines)
+    paragraphs = _paragraphs(lines)
+    return Document(
+        id=source.id, kind="article", paragraphs=paragraphs,
+        title=meta_title or found_title or _title_from(paragraphs) or _stem(source.id),
+        captions=tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
+                       and (c := ln.text if ln.caption is None else ln.caption)),
+        removed=_removed(lines), outlet=_meta_str(meta, "outlet"),
+        byline=_meta_str(meta, "author") or found_byline, url=_meta_str(meta, "url"),
+        date=_iso(meta.get("published")), meta=dict(meta))
 
 
 def _clean_note(sid: SourceId, meta: Mapping[str, Any], text: str) -> Document:
     """Notes are the editor's own Markdown: split into blocks, nothing removed."""
     blocks = tuple(b.strip() for b in re.split(r"\n[ \t\r]*\n", text) if b.strip())
     heading = next((ln for ln in text.split("\n") if ln.strip()), "")
-    title = _meta_str(meta, "title") or heading.strip().lstrip("#").strip() or _stem(sid)
-    return Document(id=sid, kind="note", title=title, paragraphs=blocks, removed=(),
-                    outlet=_meta_str(meta, "outlet"), byline=_meta_str(meta, "author"),
-                    url=_meta_str(meta, "url"), date=_iso(meta.get("date")),
-                    markdown=text, meta=dict(meta))
-
-
-def _clean_article(sid: SourceId, meta: Mapping[str, Any], text: str, first: int) -> Document:
-    lines = _split(text, first)
-    meta_title = _meta_str(meta, "title")
-    _mark_sidebar(lines)
-    found_title, found_byline = _mark_header(lines, meta_title)
-    _mark_runs(lines)
-    _mark_captions(lines)
-    _mark_repeats(lines, meta_title or found_title)
-    _mark_bio(lines)
-    paragraphs = _paragraphs(lines)
-    title = meta_title or found_title or _title_from(paragraphs) or _stem(sid)
     return Document(
-        id=sid, kind="article", title=title, paragraphs=paragraphs,
-        captions=tuple(c for c in (_caption_of(ln) for ln in lines) if c),
-        removed=_removed(lines), outlet=_meta_str(meta, "outlet"),
-        byline=_meta_str(meta, "author") or found_byline, url=_meta_str(meta, "url"),
-        date=_iso(meta.get("published")), meta=dict(meta))
+        id=sid, kind="note", paragraphs=blocks, markdown=text, meta=dict(meta),
+        title=_meta_str(meta, "title") or heading.strip().lstrip("#").strip() or _stem(sid),
+        outlet=_meta_str(meta, "outlet"), byline=_meta_str(meta, "author"),
+        url=_meta_str(meta, "url"), date=_iso(meta.get("date")))
 
 
 def _split(text: str, first: int) -> list[_Line]:
@@ -178,14 +166,11 @@ def _split(text: str, first: int) -> list[_Line]:
         if not t:
             gap += 1
             continue
-        if gap or not out:
-            block += 1
+        block += 1 if gap or not out else 0
         out.append(_Line(first + i, t, block, gap))
         gap = 0
     return out
 
-
-# ---- shape tests --------------------------------------------------------------
 
 def _words(t: str) -> int:
     return len(t.split())
@@ -196,7 +181,7 @@ def _ends_sentence(t: str) -> bool:
 
 
 def _headline_like(t: str, max_words: int) -> bool:
-    """A line shaped like a headline or label: short, no closing punctuation."""
+    """Shaped like a headline or a label: short, no closing punctuation."""
     return not _ends_sentence(t) and not t.endswith(":") and _words(t) <= max_words
 
 
@@ -208,26 +193,72 @@ def _key(t: str) -> str:
     return " ".join(re.findall(r"\w+", t.casefold()))
 
 
+_FURNITURE = (("navigation", _NAV.match), ("video-note", _VIDEO.search),
+              ("teaser", _TEASER.match), ("source-line", _SOURCE.match),
+              ("boilerplate", _BOILER.match), ("credit", _IMAGE_CREDIT.match))
+
+
 def _furniture(t: str) -> str | None:
     """The reason for a line that is junk wherever it stands, judged on its own."""
-    if _words(t) > 25:
+    n = _words(t)
+    if n > 25:
         return None
-    if _NAV.match(t):
-        return "navigation"
-    if _VIDEO.search(t):
-        return "video-note"
-    if _TEASER.match(t):
-        return "teaser"
-    if _SOURCE.match(t) and _words(t) <= 12:
-        return "source-line"
-    if _BOILER.match(t):
-        return "boilerplate"
-    if _REPORTING.match(t):
-        return "byline"
-    return None
+    return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
 
 
-# ---- passes -------------------------------------------------------------------
+def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None, str | None]:
+    """The lines before the first body sentence: navigation, headline, byline."""
+    head: list[_Line] = []
+    for ln in lines[:8]:
+        if _body_like(ln.text):
+            break
+        if not (_furniture(ln.text) or _caption_cue(ln)):  # those are for later passes
+            head.append(ln)
+    byline = None
+    for ln in head:
+        if _SIDEBAR.match(ln.text):
+            ln.reason = "navigation"  # "Latest News" in a page header is a menu item
+        elif m := _BY.match(ln.text):
+            ln.reason, byline = "byline", byline or m["name"]
+        elif _DATELINE.match(ln.text):
+            ln.reason = "dateline"
+    free = [ln for ln in head if ln.reason is None and _title_like(ln.text)]
+    # Headlines run to five words and more; a three-word line first is more
+    # likely a section label ("World News Today") than the story's headline.
+    pick = next((ln for ln in free if _words(ln.text) >= 5), free[0] if free else None)
+    title = None
+    if pick is not None and not meta_title:
+        title, pick.reason = pick.text.lstrip("#").strip(), "title"
+    elif pick is not None and _same_title(pick.text, meta_title or ""):
+        pick.reason = "headline-repeat"
+    for ln in (ln for ln in head if ln.reason is None):
+        if _key(ln.text) in (_key(title or ""), _key(meta_title or "")):
+            ln.reason = "headline-repeat"
+        elif _words(ln.text) <= 4 and not _ends_sentence(ln.text):
+            ln.reason = "navigation"  # section labels: "World", "Asia Pacific"
+    return title, byline
+
+
+def _body_like(t: str) -> bool:
+    if _furniture(t) or _IMAGE.match(t) or _split_credit(t):
+        return False
+    # Any sentence ends the header, however short ("It was cold."), so that a
+    # subheading further down can never be taken for the headline.
+    return (_ends_sentence(t) and not t.endswith("?")) or _words(t) > 30
+
+
+def _title_like(t: str) -> bool:
+    t = t.lstrip("#").strip()
+    n = _words(t)
+    return 3 <= n <= 25 and not t.rstrip(_CLOSERS).endswith(".") and (
+        not t.endswith("?") or n <= 12) and not _pull_quote(t)
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Near enough that the text's headline is the meta title reworded or cut."""
+    wa, wb = set(_key(a).split()), set(_key(b).split())
+    return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
+
 
 def _mark_sidebar(lines: list[_Line]) -> None:
     """A sidebar header in the second half ends the article; earlier, it labels a box."""
@@ -241,66 +272,8 @@ def _mark_sidebar(lines: list[_Line]) -> None:
             _consume(lines, i + 1, "sidebar", 8, 25)
 
 
-def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None, str | None]:
-    """The lines before the first body sentence: navigation, headline, byline, date."""
-    head: list[_Line] = []
-    for ln in lines[:8]:
-        if ln.reason is None and _body_like(ln.text):
-            break
-        head.append(ln)
-    byline = None
-    for ln in head:
-        if ln.reason or _furniture(ln.text) or _caption_cue(ln):
-            continue  # left for the passes that know these
-        if m := _BY.match(ln.text):
-            ln.reason, byline = "byline", byline or m["name"]
-        elif _DATELINE.match(ln.text) and _words(ln.text) <= 10:
-            ln.reason = "dateline"
-    free = [ln for ln in head if ln.reason is None and _title_like(ln.text)
-            and not _furniture(ln.text) and not _caption_cue(ln)]
-    # Headlines run to five words and more; a three-word line first is more
-    # likely a section label ("World News Today") than the story's headline.
-    pick = next((ln for ln in free if _words(ln.text) >= 5), free[0] if free else None)
-    title = None
-    if pick is not None and not meta_title:
-        title, pick.reason = pick.text.lstrip("#").strip(), "title"
-    elif pick is not None and _same_title(pick.text, meta_title or ""):
-        pick.reason = "headline-repeat"
-    for ln in head:
-        if ln.reason is None and not _caption_cue(ln) and not _furniture(ln.text):
-            if _key(ln.text) in (_key(title or ""), _key(meta_title or "")):
-                ln.reason = "headline-repeat"
-            elif _words(ln.text) <= 4 and not _ends_sentence(ln.text):
-                ln.reason = "navigation"  # section labels: "World", "Asia Pacific"
-    return title, byline
-
-
-def _body_like(t: str) -> bool:
-    if _furniture(t) or _IMAGE.match(t) or _split_credit(t):
-        return False
-    return (_ends_sentence(t) and not t.endswith("?") and _words(t) >= 6) or _words(t) > 30
-
-
-def _title_like(t: str) -> bool:
-    t = t.lstrip("#").strip()
-    n = _words(t)
-    return 3 <= n <= 25 and not t.rstrip(_CLOSERS).endswith(".") and (
-        not t.endswith("?") or n <= 12) and not _pull_quote(t)
-
-
-def _same_title(a: str, b: str) -> bool:
-    ka, kb = _key(a), _key(b)
-    if not ka or not kb:
-        return False
-    short, long_ = sorted((ka, kb), key=len)
-    if short in long_ and len(short) >= 0.6 * len(long_):
-        return True
-    wa, wb = set(ka.split()), set(kb.split())
-    return len(wa & wb) >= 0.6 * len(wa | wb)
-
-
 def _mark_runs(lines: list[_Line]) -> None:
-    """Markers and the runs of headline-shaped lines they introduce."""
+    """Markers, and the runs of headline-shaped lines they introduce."""
     for i, ln in enumerate(lines):
         if ln.reason is not None:
             continue
@@ -324,14 +297,15 @@ def _mark_captions(lines: list[_Line]) -> None:
     for ln in lines:
         if ln.reason is None:
             _caption_cue(ln, label=True)
-    for i, ln in enumerate(lines):
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if ln.reason == "caption" and ln.text.rstrip(":：") in ("Image", "Photo", "Picture", "IMAGE"):
-            if nxt and nxt.reason is None and _words(nxt.text) <= 60:
-                nxt.reason = "caption"  # the caption an "Image:" marker announces
+    for ln, nxt in zip(lines, lines[1:]):
+        if (ln.reason == "caption" and ln.caption == "" and nxt.reason is None
+                and _words(nxt.text) <= 60
+                and (nxt.block == ln.block or _headline_like(nxt.text, 60))):
+            nxt.reason = "caption"  # what a bare "Image:" announces
     captioned = {ln.block for ln in lines if ln.reason == "caption"}
     for ln in lines:
-        if ln.reason is not None or _pull_quote(ln.text) or not _headline_like(ln.text, 30):
+        if (ln.reason is not None or _pull_quote(ln.text) or ln.text.startswith("#")
+                or not _headline_like(ln.text, 30)):
             continue
         # A headline-shaped line sharing a block with a caption is its title or
         # alt text; one set off by two or more blank lines is a picture's caption.
@@ -340,19 +314,18 @@ def _mark_captions(lines: list[_Line]) -> None:
 
 
 def _caption_cue(ln: _Line, label: bool = False) -> bool:
-    """Does the line itself say it is a caption or credit? Optionally label it."""
+    """Does the line itself say it is a caption or a credit? Optionally label it."""
     t = ln.text
-    if _IMAGE_CREDIT.match(t):
-        reason, caption, credit = "credit", None, t
-    elif m := _IMAGE.match(t):
-        rest = _split_credit(m[1]) or (m[1], None)
-        reason, caption, credit = "caption", rest[0], rest[1]
+    if m := _IMAGE.match(t):
+        caption, credit = _split_credit(m[1]) or (m[1], None)
+        reason = "credit" if credit and not caption else "caption"  # "Photo: AP"
     elif (parts := _split_credit(t)) and _words(parts[0]) <= 60:
-        reason, caption, credit = ("caption" if parts[0] else "credit"), parts[0] or None, parts[1]
+        caption, credit = parts
+        reason = "caption" if caption else "credit"
     else:
         return False
     if label:
-        ln.reason, ln.caption, ln.credit = reason, caption, credit
+        ln.reason, ln.caption, ln.credit = reason, caption, credit if reason == "caption" else None
     return True
 
 
@@ -377,6 +350,7 @@ def _split_credit(t: str) -> tuple[str, str] | None:
 
 
 def _credit_like(chunk: str) -> bool:
+    """A short run of capitalised names with a credit cue: "Fred Dufour/NBC News"."""
     words = chunk.split()
     if not words or len(words) > 12 or not _CREDIT_CUE.search(chunk):
         return False
@@ -393,10 +367,10 @@ def _mark_repeats(lines: list[_Line], title: str | None) -> None:
     """A line printed again right after itself (NBC prints each caption twice,
     the second time with the credit glued on), and the title repeated in the body."""
     for a, b in zip(lines, lines[1:]):
-        b_text = b.caption if b.credit and b.caption else b.text
-        if b_text != a.text or a.reason not in (None, "caption", b.reason):
+        same = (a.caption if a.credit else a.text) == (b.caption if b.credit else b.text)
+        if not same or a.reason not in (None, "caption", b.reason):
             continue
-        if b.reason == "caption" or a.reason == "caption":
+        if "caption" in (a.reason, b.reason):
             a.reason, b.reason = "caption", "repeated-caption"
         elif b.reason is None:
             b.reason = a.reason or "repeat"
@@ -410,18 +384,16 @@ def _mark_bio(lines: list[_Line]) -> None:
     """An author bio in the last lines of the body ("X is a correspondent at …")."""
     body = [ln for ln in lines if ln.reason is None]
     for k in range(max(0, len(body) - 3), len(body)):
-        t = body[k].text
-        if not (_BIO.match(t) or re.fullmatch(r"(?i)about the authors?:?", t)):
-            continue
-        prev = body[k - 1] if k else None
-        if prev and _NAME_LINE.match(prev.text) and t.startswith(prev.text.split()[0]):
-            prev.reason = "byline"  # the name line above the bio
-        for ln in body[k:]:
-            ln.reason = "byline"
-        return
+        t, prev = body[k].text, (body[k - 1] if k else None)
+        named = bool(prev and _NAME_LINE.match(prev.text) and t.startswith(prev.text.split()[0]))
+        # Without its name line above, a bio must name a house ("at the Thomson
+        # Reuters Foundation", "based in Brussels"): a closing sentence about a
+        # local editor is not one.
+        if _BIO.match(t) and (named or _HOUSE.search(t)):
+            for ln in body[k - 1 if named else k:]:
+                ln.reason = "byline"
+            return
 
-
-# ---- output -------------------------------------------------------------------
 
 def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
     """Body lines, joined within a block unless a line ends a sentence (scrapers
@@ -431,9 +403,8 @@ def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
     for i, ln in enumerate(lines):
         if ln.reason is not None:
             continue
-        joined = (prev is not None and prev.block == ln.block and lines[i - 1] is prev
-                  and not _ends_sentence(prev.text))
-        if joined:
+        if prev and prev.block == ln.block and lines[i - 1] is prev \
+                and not _ends_sentence(prev.text):
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)
@@ -441,19 +412,13 @@ def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _caption_of(ln: _Line) -> str | None:
-    if ln.reason != "caption":
-        return None
-    return ln.text if ln.caption is None else ln.caption  # "" for a bare "Image:"
-
-
 def _removed(lines: list[_Line]) -> tuple[Removed, ...]:
     out: list[Removed] = []
     for ln in lines:
-        if ln.reason is None or ln.reason == "title":
+        if ln.reason is None:
             continue
-        if ln.credit and ln.reason != "credit":
-            out.append(Removed(ln.text[: len(ln.text) - len(ln.credit)].strip(" |•"), ln.reason, ln.n))
+        if ln.credit:  # the line, then the credit cut off its end
+            out.append(Removed(ln.text.rsplit(ln.credit, 1)[0].strip(" |•"), ln.reason, ln.n))
             out.append(Removed(ln.credit, "credit", ln.n))
         else:
             out.append(Removed(ln.text, ln.reason, ln.n))
@@ -469,8 +434,7 @@ def _title_from(paragraphs: tuple[str, ...]) -> str | None:
         return sentence.rstrip(".")
     head = sentence[:90]
     cut = max(head.rfind(","), head.rfind(";"), head.rfind(" –"), head.rfind(" —"))
-    if cut < 30:
-        cut = head.rfind(" ")
+    cut = cut if cut >= 30 else head.rfind(" ")
     return sentence[: cut if cut > 0 else 80].rstrip(" ,;–—") + "…"
 
 
@@ -478,24 +442,18 @@ def _meta_str(meta: Mapping[str, Any], key: str) -> str | None:
     value = meta.get(key)
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value if v is not None)
-    text = _WS.sub(" ", str(value)).strip() if value is not None else ""
-    return text or None
+    return (" ".join(str(value).split()) or None) if value is not None else None
 
 
 def _iso(value: Any) -> str | None:
     """meta dates as ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY"; anything else is None."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, (date, datetime)):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         return str(value)
-    m = _ISO.match(str(value).strip()) if isinstance(value, str) else None
+    m = _ISO.match(value.strip()) if isinstance(value, str) else None
     return m[0] if m else None
 
 
 def _stem(sid: Any) -> str:
-    try:
-        return PurePosixPath(str(sid)).stem or str(sid) or "untitled"
-    except (TypeError, ValueError):
-        return "untitled"
+    return PurePosixPath(str(sid)).stem or "untitled"

@@ -285,6 +285,14 @@ def timeline_page(ix: Index) -> Page:
                 description=f"{len(ix.d.timeline)} events in order", crumbs=())
 
 
+def _removed_row(r) -> dict:
+    """Sidebar text is withheld from the page: the names in it have nothing to do with
+    the story, and a reader skimming the audit trail should not meet them (it stays
+    in dossier.json for anyone who checks)."""
+    text = r.text if r.reason != "sidebar" or len(r.text) <= 40 else f"[{len(r.text.split())} words of sidebar, not shown]"
+    return {"reason": r.reason, "line": r.line, "text": text}
+
+
 def sources_page(ix: Index) -> Page:
     rows = []
     for src in ix.d.sources:
@@ -292,7 +300,7 @@ def sources_page(ix: Index) -> Page:
         row = ix.source_row(src.id)
         story = ix.story_of.get(src.id)
         row.update(kind=src.kind, story={"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
-                   removed=[{"reason": r.reason, "line": r.line, "text": r.text} for r in (doc.removed if doc else ())],
+                   removed=[_removed_row(r) for r in (doc.removed if doc else ())],
                    captions=list(doc.captions) if doc else [], sha=src.sha[:12])
         rows.append(row)
     return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},

@@ -20,7 +20,9 @@ RESERVED = {"con", "prn", "aux", "nul", "com1", "lpt1"}
 def slugify(text: str, fallback: str = "untitled") -> Slug:
     """ASCII, lowercase, hyphens: "Xi Jinping" → "xi-jinping". Never escapes a folder."""
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > 60:  # cut long headlines at a word, not mid-word
+        slug = slug[:61].rsplit("-", 1)[0]
     if not slug:
         return Slug(fallback)
     return Slug(f"{slug}-page" if slug in RESERVED else slug)
