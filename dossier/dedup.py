@@ -373,12 +373,13 @@ def _scores(ta: _Text, rows: np.ndarray, tb: _Text, cols: np.ndarray) -> np.ndar
     """Best of ratio (a reworded sentence) and ratio on sorted words (clauses swapped around);
     the second only for rows the first left without a close match."""
     scores = process.cdist([ta.sentences[i] for i in rows], [tb.sentences[i] for i in cols],
-                           scorer=fuzz.ratio, dtype=np.uint8, score_cutoff=CLOSE, workers=-1)
+                           scorer=fuzz.ratio, dtype=np.uint8, score_cutoff=CLOSE, workers=1)
     weak = np.flatnonzero(scores.max(axis=1) < CLOSE)
-    if len(weak):
+    # a few unmatched lines (a copy's boilerplate) decide nothing: spare them the second pass
+    if len(weak) > max(2, 0.1 * len(ta.sentences)):
         scores[weak] = np.maximum(scores[weak], process.cdist(
             [ta.sorted_tokens[i] for i in rows[weak]], [tb.sorted_tokens[i] for i in cols],
-            scorer=fuzz.ratio, dtype=np.uint8, score_cutoff=CLOSE, workers=-1))
+            scorer=fuzz.ratio, dtype=np.uint8, score_cutoff=CLOSE, workers=1))
     return scores
 
 

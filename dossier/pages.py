@@ -13,7 +13,7 @@ from .diff import diff_stats, word_diff
 from .link import resolve_wikilink, wikilink_lookup
 from .markdown import render_markdown
 from .models import Document, Dossier, Entity, Mention, Page, SourceId, Story
-from .urls import note_slugs, relative, slugify
+from .urls import href, note_slugs, slugify
 from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, segments
 
 SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
@@ -52,7 +52,9 @@ class Index:
 
     def title_of(self, sid: SourceId) -> str:
         doc = self.docs.get(sid)
-        return doc.title if doc else sid
+        if doc:
+            return doc.title
+        return next((f"{e.name} ({e.kind})" for e in self.d.entities if e.source == sid), sid)
 
     def source_row(self, sid: SourceId) -> dict:
         v, doc = self.version_of.get(sid), self.docs.get(sid)
@@ -73,7 +75,7 @@ class Index:
         return None
 
     def markdown(self, text: str, page_url: str, base_dir: str) -> str:
-        return render_markdown(text, page_url, base_dir, relative, self.wikilink, self.url_of)
+        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
 
 
 def build_pages(d: Dossier) -> tuple[Page, ...]:
@@ -83,7 +85,8 @@ def build_pages(d: Dossier) -> tuple[Page, ...]:
     pages += [note_page(ix, n) for n in d.notes]
     pages += [entity_page(ix, e) for e in d.entities]
     pages += list_pages(ix)
-    pages += [timeline_page(ix), sources_page(ix)]
+    pages += [timeline_page(ix), sources_page(ix),
+              Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
     return tuple(pages)
 
 
@@ -94,7 +97,7 @@ def _anchor(sid: str) -> str:
 def _entity_link(e: Entity, count: int | None = None) -> dict:
     link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
             "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
-            "date": dates.range_label(e.date, e.end) if e.date else ""}
+            "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
     if count is not None:
         link["count"] = count
     return link
@@ -199,7 +202,8 @@ def entity_page(ix: Index, e: Entity) -> Page:
         "entity": {**_entity_link(e, len(docs)), "summary_html": ix.markdown(e.summary, url, section),
                    "fields": {k: v for k, v in e.fields.items() if k in ("role", "kind", "country", "coordinates")},
                    "date_iso": e.date, "end_iso": e.end},
-        "mentions": groups, "related": co, "events": co["event"] if e.kind != "event" else [],
+        "mentions": groups, "related": co,
+        "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
         "sources": [ix.source_row(sid) for sid in [e.source, *docs]],
     }, description=_first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier.",
         crumbs=((section.capitalize(), f"{section}/"),), depends=(e.source, *docs))

@@ -2,8 +2,15 @@
 sentences, source rows. Pure functions over the model; templates only print them."""
 from __future__ import annotations
 
+import re
+
+from .link import WIKILINK
 from .models import Document, Mention
 from .text import sentence_at
+
+# Markdown punctuation that means nothing once a note's sentence is quoted as text
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6}|>)\s+|\*\*|__|`|\[\[|\]\]")
 
 KIND_SECTION = {"person": "people", "place": "places", "event": "events"}
 
@@ -12,8 +19,14 @@ def entity_url(kind: str, slug: str) -> str:
     return f"{KIND_SECTION[kind]}/{slug}/"
 
 
+def plain(text: str) -> str:
+    """A note's Markdown as the words a reader sees: [[a|b]] → b, [x](u) → x, no ** or list marks."""
+    text = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)), text)
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", text))
+
+
 def segments(text: str, mentions: list[Mention], mark: str | None = None,
-             offset: int = 0) -> list[dict]:
+             offset: int = 0, markdown: bool = False) -> list[dict]:
     """Split `text` into runs: plain text, or a link to the entity it mentions.
 
     `mark` highlights one entity (on its own page, where its mentions are not links).
@@ -28,7 +41,7 @@ def segments(text: str, mentions: list[Mention], mark: str | None = None,
             continue
         if start > pos:
             out.append({"text": text[pos:start]})
-        piece = {"text": text[start:end], "kind": m.kind}
+        piece = {"text": plain(text[start:end]) if m.wikilink else text[start:end], "kind": m.kind}
         if m.entity == mark:
             piece["mark"] = True
         else:
@@ -37,6 +50,8 @@ def segments(text: str, mentions: list[Mention], mark: str | None = None,
         pos = end
     if pos < len(text):
         out.append({"text": text[pos:]})
+    if markdown:
+        out = [p if "kind" in p else {"text": plain(p["text"])} for p in out]
     return out
 
 
@@ -57,7 +72,7 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
         seen.add(key)
         inside = [x for x in doc_mentions if x.in_caption == m.in_caption and x.paragraph == m.paragraph
                   and a <= x.start and x.end <= b]
-        out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a),
+        out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a, markdown=doc.kind == "note"),
                     "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
                     "caption": m.in_caption})
     return out
