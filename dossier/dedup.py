@@ -1,16 +1,17 @@
 """Group the documents that tell one story, and say how each version relates to the best one.
 
 Two stages, because neither alone is both fast and exact. MinHash LSH over pairs of
-neighbouring content words proposes candidate pairs without ever looking at all pairs; each
-candidate is then checked by aligning sentences with rapidfuzz, and only checked pairs are
-joined (union-find). Words are too coarse to tell "the same story, reworded" from "another
-story about the same town"; sentences are not.
+neighbouring content words proposes candidate pairs without ever looking at all pairs (plus,
+for notes, the docs that hold much of a note: a few pasted paragraphs are invisible to
+Jaccard); each candidate is then checked by aligning sentences with rapidfuzz, and only
+checked pairs are joined (union-find). Words are too coarse to tell "the same story,
+reworded" from "another story about the same town"; sentences are not.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
+from inspect import signature
 from typing import Sequence
 
 import numpy as np
@@ -45,82 +46,27 @@ BUCKET_CAP = 50  # a bigger bucket is linked as a star: one much-copied story, n
 MIN_ESTIMATE = 0.08  # estimated Jaccard below which a proposed pair is not worth checking
 COMMON_SHARE, COMMON_FLOOR = 0.05, 50  # shingles in more docs than this say "topic", not "story"
 MIN_SHINGLES = 8  # a doc left with fewer after that keeps all of its own
+PASTED_SHARE, PASTED_MIN = 0.3, 20  # shingles of a note found in one doc to check the pair
 CHUNK_BYTES = 1 << 23  # text tokenised per numpy pass, to bound memory
 
-_STOPWORDS = """
-a about above after again against ago all almost also although am among an and another any
-are around as at away be because been before being below between both but by can could did
-do does doing done down during each either else even ever every few for from further get got
-had has have having he her here hers herself him himself his how however i if in into is it
-its itself just least less like many may me might more most much must my myself near neither
-never no nor not now of off often on once one only onto or other others our ours ourselves out
-over own per perhaps quite rather really s said same say says see seen several shall she
-should since so some still such t than that the their theirs them themselves then there these
-they this those though through thus to too toward towards under until up upon us very via was
-we well were what whatever when where whether which while who whom whose why will with within
-without would yet you your yours yourself yourselves d ll m re ve
-""".split()
+_STOPWORDS = """a about after all also an and any are as at be because been before being but by
+can could did do does for from had has have he her his how i if in into is it its just more most
+no not now of on one only or other our out over s said says she so some such t than that the
+their them then there these they this those to too under up us was we were what when where which
+while who will with would you your d ll m re ve""".split()
 # Crude suffix stripping: a rewrite says "lives"/"living" where the original said "lived".
 _SUFFIXES = (b"ing", b"ed", b"es", b"s", b"ly")
 _WORD_BYTE = np.array([chr(b).isalnum() or b >= 0x80 for b in range(256)])  # UTF-8 letters too
 _PUNCTUATION = re.compile(r"[\u00a0-\u00bf\u2000-\u206f\u2190-\u2bff\u3000-\u303f\uff01-\uff0f]")
+_BLANK = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() else 32 for b in range(256))
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_BLANK_PUNCTUATION = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() else 32 for b in range(256))
 _BASE = 0x100000001B3  # odd, so invertible mod 2^64: word hashes come from prefix sums
 _U64 = 1 << 64
-_EMPTY = np.uint64(np.iinfo(np.uint64).max)
-
-
-class _Text:
-    """What verification needs of one document, computed once and only for candidates."""
-
-    def __init__(self, doc: Document):
-        # Sentences, not paragraphs: copies get re-paragraphed, and a one-paragraph item
-        # would "contain" any longer story that uses its words.
-        text = _SENTENCE_END.sub("\0", "\n".join((doc.title, *doc.paragraphs)))
-        text = text.replace("\n", "\0").lower()
-        if not text.isascii():
-            text = _PUNCTUATION.sub(" ", text)
-        # punctuation to spaces, then single spaces: what rapidfuzz's default_process does, faster
-        text = " ".join(text.encode("utf-8").translate(_BLANK_PUNCTUATION).decode("utf-8").split())
-        self.sentences = [s for s in (p.strip() for p in text.split("\0"))
-                          if s.count(" ") + 1 >= MIN_WORDS]
-        self.index = frozenset(self.sentences)
-        self.weights = np.array([len(s) for s in self.sentences], dtype=float)
-        self.doc = doc
-
-    @cached_property
-    def sorted_tokens(self) -> list[str]:  # for token_sort_ratio, kept apart to score quickly
-        return [" ".join(sorted(s.split())) for s in self.sentences]
-
-    @cached_property
-    def body(self) -> str:  # whitespace-normalised, for "identical"
-        return " ".join(" ".join(self.doc.paragraphs).split())
-
-    @cached_property
-    def size(self) -> int:  # characters of body, for "longest"
-        return len(self.body)
-
-
-@dataclass(frozen=True)
-class _Match:
-    """Best score of each sentence of `a` against `b`, and of each of `b` against `a`."""
-
-    a: np.ndarray
-    b: np.ndarray
-
-    def flipped(self) -> _Match:
-        return _Match(self.b, self.a)
-
-
-class _Texts(dict):
-    def __init__(self, docs: Sequence[Document]):
-        super().__init__()
-        self.docs = docs
-
-    def __missing__(self, i: int) -> _Text:
-        self[i] = text = _Text(self.docs[i])
-        return text
+_EMPTY = np.uint64(_U64 - 1)
+_RANK = {"identical": 0, "copy": 1, "excerpt": 2, "rewrite": 3}
+# One-permutation MinHash values are not datasketch's affine32 ones, but its 2.0 scheme label
+# only guards against mixing kinds, and our index never sees another kind; 1.x has no label.
+_SCHEME = {"scheme": "affine32"} if "scheme" in signature(LeanMinHash.__init__).parameters else {}
 
 
 def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tuple[Cluster, ...]:
@@ -131,28 +77,12 @@ def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tup
     """
     if len({d.id for d in docs}) != len(docs):
         raise ValueError("dedup: document ids must be unique")
-    docs = sorted(docs, key=lambda d: d.id)  # the result must not depend on input order
-    texts = _Texts(docs)
-    parent = list(range(len(docs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    matches: dict[tuple[int, int], _Match] = {}
-
-    def match(i: int, j: int) -> _Match:
-        if (j, i) in matches:
-            return matches[j, i].flipped()
-        if (i, j) not in matches:
-            matches[i, j] = _align(texts[i], texts[j])
-        return matches[i, j]
-
-    def same_story(i: int, j: int) -> bool:
-        return _identical(texts[i], texts[j]) or _verified(match(i, j), threshold)
-
+    if not 0 < threshold <= 1:
+        raise ValueError(f"dedup: threshold must be in (0, 1], not {threshold}")
+    if not docs:
+        return ()
+    check = _Checker(sorted(docs, key=lambda d: d.id), threshold)  # input order must not matter
+    docs, texts, joined = check.docs, check.texts, _UnionFind()
     candidates, unshingled = _candidates(docs)
     pairs: list[tuple[int, int]] = []
     # Items too short to shingle ("TBC", a bare link) can still be exact copies of each other.
@@ -162,35 +92,51 @@ def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tup
             j = first_with_body.setdefault(texts[i].body, i)
             if j != i:
                 pairs.append((j, i))
-                parent[find(i)] = find(j)
+                joined.union(i, j)
     for i, j in candidates:
         pairs.append((i, j))
-        if find(i) != find(j) and same_story(i, j):
-            parent[find(i)] = find(j)
-
+        if joined.find(i) != joined.find(j) and check.same_story(i, j):
+            joined.union(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(len(docs)):
-        groups.setdefault(find(i), []).append(i)
+        groups.setdefault(joined.find(i), []).append(i)
     # The candidate pairs inside a cluster are all that the canonical choice looks at; pairs
     # skipped above because they were already joined are aligned then, and only then.
     edges: dict[int, list[tuple[int, int]]] = {}
     for i, j in pairs:
-        if find(i) == find(j):
-            edges.setdefault(find(i), []).append((i, j))
-    clusters = [_cluster(docs, texts, members, edges.get(root, []), match, threshold)
-                for root, members in groups.items()]
+        if joined.find(i) == joined.find(j):
+            edges.setdefault(joined.find(i), []).append((i, j))
+    clusters = [check.cluster(members, edges.get(root, [])) for root, members in groups.items()]
     return tuple(sorted(clusters, key=lambda c: c.canonical))
+
+
+class _Lazy(dict):
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        self[key] = value = self.make(key)
+        return value
+
+
+class _UnionFind(dict):
+    def find(self, i: int) -> int:
+        while self.setdefault(i, i) != i:
+            self[i] = i = self[self[i]]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self[self.find(i)] = self.find(j)
 
 
 # --------------------------------------------------------------------------- candidates
 def _candidates(docs: Sequence[Document]) -> tuple[list[tuple[int, int]], list[int]]:
     """Pairs (i < j) worth checking, likeliest first, from LSH buckets; and unshingled docs."""
-    sig, sizes = _signatures(docs)
+    sig, sizes, pasted = _signatures(docs, np.array([d.kind == "note" for d in docs]))
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, NUM_PERM // BANDS))
     for i in np.flatnonzero(sizes):
-        # One-permutation MinHash values, not datasketch's affine32 ones: the scheme label
-        # only guards against mixing kinds, and this index never sees another kind.
-        lsh.insert(int(i), LeanMinHash(seed=1, hashvalues=sig[i], scheme="affine32"),
+        lsh.insert(int(i), LeanMinHash(seed=1, hashvalues=sig[i], **_SCHEME),
                    check_duplication=False)
     pairs: set[tuple[int, int]] = set()
     for table in lsh.hashtables:
@@ -201,37 +147,40 @@ def _candidates(docs: Sequence[Document]) -> tuple[list[tuple[int, int]], list[i
                     pairs.update((members[0], m) for m in members[1:])
                 else:
                     pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
-    unshingled = [int(i) for i in np.flatnonzero(sizes == 0)]
-    if not pairs:
+    unshingled = np.flatnonzero(sizes == 0).tolist()
+    if not pairs | pasted:
         return [], unshingled
-    left, right = np.array(sorted(pairs), dtype=np.int64).T
+    left, right = np.array(sorted(pairs | pasted), dtype=np.int64).T
     jaccard = (sig[left] == sig[right]).mean(axis=1)
-    keep = np.flatnonzero(jaccard >= MIN_ESTIMATE)
+    keep = np.flatnonzero((jaccard >= MIN_ESTIMATE) | [p in pasted for p in zip(left, right)])
     keep = keep[np.lexsort((right[keep], left[keep], -jaccard[keep]))]
     return list(zip(left[keep].tolist(), right[keep].tolist())), unshingled
 
 
-def _signatures(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
-    """One-permutation MinHash (densified) of each doc's set of content-word pairs.
+def _signatures(docs: Sequence[Document], notes: np.ndarray):
+    """One-permutation MinHash (densified) of each doc's set of shingles, the set sizes, and
+    the pairs in which another doc holds much of a note's set.
 
     One hash per shingle instead of one per shingle and permutation, all in numpy: the
     per-shingle `MinHash.update` route took 7.9 s for 4k docs.
     """
     n = len(docs)
     owner, shingle = _shingles(docs)
-    bits = max(1, n.bit_length())
+    if not len(shingle):
+        return np.zeros((n, NUM_PERM), dtype=np.uint64), np.zeros(n, dtype=np.int64), set()
+    bits = n.bit_length()
     # One sort gives both the set of shingles per doc and, per shingle, how many docs have it.
     key = np.sort(((shingle >> np.uint64(bits)) << np.uint64(bits)) | owner.astype(np.uint64))
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
+    key = key[np.r_[True, key[1:] != key[:-1]]]
     owner = (key & np.uint64((1 << bits) - 1)).astype(np.int64)
     shingle = key >> np.uint64(bits)
-    starts = np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]]) if len(key) else key
-    df = np.repeat(np.diff(np.r_[starts, len(key)]), np.diff(np.r_[starts, len(key)]))
-    keep = df <= max(COMMON_FLOOR, COMMON_SHARE * n)
+    runs = np.diff(np.r_[np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]]), len(key)])
+    keep = np.repeat(runs, runs) <= max(COMMON_FLOOR, COMMON_SHARE * n)
     keep |= (np.bincount(owner, weights=keep, minlength=n) < MIN_SHINGLES)[owner]
-    owner, shingle = owner[keep], _mix(shingle[keep])
+    owner, shingle = owner[keep], shingle[keep]
     sizes = np.bincount(owner, minlength=n)
-
+    pasted = _pasted(owner, shingle, sizes, notes)
+    shingle = _mix(shingle)
     sig = np.full(n * NUM_PERM, _EMPTY, dtype=np.uint64)
     np.minimum.at(sig, owner * NUM_PERM + (shingle % np.uint64(NUM_PERM)).astype(np.int64),
                   shingle >> np.uint64(32))
@@ -239,15 +188,37 @@ def _signatures(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
     # An empty bin borrows the value of a fixed other bin (the same in every doc), so two docs
     # still agree on a bin with probability ~Jaccard (Shrivastava's densification).
     out, need = sig.copy(), sig == _EMPTY
-    bins = np.arange(NUM_PERM)
     for offset in np.random.RandomState(7).permutation(np.arange(1, NUM_PERM)):
         if not need.any():
             break
-        borrowed = sig[:, (bins + offset) % NUM_PERM]
+        borrowed = sig[:, (np.arange(NUM_PERM) + offset) % NUM_PERM]
         take = need & (borrowed != _EMPTY)
         out[take] = borrowed[take]
         need &= ~take
-    return out, sizes
+    return out, sizes, pasted
+
+
+def _pasted(owner, shingle, sizes, notes) -> set[tuple[int, int]]:
+    """Pairs (i < j) where one is a note and the other holds PASTED_SHARE of its shingles.
+
+    A note pasting a few paragraphs of a long story has a Jaccard the LSH cannot see; the
+    shingles (sorted, each doc once, common ones dropped) are their own inverted index.
+    """
+    starts = np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]])
+    length = np.diff(np.r_[starts, len(shingle)])
+    run = np.repeat(np.arange(len(starts)), length)
+    mine = np.flatnonzero(notes[owner] & (length[run] > 1))
+    reps = length[run[mine]]
+    at = np.repeat(starts[run[mine]] - np.cumsum(reps) + reps, reps) + np.arange(reps.sum())
+    note, other = np.repeat(owner[mine], reps), owner[at]
+    key = np.sort(note[note != other] * len(sizes) + other[note != other])
+    if not len(key):
+        return set()
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    shared, key = np.diff(np.r_[first, len(key)]), key[first]
+    note, other = key // len(sizes), key % len(sizes)
+    hit = (shared >= PASTED_SHARE * sizes[note]) & (shared >= PASTED_MIN)
+    return {(min(a, b), max(a, b)) for a, b in zip(note[hit].tolist(), other[hit].tolist())}
 
 
 def _shingles(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
@@ -258,16 +229,14 @@ def _shingles(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
     about the same place. A doc with a single content word gets that word.
     """
     owner, words = _content_words(docs)
-    out_owner, out_hash = [], []
+    owners, hashes = [], []
     for gap in (1, 2):
         same = owner[gap:] == owner[:-gap]
         a, b = words[:-gap][same], words[gap:][same]
-        out_owner.append(owner[gap:][same])
-        out_hash.append(_mix(np.minimum(a, b) * np.uint64(_BASE) + np.maximum(a, b)))
-    lone = np.bincount(owner, minlength=len(docs)) == 1
-    out_owner.append(owner[lone[owner]])
-    out_hash.append(_mix(words[lone[owner]]))
-    return np.concatenate(out_owner), np.concatenate(out_hash)
+        owners.append(owner[gap:][same])
+        hashes.append(_mix(np.minimum(a, b) * np.uint64(_BASE) + np.maximum(a, b)))
+    lone = (np.bincount(owner, minlength=len(docs)) == 1)[owner]
+    return np.concatenate([*owners, owner[lone]]), np.concatenate([*hashes, _mix(words[lone])])
 
 
 def _content_words(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
@@ -276,17 +245,14 @@ def _content_words(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
     Done on UTF-8 bytes with numpy: splitting 10k articles into Python strings alone takes
     longer than everything else here.
     """
-    batches, batch, size = [], [], 0
+    batches, size = [[]], 0
     for doc in docs:
         text = "\n".join((doc.title, *doc.paragraphs)).lower()
-        if not text.isascii():
-            text = _PUNCTUATION.sub(" ", text)
-        batch.append(text.encode("utf-8"))
-        size += len(batch[-1]) + 1
+        batches[-1].append((_PUNCTUATION.sub(" ", text) if not text.isascii() else text).encode())
+        size += len(batches[-1][-1]) + 1
         if size >= CHUNK_BYTES:
-            batches.append(batch)
-            batch, size = [], 0
-    batches.append(batch)
+            batches.append([])
+            size = 0
     longest = max(sum(len(t) + 1 for t in b) for b in batches) + 1
     # hash(buf[s:e]) = (prefix[e] - prefix[s]) * BASE^-s, all mod 2^64 (uint64 wraps)
     power = np.full(longest, _BASE, dtype=np.uint64)
@@ -294,11 +260,11 @@ def _content_words(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
     power[0] = inverse[0] = 1
     power, inverse = np.cumprod(power), np.cumprod(inverse)
     owners, hashes, first = [], [], 0
-    for b in batches:
-        owner, words = _hash_words(b, power, inverse)
+    for batch in batches:
+        owner, words = _hash_words(batch, power, inverse)
         owners.append(owner + first)
         hashes.append(words)
-        first += len(b)
+        first += len(batch)
     return np.concatenate(owners), np.concatenate(hashes)
 
 
@@ -307,36 +273,30 @@ def _hash_words(texts: list[bytes], power: np.ndarray, inverse: np.ndarray):
     is_word = _WORD_BYTE[buf]  # the buffer starts and ends with a separator
     start = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
     end = np.flatnonzero(is_word[:-1] & ~is_word[1:]) + 1
-    prefix = np.r_[np.uint64(0), np.cumsum(buf * power[: len(buf)])]
-
-    def word_hash(s, e):
-        return (prefix[e] - prefix[s]) * inverse[s]
-
-    full = word_hash(start, end)
+    prefix = np.zeros(len(buf) + 1, dtype=np.uint64)
+    np.cumsum(buf * power[: len(buf)], out=prefix[1:])
+    full = (prefix[end] - prefix[start]) * inverse[start]
     keep = (end - start >= 2) & (_STOP_TABLE[full & np.uint64(_STOP_MASK)] != full)
     start, end = start[keep], end[keep]
+    last = [buf[end - k] for k in (1, 2, 3)]  # every kept word has 2 bytes; a 3rd if needed
     stem_end, done = end.copy(), np.zeros(len(end), dtype=bool)
     for suffix in _SUFFIXES:
         hit = ~done & (end - start - len(suffix) >= 3)
         for back, byte in enumerate(reversed(suffix)):
-            hit &= buf[np.maximum(end - 1 - back, 0)] == byte
+            hit &= last[back] == byte
         stem_end[hit] -= len(suffix)
         done |= hit
-    doc_start = np.cumsum([1] + [len(t) + 1 for t in texts[:-1]])
-    first_word = np.searchsorted(start, doc_start)
+    first_word = np.searchsorted(start, np.cumsum([1] + [len(t) + 1 for t in texts[:-1]]))
     owner = np.repeat(np.arange(len(texts)), np.diff(np.r_[first_word, len(start)]))
-    return owner, word_hash(start, stem_end)
-
-
-def _poly_hash(word: bytes) -> int:
-    return sum(byte * pow(_BASE, k, _U64) for k, byte in enumerate(word)) % _U64
+    return owner, (prefix[stem_end] - prefix[start]) * inverse[start]
 
 
 def _stop_table() -> np.ndarray:
     """A direct-mapped table: slot = low bits of a word's hash, holding a stopword's hash."""
     table = np.zeros(_STOP_MASK + 1, dtype=np.uint64)
-    for h in {_poly_hash(w.encode()) for w in _STOPWORDS}:
-        assert table[h & _STOP_MASK] == 0, "stopword hashes collide: widen _STOP_MASK"
+    for word in _STOPWORDS:
+        h = sum(byte * pow(_BASE, k, _U64) for k, byte in enumerate(word.encode())) % _U64
+        assert table[h & _STOP_MASK] in (0, h), "stopword hashes collide: widen _STOP_MASK"
         table[h & _STOP_MASK] = h
     return table
 
@@ -354,7 +314,37 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- verification
-def _align(ta: _Text, tb: _Text) -> _Match:
+class _Text:
+    """What verification needs of one document, computed once and only for candidates."""
+
+    def __init__(self, doc: Document):
+        # Sentences, not paragraphs: copies get re-paragraphed, and a one-paragraph item
+        # would "contain" any longer story that uses its words.
+        text = _SENTENCE_END.sub("\0", "\n".join((doc.title, *doc.paragraphs)))
+        text = text.replace("\n", "\0").lower()
+        text = _PUNCTUATION.sub(" ", text) if not text.isascii() else text
+        # punctuation to spaces, then single spaces: rapidfuzz's default_process, but faster
+        text = " ".join(text.encode().translate(_BLANK).decode().split())
+        self.sentences = [s for s in (p.strip() for p in text.split("\0"))
+                          if s.count(" ") + 1 >= MIN_WORDS]
+        self.index = frozenset(self.sentences)
+        self.weights = np.array([len(s) for s in self.sentences], dtype=float)  # long counts more
+        # characters of the body but for whitespace: "longest", and a quick no to "identical"
+        self.size = sum(len(p) - p.count(" ") - p.count("\n") - p.count("\t")
+                        for p in doc.paragraphs)
+        self.doc = doc
+
+    @cached_property
+    def sorted_tokens(self) -> list[str]:  # for token_sort_ratio, kept apart to score quickly
+        return [" ".join(sorted(s.split())) for s in self.sentences]
+
+    @cached_property
+    def body(self) -> str:  # whitespace-normalised, for "identical"
+        return " ".join(" ".join(self.doc.paragraphs).split())
+
+
+def _align(ta: _Text, tb: _Text) -> tuple[np.ndarray, np.ndarray]:
+    """Best score of each sentence of `ta` against `tb`, and of each of `tb` against `ta`."""
     # Sentences found verbatim on the other side need no fuzzy scoring: most of a copy's.
     best_a = np.array([100.0 if s in tb.index else 0.0 for s in ta.sentences])
     best_b = np.array([100.0 if s in ta.index else 0.0 for s in tb.sentences])
@@ -366,7 +356,7 @@ def _align(ta: _Text, tb: _Text) -> _Match:
     done_a = np.flatnonzero(best_a == 100)
     if len(rest_b) and len(done_a):
         best_b[rest_b] = np.maximum(best_b[rest_b], _scores(tb, rest_b, ta, done_a).max(axis=1))
-    return _Match(best_a, best_b)
+    return best_a, best_b
 
 
 def _scores(ta: _Text, rows: np.ndarray, tb: _Text, cols: np.ndarray) -> np.ndarray:
@@ -383,134 +373,118 @@ def _scores(ta: _Text, rows: np.ndarray, tb: _Text, cols: np.ndarray) -> np.ndar
     return scores
 
 
-def _identical(ta: _Text, tb: _Text) -> bool:
-    return bool(ta.body) and ta.body == tb.body
-
-
-def _verified(m: _Match, threshold: float) -> bool:
-    short, long_ = (m.a, m.b) if len(m.a) <= len(m.b) else (m.b, m.a)
-    if not len(short):
-        return False
+def _verified(a: np.ndarray, b: np.ndarray, threshold: float) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     matched = int((short >= CLOSE).sum())
-    return matched / len(short) >= threshold and (
+    return bool(len(short)) and matched / len(short) >= threshold and (
         matched >= MIN_MATCHED or matched >= MIN_LONGER_SHARE * len(long_))
 
 
-def _share(scores: np.ndarray, weights: np.ndarray, cut: float) -> float:
-    total = weights.sum()
-    return float(weights[scores >= cut].sum() / total) if total else 0.0
+def _share(scores: np.ndarray, weights: np.ndarray, cut: float = VERBATIM) -> float:
+    return float(weights[scores >= cut].sum() / weights.sum()) if weights.sum() else 0.0
 
 
-def _similarity(m: _Match, ta: _Text, tb: _Text) -> float:
-    """Text of both documents with a close match, weighted by its score, over all their text."""
-    total = ta.weights.sum() + tb.weights.sum()
-    if not total:
-        return 0.0
-    hit = sum(float((w * s * (s >= CLOSE)).sum()) for w, s in ((ta.weights, m.a), (tb.weights, m.b)))
-    return round(float(hit / (100 * total)), 3)
-
-
-def _is_verbatim(m: _Match, ta: _Text, tb: _Text) -> bool:
+def _is_verbatim(a: np.ndarray, b: np.ndarray, ta: _Text, tb: _Text) -> bool:
     """Is the smaller document (by text) nearly all found word for word in the other?"""
-    small = (m.a, ta.weights) if ta.weights.sum() <= tb.weights.sum() else (m.b, tb.weights)
-    return _share(*small, VERBATIM) >= VERBATIM_SHARE
+    small = (a, ta.weights) if ta.weights.sum() <= tb.weights.sum() else (b, tb.weights)
+    return _share(*small) >= VERBATIM_SHARE
 
 
-def _edge_loss(scores: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Shares of a doc's text before its first and after its last verbatim-matched sentence."""
-    hits = np.flatnonzero(scores >= VERBATIM)
-    total = weights.sum()
-    if not len(hits) or not total:
-        return 1.0, 0.0
-    return float(weights[: hits[0]].sum() / total), float(weights[hits[-1] + 1:].sum() / total)
-
-
-def _relate(m: _Match, tm: _Text, tc: _Text, via: str | None) -> tuple[str, float, str]:
-    """Relation, similarity and reason of member `tm` against canonical `tc`; m.a is the member."""
-    if _identical(tm, tc):
-        return "identical", 1.0, "Same text as the canonical once whitespace is normalised."
-    sim = _similarity(m, tm, tc)
+def _relate(a: np.ndarray, b: np.ndarray, tm: _Text, tc: _Text, via: str | None):
+    """(relation, similarity, reason) of member `tm` (scores `a`) to canonical `tc` (`b`)."""
+    # similarity: text of both with a close match, weighted by its score, over all their text
+    total = tm.weights.sum() + tc.weights.sum()
+    hit = sum(float((w * s * (s >= CLOSE)).sum()) for w, s in ((tm.weights, a), (tc.weights, b)))
+    sim = round(float(hit / (100 * total)), 3) if total else 0.0
     link = f"; it joined the story through {via}" if via else ""
-    if _is_verbatim(m, tm, tc):
-        own = _share(m.a, tm.weights, VERBATIM)
-        for who, scores, weights in (("the canonical's", m.b, tc.weights), ("its", m.a, tm.weights)):
-            start, end = _edge_loss(scores, weights)
-            gap = 1 - _share(scores, weights, VERBATIM)
-            if max(start, end) >= EDGE_CUT or gap >= GAP_CUT:
-                where = ("at the start" if start >= EDGE_CUT else "at the end" if end >= EDGE_CUT
-                         else "here and there")
+    if _is_verbatim(a, b, tm, tc):
+        own = _share(a, tm.weights)
+        for who, scores, weights in (("the canonical's", b, tc.weights), ("its", a, tm.weights)):
+            hits, whole = np.flatnonzero(scores >= VERBATIM), weights.sum()
+            start = weights[: hits[0]].sum() / whole if len(hits) else 1.0
+            end = weights[hits[-1] + 1:].sum() / whole if len(hits) else 0.0
+            edge, where = max((start, "at the start"), (end, "at the end"))
+            gap = 1 - _share(scores, weights)
+            if edge >= EDGE_CUT or gap >= GAP_CUT:
+                loss, where = (edge, where) if edge >= EDGE_CUT else (gap, "here and there")
                 return "excerpt", sim, (
-                    f"{own:.0%} of its text is near-verbatim in the canonical (rapidfuzz ≥ {VERBATIM}), "
-                    f"but {max(start, end, gap):.0%} of {who} text {where} has no counterpart{link}.")
-        return "copy", sim, (
-            f"{own:.0%} of its text is near-verbatim in the canonical (rapidfuzz ≥ {VERBATIM}), "
-            f"differing only in scattered lines or their order{link}.")
-    close_m = float((m.a >= CLOSE).mean()) if len(m.a) else 0.0
-    close_c = float((m.b >= CLOSE).mean()) if len(m.b) else 0.0
-    verbatim = float((m.a >= VERBATIM).mean()) if len(m.a) else 0.0
+                    f"{own:.0%} of its text is near-verbatim in the canonical (rapidfuzz ≥ "
+                    f"{VERBATIM}), but {loss:.0%} of {who} text {where} has no counterpart{link}.")
+        return "copy", sim, (f"{own:.0%} of its text is near-verbatim in the canonical (rapidfuzz "
+                             f"≥ {VERBATIM}), differing only in scattered lines or their order{link}.")
+    close_m, close_c = (float((s >= CLOSE).mean()) if len(s) else 0.0 for s in (a, b))
+    verbatim = float((a >= VERBATIM).mean()) if len(a) else 0.0
     return "rewrite", sim, (
         f"{close_m:.0%} of its sentences and {close_c:.0%} of the canonical's have a close match "
         f"in the other (rapidfuzz ≥ {CLOSE}), but only {verbatim:.0%} are near-verbatim{link}.")
 
 
 # --------------------------------------------------------------------------- clusters
-def _cluster(docs, texts, members, edges, match, threshold) -> Cluster:
-    if len(members) == 1:
-        d = docs[members[0]]
-        return Cluster(d.id, (Version(d.id, "canonical", 1.0, "No other document tells this story."),))
-    canon, support = _choose_canonical(docs, texts, members, edges, match, threshold)
-    versions = []
-    for i in members:
-        if i != canon:
-            m = match(i, canon)
+class _Checker:
+    """Sentence alignments of document pairs, each computed once, and the decisions on them."""
+
+    def __init__(self, docs: list[Document], threshold: float):
+        self.docs, self.threshold = docs, threshold
+        self.texts = _Lazy(lambda i: _Text(docs[i]))  # only candidates are ever split up
+        self.matches = _Lazy(lambda ij: _align(self.texts[ij[0]], self.texts[ij[1]]))
+
+    def match(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.matches[j, i][::-1] if (j, i) in self.matches else self.matches[i, j]
+
+    def identical(self, i: int, j: int) -> bool:
+        ti, tj = self.texts[i], self.texts[j]
+        return ti.size == tj.size and bool(ti.body) and ti.body == tj.body
+
+    def same_story(self, i: int, j: int) -> bool:
+        return self.identical(i, j) or _verified(*self.match(i, j), self.threshold)
+
+    def verbatim(self, i: int, j: int) -> bool:
+        return self.identical(i, j) or (self.same_story(i, j) and _is_verbatim(
+            *self.match(i, j), self.texts[i], self.texts[j]))
+
+    def cluster(self, members: list[int], edges: list[tuple[int, int]]) -> Cluster:
+        docs, texts = self.docs, self.texts
+        if len(members) == 1:
+            d = docs[members[0]]
+            return Cluster(d.id, (Version(d.id, "canonical", 1.0, "No other document tells this story."),))
+        canon, support = self.canonical(members, edges)
+        versions = []
+        for i in (m for m in members if m != canon):
+            if self.identical(i, canon):
+                versions.append(Version(docs[i].id, "identical", 1.0,
+                                        "Same text as the canonical once whitespace is normalised."))
+                continue
             via = None
-            if not (_identical(texts[i], texts[canon]) or _verified(m, threshold)):
-                via = _link(i, edges, docs, texts, match, threshold)
-            versions.append(Version(docs[i].id, *_relate(m, texts[i], texts[canon], via)))
-    rank = {"identical": 0, "copy": 1, "excerpt": 2, "rewrite": 3}
-    versions.sort(key=lambda v: (rank[v.relation], -v.similarity, v.source))
-    c = docs[canon]
-    head = Version(c.id, "canonical", 1.0,
-                   f"The longest {c.kind} ({texts[canon].size:,} characters) of the {support} "
-                   f"near-verbatim version{'s' if support > 1 else ''} of this story.")
-    return Cluster(c.id, (head, *versions))
+            if not self.same_story(i, canon):  # joined through another version
+                via = min((docs[b if a == i else a].id for a, b in edges if i in (a, b)
+                           and self.same_story(a, b)), default=None)
+            versions.append(Version(docs[i].id, *_relate(*self.match(i, canon), texts[i],
+                                                         texts[canon], via)))
+        versions.sort(key=lambda v: (_RANK[v.relation], -v.similarity, v.source))
+        c, size = docs[canon], texts[canon].size
+        reason = (f"The longest {c.kind} ({size:,} characters) of the {support} near-verbatim "
+                  f"versions of this story." if support > 1 else f"No version copies another "
+                  f"word for word, so the longest {c.kind} ({size:,} characters) stands for the story.")
+        return Cluster(c.id, (Version(c.id, "canonical", 1.0, reason), *versions))
 
+    def canonical(self, members: list[int], edges: list[tuple[int, int]]) -> tuple[int, int]:
+        """The longest article of the largest near-verbatim group, and that group's size.
 
-def _choose_canonical(docs, texts, members, edges, match, threshold) -> tuple[int, int]:
-    """The longest article of the largest near-verbatim group, and that group's size.
-
-    A rewrite has no copies of its own, so the group of copies marks the original (a note that
-    pastes an article backs it too); notes are chosen only when the story has no article.
-    """
-    root = {i: i for i in members}
-
-    def find(i):
-        while root[i] != i:
-            root[i] = root[root[i]]
-            i = root[i]
-        return i
-
-    for i, j in edges:
-        m = match(i, j)
-        if _identical(texts[i], texts[j]) or (_verified(m, threshold)
-                                              and _is_verbatim(m, texts[i], texts[j])):
-            root[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in members:
-        groups.setdefault(find(i), []).append(i)
-    kind = "article" if any(docs[i].kind == "article" for i in members) else "note"
-    ranked = []
-    for group in groups.values():
-        eligible = [i for i in group if docs[i].kind == kind]
-        if eligible:
-            best = min(eligible, key=lambda i: (-texts[i].size, docs[i].id))
-            ranked.append((-len(group), -texts[best].size, docs[best].id, best, len(group)))
-    _, _, _, canon, support = min(ranked)
-    return canon, support
-
-
-def _link(i, edges, docs, texts, match, threshold) -> str | None:
-    """A member that `i` was verified against: how it came into the cluster."""
-    partners = sorted(docs[j].id for a, b in edges if i in (a, b) for j in [b if a == i else a]
-                      if _identical(texts[i], texts[j]) or _verified(match(i, j), threshold))
-    return partners[0] if partners else None
+        A rewrite has no copies of its own, so the group of copies marks the original (a note
+        pasting an article backs it too); a note is chosen only when the story has no article.
+        """
+        groups, verbatim = {}, _UnionFind()
+        for i, j in edges:
+            if self.verbatim(i, j):
+                verbatim.union(i, j)
+        for i in members:
+            groups.setdefault(verbatim.find(i), []).append(i)
+        kind = "article" if any(self.docs[i].kind == "article" for i in members) else "note"
+        ranked = []
+        for group in groups.values():
+            eligible = [i for i in group if self.docs[i].kind == kind]
+            if eligible:
+                best = min(eligible, key=lambda i: (-self.texts[i].size, self.docs[i].id))
+                ranked.append((-len(group), -self.texts[best].size, self.docs[best].id, best))
+        top = min(ranked)
+        return top[3], -top[0]
