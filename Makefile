@@ -13,6 +13,9 @@ site: setup
 test: setup system-deps
 	$(BIN)/python -m pytest -q
 
+serve: setup
+	$(BIN)/dossier serve
+
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
@@ -21,13 +24,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# Browser and PDF tests use Debian's chromium (never a downloaded browser) and poppler.
+# Browser and PDF tests use Debian's chromium (never a downloaded browser) and poppler;
+# `dossier pdf` (WeasyPrint) needs Pango, and the print stylesheet's fonts.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-liberation; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing fonts-liberation fonts-dejavu-core; \
 	  else echo "missing:$$missing (run as root, or: sudo apt-get install$$missing)"; fi; \
 	fi
 

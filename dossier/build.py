@@ -1,5 +1,5 @@
 """The whole pipeline on one screen: load → clean → dedup → registry → link →
-timeline → pages → render. Each line is one stage; each stage is timed."""
+timeline → quotes → pages → render. Each line is one stage; each stage is timed."""
 from __future__ import annotations
 
 import time
@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Reuse
 from .clean import clean
 from .config import Config, load_config
 from .dedup import dedup
@@ -17,14 +18,19 @@ from .registry import build_registry
 from .link import link
 from .stories import name_stories, published_notes
 from .timeline import build_timeline
+from .quotes import extract_quotes
 from .checks import model_warnings
 from .site import render_site, guard_output
 from .render import write_site
+from .pdf import pdf_bytes
+from .urls import note_clashes
+from .search import index_site
 
 
 @dataclass
 class Timings:
     stages: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # not content warnings: "search index skipped: …"
 
     @contextmanager
     def __call__(self, name: str, progress=None):
@@ -35,13 +41,15 @@ class Timings:
             progress(name)
 
 
-def build_model(site: Path, config: Config | None = None, timed: Timings | None = None, progress=None) -> Dossier:
+def build_model(site: Path, config: Config | None = None, timed: Timings | None = None, progress=None,
+                reuse: Reuse | None = None) -> Dossier:
+    """`reuse` (dossier serve) keeps each file's read and clean from the last build."""
     timed = timed or Timings()
     config = config or load_config(site)
     with timed("load", progress):
-        sources, load_warnings = load_sources(site / "content")
+        sources, load_warnings = load_sources(site / "content", reuse.read if reuse else None)
     with timed("clean", progress):
-        documents = tuple(clean(s) for s in sources if s.kind in ("article", "note"))
+        documents = tuple((reuse.clean if reuse else clean)(s) for s in sources if s.kind in ("article", "note"))
     with timed("dedup", progress):
         clusters = dedup(documents, threshold=config.dedup_threshold)
     with timed("registry", progress):
@@ -52,8 +60,11 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
         timeline = build_timeline(entities, mentions)
     stories = name_stories(clusters, documents)
     notes = published_notes(clusters, documents)
-    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline)
-    return Dossier(**{**d.__dict__, "warnings": load_warnings + registry_warnings + model_warnings(d)})
+    with timed("quotes", progress):
+        quotes = extract_quotes(documents, mentions, entities, stories)
+    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes)
+    return Dossier(**{**d.__dict__, "warnings": load_warnings + registry_warnings + note_clashes(notes)
+                                       + model_warnings(d)})
 
 
 def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None) -> tuple[Dossier, int]:
@@ -64,6 +75,15 @@ def build(site: Path, out: Path, config: Config, timed: Timings | None = None, p
         pages = build_pages(d)
     with timed("render", progress):
         files = render_site(d, pages, site)
-    with timed("write", progress):
-        written = write_site(files, out, site, config.theme)
+    if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
+        with timed("pdf", progress):
+            files["dossier.pdf"] = pdf_bytes(files["print/index.html"].decode(), site, config, out)
+
+    def search(tmp: Path) -> None:  # on the temp folder, so the index is swapped in with the pages
+        with timed("search", progress):
+            skipped = index_site(tmp)
+        if skipped:
+            timed.notices.append(f"search index skipped: {skipped}")
+    with timed("write", progress):  # includes search
+        written = write_site(files, out, site, config.theme, before_swap=search)
     return d, written

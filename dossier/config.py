@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
-from .errors import DossierError
+from .errors import ContentErrors, DossierError
+from .load import key_lines, load_yaml, read_bytes
 
 
 @dataclass(frozen=True)
@@ -40,50 +40,77 @@ def config_keys() -> list[str]:
 
 
 def load_config(site: Path) -> Config:
+    """The settings, or a DossierError listing every bad key (each `dossier.yaml:line:`)."""
     path = site / "dossier.yaml"
-    if not path.exists():
-        return Config()
     shown = path.name
+    if not path.is_file():
+        if path.exists():
+            raise DossierError(shown, "is a folder, not a file")
+        return Config()
+    raw = read_bytes(path, shown)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except UnicodeDecodeError:
-        raise DossierError(shown, "is not UTF-8 text")
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise DossierError(shown, f"invalid YAML: {getattr(e, 'problem', None) or e}",
-                           line=mark.line + 1 if mark else None)
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as e:
+        raise DossierError(shown, "is not UTF-8 text", line=raw[: e.start].count(b"\n") + 1,
+                           hint="save it as UTF-8") from None
+    data = load_yaml(text, shown, first_line=1, what="")
+    if data is None:
+        return Config()
     if not isinstance(data, dict):
         raise DossierError(shown, "must be a mapping of settings (key: value)", line=1)
+    lines = key_lines(text.split("\n"), first_line=1)
     known = config_keys()
-    values = {}
+    values, errors = {}, []
     for key, value in data.items():
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            raise DossierError(shown, f"unknown setting {key!r}", line=_line_of(path, key),
-                               hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}")
-        values[key] = _typed(shown, path, key, value)
+        line = lines.get(str(key))
+        try:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                raise DossierError(shown, f"unknown setting {key!r}", line=line,
+                                   hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}")
+            values[key] = _checked(site, shown, line, key, _typed(shown, line, key, value))
+        except DossierError as e:
+            errors.append(e)
+    if errors:  # every bad key at once: one round trip for the editor, not one per key
+        raise errors[0] if len(errors) == 1 else ContentErrors(errors)
     return Config(**values)
 
 
-def _typed(shown: str, path: Path, key: str, value):
+def _typed(shown: str, line: int | None, key: str, value):
     default = getattr(Config, key)
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise DossierError(shown, f"{key} must be true or false", line=_line_of(path, key))
+            raise DossierError(shown, f"{key} must be true or false, not {value!r}", line=line)
         return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise DossierError(shown, f"{key} must be a number between 0 and 1", line=_line_of(path, key))
+            raise DossierError(shown, f"{key} must be a number between 0 and 1, not {value!r}", line=line)
         return float(value)
     if value is None:
         return default
-    if not isinstance(value, (str, int, float)):
-        raise DossierError(shown, f"{key} must be text", line=_line_of(path, key))
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise DossierError(shown, f"{key} must be text, not a {type(value).__name__}", line=line,
+                           hint="put it in quotes" if isinstance(value, (bool, list, dict)) else None)
     return str(value).strip()
 
 
-def _line_of(path: Path, key) -> int | None:
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return n
-    return None
+def _checked(site: Path, shown: str, line: int | None, key: str, value):
+    """Values whose shape matters beyond their type: each ends up in a link or a file."""
+    if key == "base_url":
+        check_base_url(value, shown, line)
+    elif key == "theme" and value and not (site / value).is_dir():
+        raise DossierError(shown, f"theme {value!r} is not a folder", line=line,
+                           hint=f"create {value}/templates/ in the site, or remove the setting")
+    elif key == "cname" and value and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", value):
+        raise DossierError(shown, f"cname {value!r} is not a domain name", line=line,
+                           hint="like docs.example.org, without https:// or a path")
+    return value
+
+
+def check_base_url(value: str, shown: str = "dossier.yaml", line: int | None = None) -> None:
+    """An http(s) address or a path from the root: it is written into every page's
+    canonical link, the sitemap and the feed, so it must not hold quotes or spaces."""
+    if value and not re.fullmatch(r"(?:https?://[^\s\"'<>/]+)?/[^\s\"'<>]*|https?://[^\s\"'<>/]+", value,
+                                  re.IGNORECASE):
+        raise DossierError(shown, f"base_url {value!r} is not a web address", line=line,
+                           hint="like https://user.github.io/repo/")

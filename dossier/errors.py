@@ -1,9 +1,12 @@
-"""The one error type a user can cause. The CLI prints it as `path:line: message`."""
+"""The error types a user can cause. The CLI prints them as `path:line: message (hint)`
+and exits with their `exit_code`: 1 for content, 2 for how dossier was called."""
 from __future__ import annotations
 
 
 class DossierError(Exception):
     """A problem with the user's content or config, never a bug in dossier."""
+
+    exit_code = 1
 
     def __init__(self, path: str, message: str, line: int | None = None, hint: str | None = None):
         self.path, self.line, self.message, self.hint = str(path), line, message, hint
@@ -15,13 +18,23 @@ class DossierError(Exception):
         return f"{where}: {self.message}{hint}"
 
 
+class UsageError(DossierError):
+    """dossier was called wrongly (no such site folder, an output folder it must not
+    replace): exit 2, like argparse's own usage errors."""
+
+    exit_code = 2
+
+
 class ContentErrors(DossierError):
-    """Several DossierErrors found in one pass, reported together."""
+    """Several DossierErrors found in one pass, reported together, one line each."""
 
     def __init__(self, errors: list[DossierError]):
-        self.errors = errors
-        Exception.__init__(self, "\n".join(e.format() for e in errors))
-        self.path, self.line, self.message, self.hint = errors[0].path, errors[0].line, errors[0].message, None
+        flat: list[DossierError] = []
+        for e in errors:  # a stage may hand on another stage's batch
+            flat += e.errors if isinstance(e, ContentErrors) else [e]
+        self.errors = flat
+        Exception.__init__(self, "\n".join(e.format() for e in flat))
+        self.path, self.line, self.message, self.hint = flat[0].path, flat[0].line, flat[0].message, None
 
     def format(self) -> str:
         return "\n".join(e.format() for e in self.errors)

@@ -71,7 +71,7 @@ def _scan(doc: Document, index: int, text: str, in_caption: bool, automaton) -> 
         by_kind[hit[3]].append(hit)
     out = []
     for kind_hits in by_kind.values():
-        for start, end, slug, kind, short in _longest_first(kind_hits):
+        for start, end, slug, kind, short in _longest_first(kind_hits, len(folded)):
             out.append((Mention(slug, kind, doc.id, index, start, end, in_caption), short))
     return out
 
@@ -82,17 +82,20 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() and text[start].isalnum()) and not (after.isalnum() and text[end - 1].isalnum())
 
 
-def _longest_first(hits: list) -> list:
+def _longest_first(hits: list, length: int) -> list:
     """Keep non-overlapping hits, preferring the longest, then the leftmost; a tie
-    between two entities on one span keeps both (an alias shared on purpose)."""
-    kept: list = []
-    taken: list[tuple[int, int]] = []
+    between two entities on one span keeps both (an alias shared on purpose).
+    Taken characters are marked in a bytearray, so a paragraph with thousands of
+    matches costs their total length, not the square of their number."""
+    taken, spans, kept = bytearray(length), set(), []
     for hit in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0], h[2])):
         start, end = hit[0], hit[1]
-        if any(start < e and s < end for s, e in taken if (s, e) != (start, end)):
-            continue
+        if (start, end) not in spans:
+            if 1 in taken[start:end]:
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            spans.add((start, end))
         kept.append(hit)
-        taken.append((start, end))
     return sorted(kept, key=lambda h: (h[0], h[2]))
 
 

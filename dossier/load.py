@@ -3,27 +3,55 @@
 Kinds come from the folder a file sits in. Front matter is optional YAML between
 `---` lines; a `.txt` article keeps its metadata in a same-named `.yaml` beside it,
 because a scraped file is evidence and is never edited.
+
+Anything a scraper or a tired editor can put in a file ends here as a Source, a
+warning, or a DossierError naming the file and line: never another exception
+(tests/test_properties.py feeds it arbitrary bytes). What is taken and what is
+refused, with the exact messages, is in docs/reliability.md.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .dates import parse_date
 from .errors import ContentErrors, DossierError
 from .models import Kind, Source, SourceId
+from .urls import is_web_url
 
 FOLDERS: dict[str, Kind] = {
     "articles": "article", "notes": "note", "people": "person", "places": "place", "events": "event",
 }
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+# A news article is rarely over 100 kB and War and Peace is 3 MB: a bigger file is
+# a dump or a mistake. Refusing it keeps a build within seconds and half a GB of
+# memory (a 10 MB article builds in about 10 s; measurements in docs/reliability.md).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Values one front matter block may hold, an alias counted each time it is used:
+# a "billion laughs" block of nested aliases would otherwise blow up later stages.
+YAML_BUDGET = 10_000
+# PyYAML's time grows with the square of nesting depth (1,000 levels of "[": 1.5 s,
+# then RecursionError), so depth and size are checked before it parses anything.
+YAML_MAX_DEPTH = 100
+YAML_MAX_CHARS = 64 * 1024  # real front matter is under 2 kB
+# Characters that are not text (C0 controls but tab and newline, DEL, the two
+# non-characters): they are invalid in XML, so a feed would not parse. Shown as a space.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
+URL_KEYS = ("url",)
 
 
-def load_sources(content: Path) -> tuple[tuple[Source, ...], tuple[str, ...]]:
-    """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors."""
+def load_sources(content: Path, read=None) -> tuple[tuple[Source, ...], tuple[str, ...]]:
+    """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors
+    listing every bad file, not just the first. `read` stands in for read_source
+    (`dossier serve` passes one that skips files unchanged since its last build)."""
+    read = read or read_source
     sources, warnings, errors = [], [], []
     for folder, kind in FOLDERS.items():
         for path in sorted((content / folder).rglob("*")) if (content / folder).is_dir() else ():
@@ -38,48 +66,101 @@ def load_sources(content: Path) -> tuple[tuple[Source, ...], tuple[str, ...]]:
                 warnings.append(f"content/{sid}: skipped (not a {'.txt or .md' if kind == 'article' else '.md'} file)")
                 continue
             try:
-                source, warning = read_source(path, sid, kind)
-                sources.append(source)
-                if warning:
-                    warnings.append(warning)
+                source, warning = read(path, sid, kind)
+                source, meta_warnings = check_meta(source)
             except DossierError as e:
                 errors.append(e)
+                continue
+            warnings += [warning] if warning else []
+            warnings += meta_warnings
+            if kind in ("article", "note") and not source.text.strip() and not source.meta:
+                warnings.append(f"content/{sid}: empty file; skipped")
+                continue
+            sources.append(source)
     if errors:
-        raise ContentErrors(errors)
+        raise ContentErrors(errors + _entity_errors(sources))
     return tuple(sources), tuple(warnings)
+
+
+def _entity_errors(sources: list[Source]) -> list[DossierError]:
+    """The registry's errors on the files that did load, so that one build reports a
+    broken YAML block and an impossible event date together, not one per run."""
+    from .registry import build_registry  # the registry reads Sources; load never needs it otherwise
+    try:
+        build_registry(tuple(sources))
+    except ContentErrors as e:
+        return e.errors
+    return []
 
 
 def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | None]:
     shown = f"content/{sid}"
-    raw = path.read_bytes()
+    raw = read_bytes(path, shown)
     text, warning = decode(raw, shown)
-    meta, body, body_line = split_front_matter(text, shown)
+    try:
+        meta, body, body_line = split_front_matter(text, shown)
+    except DossierError as e:
+        if path.suffix != ".txt":
+            raise
+        # A scraped .txt keeps its metadata in the sidecar: a first line of "---" is
+        # the page's own decoration, and the file is evidence, read whole.
+        meta, body, body_line = {}, text, 1
+        warning = warning or f"{shown}:1: starts with '---' but is not front matter ({e.message}); read as text"
     lines = key_lines(text.split("\n")[1:body_line - 1], first_line=2) if body_line > 1 else {}
     sidecar = path.with_suffix(".yaml")
     if kind == "article" and sidecar.exists():
         side_shown = f"{shown[:-len(path.suffix)]}.yaml"
-        side_text, _ = decode(sidecar.read_bytes(), side_shown)
+        side_text, _ = decode(read_bytes(sidecar, side_shown), side_shown)
         side_meta = parse_yaml_mapping(side_text, side_shown, first_line=1)
         meta = {**side_meta, **meta}
+        if not lines:  # errors about a field then point into the sidecar
+            lines = key_lines(side_text.split("\n"), first_line=1)
     return Source(sid, kind, meta, body, body_line, hashlib.sha256(raw).hexdigest(), lines), warning
 
 
-def decode(raw: bytes, shown: str) -> tuple[str, str | None]:
-    """UTF-8 (BOM tolerated), else Windows-1252 with a warning; NUL bytes mean binary."""
-    if b"\x00" in raw[:8192]:
-        raise DossierError(shown, "looks like a binary file, not text", line=1,
-                           hint="move it out of content/ or save it as UTF-8 text")
-    warning = None
+def read_bytes(path: Path, shown: str) -> bytes:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DossierError(shown, f"{size / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
+                               "for one content file", hint="a news article is rarely over 100 kB: split it, "
+                               "or move it out of content/")
+        return path.read_bytes()
+    except OSError as e:
+        raise DossierError(shown, f"cannot be read: {e.strerror or e}") from None
+
+
+def decode(raw: bytes, shown: str) -> tuple[str, str | None]:
+    """UTF-8 (BOM tolerated), UTF-16 with its BOM, else Windows-1252 with a warning;
+    NUL bytes or mostly control bytes mean binary."""
+    warning = None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
         try:
-            text = raw.decode("cp1252")
+            text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            text = raw.decode("latin-1")
-        warning = f"{shown}:{line}: not UTF-8; read as Windows-1252 (save the file as UTF-8 to silence this)"
-    return text.replace("\r\n", "\n").replace("\r", "\n"), warning
+            raise _binary(shown) from None
+        warning = f"{shown}:1: saved as UTF-16; read as such (save the file as UTF-8 to silence this)"
+    else:
+        head = raw[:8192]
+        controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f") + head.count(0x7F)
+        if b"\x00" in head or controls > len(head) // 10:
+            raise _binary(shown)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+                text = raw.decode("latin-1")
+            warning = f"{shown}:{line}: not UTF-8; read as Windows-1252 (save the file as UTF-8 to silence this)"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text), warning
+
+
+def _binary(shown: str) -> DossierError:
+    return DossierError(shown, "looks like a binary file, not text", line=1,
+                        hint="move it out of content/ or save it as UTF-8 text")
 
 
 def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
@@ -95,20 +176,120 @@ def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]
                        hint="add a closing '---' line after the metadata")
 
 
-def parse_yaml_mapping(text: str, shown: str, first_line: int) -> dict[str, Any]:
+class _Loader(yaml.SafeLoader):
+    """yaml.safe_load, except that a date-shaped value that is no real date
+    ("2023-02-30") stays text, for the date check to report with its line; PyYAML
+    itself would raise a bare ValueError."""
+
+
+def _timestamp(loader: _Loader, node: yaml.Node) -> Any:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# An explicit tag with a bad value (`!!int x`, `!!bool maybe`) fails inside PyYAML
+# with a plain Python error; deep nesting with RecursionError.
+_YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                  RecursionError, IndexError)
+
+
+def load_yaml(text: str, shown: str, first_line: int, what: str = "front matter") -> Any:
+    """Parse YAML or raise a DossierError at the line PyYAML points to."""
+    label = f"invalid YAML {what}" if what else "invalid YAML"
+    if len(text) > YAML_MAX_CHARS:
+        raise DossierError(shown, f"{what or 'the YAML'} is {len(text) // 1024} kB, over the "
+                           f"{YAML_MAX_CHARS // 1024} kB limit", line=first_line,
+                           hint="metadata only: long text goes in the body")
+    if _flow_depth(text) > YAML_MAX_DEPTH:
+        raise DossierError(shown, f"{label}: nested more than {YAML_MAX_DEPTH} levels deep", line=first_line)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError:
+        raise DossierError(shown, f"{label}: nested too deeply", line=first_line) from None
+    except _YAML_FAILURES as e:
         mark = getattr(e, "problem_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise DossierError(shown, f"invalid YAML front matter: {problem}",
-                           line=first_line + mark.line if mark else first_line)
+        problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
+        raise DossierError(shown, f"{label}: {problem}",
+                           line=first_line + mark.line if mark else first_line) from None
+    if _too_big(data):
+        raise DossierError(shown, f"{what or 'it'} holds more than {YAML_BUDGET} values", line=first_line,
+                           hint="YAML aliases (*name) that repeat each other? write the values out")
+    return data
+
+
+def _flow_depth(text: str) -> int:
+    """How deep [ and { nest (quotes ignored: a bracket in a string only overcounts)."""
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_yaml_mapping(text: str, shown: str, first_line: int) -> dict[str, Any]:
+    data = load_yaml(text, shown, first_line)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise DossierError(shown, f"front matter must be a mapping (key: value), not a {type(data).__name__}",
-                           line=first_line)
+        raise DossierError(shown, f"front matter must be a mapping (key: value), not a {_yaml_type(data)}",
+                           line=first_line, hint="write it as lines of 'key: value'")
     return {str(k): v for k, v in data.items()}
+
+
+def _yaml_type(data: Any) -> str:
+    return {str: "text", list: "list", int: "number", float: "number", bool: "true/false"}.get(
+        type(data), type(data).__name__)
+
+
+def _too_big(data: Any) -> bool:
+    """More than YAML_BUDGET values, counting shared (aliased) ones each time: the
+    cost later stages would pay walking it. Also stops on a self-referencing alias."""
+    stack, seen = [data], 0
+    while stack:
+        x = stack.pop()
+        seen += 1
+        if seen > YAML_BUDGET:
+            return True
+        if isinstance(x, dict):
+            stack += [*x.keys(), *x.values()]
+        elif isinstance(x, list):
+            stack += x
+    return False
+
+
+def check_meta(source: Source) -> tuple[Source, list[str]]:
+    """Dates that must parse (an error with the line) and links that must be web
+    addresses (a warning; the value is dropped so no page links a `javascript:` url)."""
+    shown, warnings = f"content/{source.id}", []
+    for key in DATE_KEYS.get(source.kind, ()):
+        value = source.meta.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, str) and re.match(r"\d{4}-\d\d-\d\d[T ]\d", value.strip()):
+            value = value.strip()[:10]  # "2023-03-20T10:00:00+08:00" from a scraper: the day
+        try:
+            parse_date(value)
+        except ValueError as e:
+            raise DossierError(_field_file(source, key), f"{key}: {e}", line=source.lines.get(key)) from None
+    meta = dict(source.meta)
+    for key in URL_KEYS:
+        value = meta.get(key)
+        if value not in (None, "") and not is_web_url(value):
+            warnings.append(f"{_field_file(source, key)}:{source.lines.get(key) or 1}: {key} {str(value)[:80]!r} "
+                            "is not an http(s) address; not linked")
+            del meta[key]
+    return (replace(source, meta=meta) if meta != source.meta else source), warnings
+
+
+def _field_file(source: Source, key: str) -> str:
+    """The file an article's field came from: its front matter or its sidecar."""
+    if source.kind == "article" and source.body_line == 1 and source.id.endswith((".txt", ".md", ".markdown")):
+        stem = source.id.rsplit(".", 1)[0]
+        return f"content/{stem}.yaml"
+    return f"content/{source.id}"
 
 
 def key_lines(lines: list[str], first_line: int) -> dict[str, int]:

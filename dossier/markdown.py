@@ -1,20 +1,45 @@
-"""Notes' Markdown → HTML with markdown-it-py, links resolved by the page model.
+"""Notes' Markdown → HTML with markdown-it-py, links resolved by the page model,
+then sanitised with nh3.
 
-Raw HTML in a note is not passed through (html=False escapes it), and
-markdown-it's own link validation drops javascript:, vbscript: and data: targets.
-Wikilinks and links to content files are rewritten to site URLs here, once.
+Raw HTML in a note is the editor's (`<b>`, `<sup>`, a `<details>` block) but a note
+may paste a scraped page, so it is parsed (html=True) and everything that comes
+out is cleaned by nh3 (the Rust `ammonia` sanitiser): scripts, event handlers,
+styles, forms and frames go; links keep only http, https, mailto and relative
+targets, so `javascript:` and `data:` are dropped (markdown-it's validateLink
+already refuses them in Markdown links). The cleaning runs on the final HTML, so
+it also covers what dossier itself generated. Wikilinks and links to content
+files are rewritten to site URLs here, once.
 """
 from __future__ import annotations
 
 import posixpath
 from typing import Callable
 
+import nh3
 from markdown_it import MarkdownIt
 
 from .link import WIKILINK
 
 _MARK = "dossier-kind:"
-_md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table").enable("strikethrough")
+_md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
+
+# nh3's defaults (ammonia's safe list) plus what markdown-it writes: link and image
+# titles, table alignment (as a `style` limited to text-align) and the entity-link
+# classes. Anything else on a tag is dropped.
+_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+for tag, extra in {"a": {"href", "title", "rel"}, "img": {"src", "alt", "title", "width", "height"},
+                   "abbr": {"title"}, "time": {"datetime"}, "th": {"style"}, "td": {"style"},
+                   "ol": {"start", "reversed"}}.items():
+    _ATTRIBUTES[tag] = _ATTRIBUTES.get(tag, set()) | extra
+_CLASSES = {"a": {"ent", "ent-person", "ent-place", "ent-event", "ent-note"}}
+_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize(html: str) -> str:
+    """Only the tags and attributes a note may use; no scripts, handlers or unsafe URLs."""
+    return nh3.clean(html, tags=set(nh3.ALLOWED_TAGS) - {"map", "area"}, attributes=_ATTRIBUTES,
+                     allowed_classes=_CLASSES, url_schemes=_SCHEMES, link_rel=None,
+                     filter_style_properties={"text-align"})
 
 
 def render_markdown(text: str, page_url: str, base_dir: str, relative,
@@ -45,7 +70,7 @@ def render_markdown(text: str, page_url: str, base_dir: str, relative,
                     token.attrSet("href", relative(target, page_url))
             else:
                 token.attrSet("rel", "noopener")
-    return _md.renderer.render(tokens, _md.options, {})
+    return sanitize(_md.renderer.render(tokens, _md.options, {}))
 
 
 def _walk(tokens):

@@ -26,7 +26,8 @@ class Source:
     text: str  # the body, front matter removed, newlines normalised to \n
     body_line: int  # 1-based line of the file where `text` starts (for error messages)
     sha: str  # sha256 of the raw bytes (cache key)
-    lines: Mapping[str, int] = field(default_factory=dict)  # front matter key → file line, for errors
+    # front matter key → file line, for errors (a sidecar's lines when the article has no front matter)
+    lines: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,26 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Words in quotation marks in a source, and who said them when the text says so."""
+
+    document: SourceId
+    paragraph: int  # index into Document.paragraphs
+    start: int  # span of the quoted words (inside the marks) in that paragraph
+    end: int
+    text: str
+    speaker: Slug | None  # a person of the dossier, when the attribution names or points to one
+    said_by: str  # who, in the text's words: "Jon Yuan Jiang", "he", "one woman"; "" when unsaid
+    how: Literal["named", "pronoun", "described", "continued", "unknown"]
+    story: Slug | None = None
+    # against the story's canonical version: "canonical" (in it), "same", "altered"
+    # (reworded in this copy), "added" (no counterpart in the canonical)
+    status: Literal["canonical", "same", "altered", "added"] = "canonical"
+    same_as: int | None = None  # index in Dossier.quotes of the canonical quote it aligns with
+    similarity: float | None = None  # 0..1 against that quote (rapidfuzz)
+
+
+@dataclass(frozen=True)
 class Dossier:
     """The whole model: every output (HTML, JSON, search, feed, PDF) reads this."""
 
@@ -132,6 +153,7 @@ class Dossier:
     mentions: tuple[Mention, ...]
     timeline: tuple[TimelineEntry, ...]
     warnings: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
 
 
 @dataclass(frozen=True)

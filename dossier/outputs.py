@@ -43,6 +43,9 @@ def model_json(d: Dossier) -> dict:
                      "captions": list(docs[s.id].captions) if s.id in docs else []} for s in d.sources],
         "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
                       "caption": m.in_caption, "start": m.start, "end": m.end} for m in d.mentions],
+        "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
+                    "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
+                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity} for q in d.quotes],
         "warnings": list(d.warnings),
     }
 

@@ -13,8 +13,10 @@ from .diff import diff_stats, word_diff
 from .link import resolve_wikilink, wikilink_lookup
 from .markdown import render_markdown
 from .models import Document, Dossier, Entity, Mention, Page, SourceId, Story
-from .urls import href, note_slugs, slugify
-from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, segments
+from .printpage import print_page
+from .urls import href, is_web_url, note_slugs, slugify
+from .quote_views import QuoteIndex, person_quotes, story_quotes
+from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, plain, segments
 
 SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
@@ -36,6 +38,7 @@ class Index:
         self.version_of = {v.source: v for s in d.stories for v in s.versions}
         self.note_slugs = note_slugs(d.notes)
         self.lookup = wikilink_lookup(d.entities)
+        self.quotes = QuoteIndex(d)
 
     def mentions_of(self, e: Entity) -> list[Mention]:
         return self.by_entity[e.slug if e.kind != "event" else f"event:{e.slug}"]
@@ -78,7 +81,9 @@ class Index:
         return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
 
 
-def build_pages(d: Dossier) -> tuple[Page, ...]:
+def build_pages(d: Dossier, include_health: bool = False) -> tuple[Page, ...]:
+    """Every page of the site; `include_health` adds the editor's "Dossier health"
+    page (health/), which the preview server shows and a published build leaves out."""
     ix = Index(d)
     pages = [home(ix)]
     pages += [story_page(ix, s) for s in d.stories]
@@ -87,6 +92,10 @@ def build_pages(d: Dossier) -> tuple[Page, ...]:
     pages += list_pages(ix)
     pages += [timeline_page(ix), sources_page(ix),
               Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
+    pages.append(print_page(pages))  # the print edition, assembled from the pages above
+    if include_health:
+        from .health import health_page  # imported here: health.py builds on this module
+        pages.append(health_page(d, ix))
     return tuple(pages)
 
 
@@ -115,9 +124,11 @@ def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
 
 
 def _paragraphs(ix: Index, doc: Document) -> list[dict]:
-    ms = ix.by_doc[doc.id]
+    ms: dict[tuple[int, bool], list[Mention]] = defaultdict(list)  # grouped once: a huge file has
+    for m in ix.by_doc[doc.id]:                                      # 10⁵ paragraphs and mentions
+        ms[(m.paragraph, m.in_caption)].append(m)
     def para(text, i, caption):
-        return segments(text, [m for m in ms if m.paragraph == i and m.in_caption == caption])
+        return segments(text, ms[(i, caption)])
     return ([{"anchor": f"p{i + 1}", "segments": para(p, i, False)} for i, p in enumerate(doc.paragraphs)],
             [{"anchor": f"c{i + 1}", "segments": para(c, i, True)} for i, c in enumerate(doc.captions)])
 
@@ -137,10 +148,11 @@ def story_page(ix: Index, s: Story) -> Page:
     notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes
              if set(_listed_sources(n)) & set(sids)]
     return Page(url, "story.html", s.title, "story", {
-        "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline, "url": canon.url,
+        "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline,
+                  "url": canon.url if is_web_url(canon.url) else None,  # never a javascript: href
                   "date": dates.label(canon.date) if canon.date else "", "date_iso": canon.date,
                   "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
-        "versions": versions, "entities": _entities_in(ix, sids), "notes": notes,
+        "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
         "sources": [ix.source_row(sid) for sid in sids],
     }, description=_describe(canon), crumbs=(("Stories", "stories/"),), depends=tuple(sids))
 
@@ -200,9 +212,10 @@ def entity_page(ix: Index, e: Entity) -> Page:
                     co[kind].append(_entity_link(hit, 0))
     return Page(url, "entity.html", e.name, e.kind, {
         "entity": {**_entity_link(e, len(docs)), "summary_html": ix.markdown(e.summary, url, section),
-                   "fields": {k: v for k, v in e.fields.items() if k in ("role", "kind", "country", "coordinates")},
+                   "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
+                              if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
                    "date_iso": e.date, "end_iso": e.end},
-        "mentions": groups, "related": co,
+        "mentions": groups, "related": co, "quotes": person_quotes(ix, e.slug) if e.kind == "person" else [],
         "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
         "sources": [ix.source_row(sid) for sid in [e.source, *docs]],
     }, description=_first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier.",
@@ -220,7 +233,9 @@ def _canonical(ix: Index, sid: SourceId) -> SourceId:
 
 
 def _describe(doc: Document) -> str:
-    return _first_sentence(" ".join(doc.paragraphs[:1])) or doc.title
+    first = " ".join(doc.paragraphs[:1])
+    # a note's first block is Markdown; descriptions (meta, Open Graph, feed) are plain words
+    return _first_sentence(plain(first) if doc.kind == "note" else first) or doc.title
 
 
 def _first_sentence(text: str) -> str:
@@ -271,6 +286,7 @@ def home(ix: Index) -> Page:
                    "articles": sum(1 for s in d.sources if s.kind == "article"),
                    "stories": len(d.stories), "folded": sum(len(s.versions) - 1 for s in d.stories),
                    "notes": len(d.notes)},
+        "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
     }, description=_first_sentence(d.config.summary) or d.config.title)
 
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from .dates import parse_date
 from .errors import ContentErrors, DossierError
 from .models import Entity, EntityKind, Source
-from .urls import slugify, unique_slugs
+from .urls import slug_clashes, slugify, unique_slugs
 
 KNOWN_FIELDS = {
     "person": {"name", "aliases", "short", "role", "summary"},
@@ -42,6 +42,7 @@ def build_registry(sources: tuple[Source, ...]) -> tuple[tuple[Entity, ...], tup
     for kind, group in sorted(by_kind.items()):
         slugs = unique_slugs([e.slug for e in group])
         out += [_replace_slug(e, s) for e, s in zip(group, slugs)]
+        warnings += slug_clashes([e.source for e in group], slugs, f"{group[0].source.split('/')[0]}/")
     warnings += _alias_clashes(out)
     return tuple(sorted(out, key=lambda e: (e.kind, e.slug))), tuple(warnings)
 
@@ -51,6 +52,8 @@ def _entity(source: Source) -> Entity:
     meta, shown = source.meta, f"content/{source.id}"
     name = meta.get("title") if kind == "event" else meta.get("name")
     name = name or meta.get("name")
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)  # "1984", a year as an event's title
     if not isinstance(name, str) or not name.strip():
         field = "title" if kind == "event" else "name"
         raise DossierError(shown, f"{field} is required", line=_line(source, field) or 1,

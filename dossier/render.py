@@ -7,17 +7,21 @@ failed build never leaves a half-written site. Only the writers do I/O.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
 
+from .errors import DossierError
 from .models import Page
 from .pages import SECTIONS
+from .printpage import print_part
 from .urls import absolute, href
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -35,6 +39,7 @@ def environment(site: Path, theme: str) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["pct"] = lambda x: f"{round(100 * x)}%" if x is not None else ""
+    env.globals["print_part"] = print_part  # print.html renders each page of the edition with it
     return env
 
 
@@ -57,27 +62,69 @@ def output_path(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str) -> int:
-    """Write every file plus the theme's static/ into a temp folder, then swap it in."""
+def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str,
+               before_swap: Callable[[Path], None] | None = None) -> int:
+    """Write every file plus the theme's static/ into a temp folder, then swap it in.
+
+    `before_swap(tmp)` runs on the finished temp folder (the search index is built
+    there), so what is swapped in is complete, index included."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
+        (tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
+    except OSError as e:
+        raise DossierError(str(out.parent), f"cannot write the site here: {e.strerror or e}",
+                           hint="choose another output folder with -o") from None
     try:
         for d in reversed(theme_dirs(site, theme)):  # default first, the site's theme on top
             if (d / "static").is_dir():
                 shutil.copytree(d / "static", tmp / "assets", dirs_exist_ok=True)
         for rel, data in files.items():
             target = tmp / rel
+            if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
+                raise DossierError(rel, "output path would leave the output folder")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         (tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
         if (out / ".gitkeep").exists():  # the repository keeps an empty build/ with this file
             (tmp / ".gitkeep").touch()
+        if before_swap:
+            before_swap(tmp)
         _swap(tmp, out)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError):  # disk full, permissions: the previous site is untouched
+            raise DossierError(str(e.filename or out), f"could not write the site: {e.strerror or e}",
+                               hint="the previous build was left as it was") from None
         raise
     return len(files)
+
+
+def remove_stale(out: Path) -> None:
+    """Temp and old folders a killed build left beside OUT (`.build-tmp-PID-…`,
+    `.build-old-PID`): removed once their process is gone. Only folders carrying
+    the stamp are touched, so a user's own `.build-something` stays."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}-(?:tmp|old)-(\d+)(?:-\w+)?")
+    for path in out.parent.glob(f".{out.name}-*"):
+        m = pattern.fullmatch(path.name)
+        if m and path.is_dir() and (path / STAMP).is_file() and not _running(int(m.group(1)), path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int, path: Path) -> bool:
+    if pid == os.getpid():
+        return True  # a build of this process (dossier serve) may be writing it now
+    if os.name != "posix":  # no signal 0 there: trust age instead
+        return time.time() - path.stat().st_mtime < 24 * 3600
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, someone else's
+    return True
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import DossierError
+from .errors import UsageError
 from .models import Dossier, Page
 from .outputs import dump_json, feed, robots, sitemap
 from .render import STAMP, environment, output_path, render_page
 
 
-def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | None = None) -> dict[str, bytes]:
-    env = environment(site, d.config.theme)
-    files = {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
+def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | None = None,
+                env=None, only: set[str] | None = None) -> dict[str, bytes]:
+    """`env` and `only` (the page URLs to render; None: all) are for `dossier serve`,
+    which keeps its jinja2 environment and re-renders only the pages an edit changed."""
+    env = env or environment(site, d.config.theme)
+    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra)
     generated = datetime.now(timezone.utc).date().isoformat()
     files["404.html"] = render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
                                     {**(extra or {}), "root": _root(d.config.base_url)}).encode()
@@ -26,6 +29,10 @@ def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | N
     return files
 
 
+def render_pages(env, d: Dossier, pages, extra: dict | None = None) -> dict[str, bytes]:
+    return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
+
+
 def _root(base_url: str) -> str:
     """404.html is served at any depth, so its links are absolute under the base path."""
     from urllib.parse import urlsplit
@@ -34,17 +41,24 @@ def _root(base_url: str) -> str:
 
 
 def guard_output(site: Path, out: Path) -> None:
-    """Refuse an output folder whose replacement would lose the user's files."""
+    """Refuse an output folder whose replacement would lose the user's files. A
+    UsageError (exit 2): the fix is another -o, not an edit to the content."""
     site, out = site.resolve(), out.resolve()
-    content = site / "content"
+    content = (site / "content").resolve()  # resolved: content/ may be a symlink elsewhere
     shown = str(out)
-    if out in (Path("/"), Path.home()) or out == site:
-        raise DossierError(shown, "refusing to build into this folder: it would be replaced whole",
-                           hint="pick an empty folder or the default build/")
-    if out == content or content.is_relative_to(out) or out.is_relative_to(content):
-        raise DossierError(shown, "refusing to build into or over content/", hint="use build/")
+    hint = "choose another output folder with -o, or use the default SITE/build"
+    if out in (Path("/"), Path.home().resolve()):
+        raise UsageError(shown, "refusing to build into / or your home folder: it would be replaced whole", hint=hint)
+    if out == site:
+        raise UsageError(shown, "refusing to build into the site folder itself: it would replace dossier.yaml "
+                         "and content/", hint=hint)
+    if out == content or out.is_relative_to(content):
+        raise UsageError(shown, "refusing to build into content/: dossier never writes there", hint=hint)
+    if content.is_relative_to(out) or site.is_relative_to(out):
+        raise UsageError(shown, "refusing to build into a folder that holds the site: it would replace content/",
+                         hint=hint)
     if out.exists() and not out.is_dir():
-        raise DossierError(shown, "is a file, not a folder")
+        raise UsageError(shown, "is a file, not a folder", hint=hint)
     if out.is_dir() and not (out / STAMP).exists() and any(p.name != ".gitkeep" for p in out.iterdir()):
-        raise DossierError(shown, "is a folder dossier did not make and is not empty",
-                           hint="empty it, or choose another output folder with -o")
+        raise UsageError(shown, f"is a non-empty folder without dossier's {STAMP} stamp: dossier did not make it",
+                         hint="empty it, or choose another output folder with -o")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 # Curly quotes and apostrophes become straight ones, one character for one, so that
 # offsets found in the folded text are offsets in the original.
@@ -30,9 +32,19 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if paragraph[a:b].strip()]
 
 
+@lru_cache(maxsize=16)
+def _spans(paragraph: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    # cached: an entity page asks for every mention in one paragraph, and a scraped
+    # "paragraph" can be megabytes long (one huge line): splitting it per mention is quadratic
+    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
+    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+
+
 def sentence_at(paragraph: str, start: int, end: int) -> tuple[int, int]:
     """The span of the sentence holding [start, end) (extended if the match crosses one)."""
-    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
-    a = next((s for s, e in spans if s <= start < e), 0)
-    b = next((e for s, e in spans if s < end <= e), len(paragraph))
+    starts, ends = _spans(paragraph)
+    i = bisect_right(starts, start) - 1  # the last sentence starting at or before `start`
+    a = starts[i] if i >= 0 and start < ends[i] else 0
+    j = bisect_left(ends, end)  # the first sentence ending at or after `end`
+    b = ends[j] if j < len(ends) and starts[j] < end else len(paragraph)
     return a, max(b, end)

@@ -3,6 +3,7 @@ sentences, source rows. Pure functions over the model; templates only print them
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .link import WIKILINK
 from .models import Document, Mention
@@ -63,6 +64,12 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
                       entity: str) -> list[dict]:
     """Each sentence of `doc` that mentions `entity`, once, with every mention in it linked."""
     seen, out = set(), []
+    # grouped and sorted once, then cut by bisect: a scraped "paragraph" can be one
+    # megabyte-long line with thousands of mentions, and a scan per sentence is quadratic
+    by_text: dict[tuple[bool, int], list[Mention]] = {}
+    for x in sorted(doc_mentions, key=lambda x: x.start):
+        by_text.setdefault((x.in_caption, x.paragraph), []).append(x)
+    starts = {key: [x.start for x in xs] for key, xs in by_text.items()}
     for m in mentions:
         text = text_of(doc, m)
         a, b = sentence_at(text, m.start, m.end)
@@ -70,8 +77,8 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
         if key in seen:
             continue
         seen.add(key)
-        inside = [x for x in doc_mentions if x.in_caption == m.in_caption and x.paragraph == m.paragraph
-                  and a <= x.start and x.end <= b]
+        group, at = by_text.get(key[:2], []), starts.get(key[:2], [])
+        inside = [x for x in group[bisect_left(at, a):bisect_left(at, b)] if x.end <= b]
         out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a, markdown=doc.kind == "note"),
                     "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
                     "caption": m.in_caption})

@@ -1,0 +1,67 @@
+"""search: a Pagefind index of the finished site (https://pagefind.app).
+
+Pagefind reads the built HTML, not the model: it indexes what a reader sees, and
+the templates say what that is (`data-pagefind-body` on the main content of story,
+note, person, place and event pages, `data-pagefind-filter="kind:…"`,
+`data-pagefind-ignore` on source tables and link lists). It writes a static index
+plus its own UI into `pagefind/`; the search page loads them with URLs relative
+to itself, so search works under /repo/, at a domain root and from `dossier serve`.
+
+The index is built in the temporary folder before it is swapped in (see
+`render.write_site(before_swap=…)`), so a published site never has HTML newer
+than its index. Search is an extra: without the binary the build still succeeds
+and reports why search was skipped.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+BUNDLE = "pagefind"  # folder of the index and UI inside the site; search.js expects this name
+TIMEOUT = 300  # seconds; a 45-page site takes under one
+
+
+def find_binary() -> tuple[Path | None, str]:
+    """The Pagefind executable, or None and the reason, in words a user can act on.
+
+    Pagefind's own lookup is used (PAGEFIND_BINARY_PATH, then the `pagefind[bin]`
+    wheel, then `pagefind` on PATH); PAGEFIND_BINARY_PATH is how a user points at
+    a binary of their own, or turns search off by pointing it at nothing."""
+    forced = os.environ.get("PAGEFIND_BINARY_PATH")
+    try:
+        from pagefind.service import get_executable
+        found = get_executable()
+    except (ImportError, OSError):  # pagefind not installed, or a `pagefind_bin` without its binary
+        found = None
+    if found is None:
+        which = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        found = Path(which) if which else None
+    if found is None:
+        return None, "the pagefind binary is not installed (pip install 'pagefind[bin]')"
+    if not found.is_file() or not os.access(found, os.X_OK):
+        where = f"PAGEFIND_BINARY_PATH={forced}" if forced else str(found)
+        return None, f"no pagefind program at {where}"
+    return found, ""
+
+
+def index_site(folder: Path) -> str:
+    """Index the HTML in `folder` into `folder/pagefind/`. Returns "" when done, or
+    why search was skipped; never raises for a missing or failing binary, because
+    a site without search is still worth publishing."""
+    binary, why = find_binary()
+    if binary is None:
+        return why
+    # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
+    # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
+    cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
+           "--exclude-selectors", ".visually-hidden, .para-link"]
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"pagefind did not run: {e}"
+    if run.returncode != 0 or not (folder / BUNDLE / "pagefind-ui.js").is_file():
+        detail = (run.stderr or run.stdout).strip().splitlines()
+        return f"pagefind failed (exit {run.returncode}): {detail[-1] if detail else 'no output'}"
+    return ""

@@ -1,0 +1,246 @@
+"""PDF print: the /print/ edition in the site, `dossier pdf` of the whole shipped
+dossier and of one page, opened with pypdf and poppler's pdftotext/pdffonts.
+
+WeasyPrint is slow-ish, so each PDF is made once per session (fixtures)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, run_dossier
+
+pypdf = pytest.importorskip("pypdf")
+pytest.importorskip("weasyprint")
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdffonts) not installed")
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Each page's text, whitespace folded (a title may wrap across lines)."""
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in out.split("\f")[:-1]]
+
+
+def outline(reader) -> list:
+    """[(title, page number, [children…])] from pypdf's nested outline list."""
+    out, items = [], list(reader.outline)
+    for i, item in enumerate(items):
+        if isinstance(item, list):
+            continue
+        kids = items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], list) else []
+        out.append((item.title, reader.get_destination_page_number(item) + 1,
+                    [(k.title, reader.get_destination_page_number(k) + 1) for k in kids if not isinstance(k, list)]))
+    return out
+
+
+@pytest.fixture(scope="session")
+def whole(tmp_path_factory, shipped):
+    """The whole shipped dossier as a PDF: (path, reader, page texts, dossier.json)."""
+    path = tmp_path_factory.mktemp("pdf") / "dossier.pdf"
+    result = run_dossier("pdf", "-s", str(ROOT), "-o", str(path))
+    assert result.returncode == 0, result.stderr
+    assert re.match(rf"{re.escape(str(path))}: \d+ pages in [\d.]+s$", result.stdout.strip())
+    return path, pypdf.PdfReader(path), pdf_text(path) if POPPLER else [], shipped[1]
+
+
+@pytest.fixture(scope="session")
+def person_pdf(tmp_path_factory):
+    """`dossier pdf people/xi-jinping` run in a folder: the default name is the slug."""
+    cwd = tmp_path_factory.mktemp("one")
+    result = run_dossier("pdf", "people/xi-jinping", "--site", str(ROOT), cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return cwd / "xi-jinping.pdf"
+
+
+def test_page_count_is_sane_and_every_page_is_numbered(whole):
+    path, reader, texts, _ = whole
+    n = len(reader.pages)
+    assert 20 <= n <= 150, n
+    if texts:
+        assert f"Page 3 of {n}" in texts[2]
+        assert f"Page {n} of {n}" in texts[-1]
+        assert "Page 1 of" not in texts[0]  # the cover has no header or footer
+
+
+@needs_poppler
+def test_cover_and_contents(whole):
+    _, reader, texts, model = whole
+    cover = texts[0]
+    assert model["title"] in cover
+    sources = sum(1 for s in model["sources"] if s["kind"] in ("article", "note"))
+    assert f"From {sources} source files" in cover and f"Stories {len(model['stories'])}" in cover
+    assert re.search(r"Compiled \d{4}-\d\d-\d\d", cover)
+    assert "Contents" in texts[1] and "Briefing" in texts[1]
+
+
+@needs_poppler
+def test_every_story_title_and_person_name_is_printed(whole):
+    _, _, texts, model = whole
+    body = " ".join(texts)
+    quotes = str.maketrans("‘’“”", "''\"\"")
+    body = body.translate(quotes)
+    missing = [s["title"] for s in model["stories"] if s["title"].translate(quotes) not in body]
+    missing += [p["name"] for p in model["people"] if p["name"] not in body]
+    assert not missing
+
+
+def test_outline_mirrors_the_contents(whole):
+    _, reader, texts, model = whole
+    tree = outline(reader)
+    titles = [t for t, _, _ in tree]
+    assert titles == ["Contents", "Briefing", "Timeline", "Stories", "People", "Places", "Events", "Notes"]
+    kids = {t: [k for k, _ in children] for t, _, children in tree}
+    assert len(kids["Stories"]) == len(model["stories"])
+    assert sorted(kids["People"]) == sorted(p["name"] for p in model["people"])
+    assert len(kids["Places"]) == len(model["places"]) and len(kids["Events"]) == len(model["events"])
+    pages = [page for _, page, _ in tree]
+    assert pages == sorted(pages) and pages[0] == 2  # in reading order, after the cover
+    if texts:  # the contents page prints, after its leader dots, the page each bookmark goes to
+        contents = " ".join(texts[1:pages[1] - 1])
+        for name, page in [(t, p) for t, p, _ in tree[1:]] + [kid for _, _, c in tree for kid in c]:
+            assert re.search(re.escape(name) + r"[ .]*\b" + str(page) + r"\b", contents), (name, page)
+
+
+def test_internal_links_land_inside_the_document(whole):
+    _, reader, _, _ = whole
+    names = reader.named_destinations
+    internal = external = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                external += 1
+                assert str(action["/URI"]).startswith(("https://", "http://")), action
+                continue
+            dest = annot.get("/Dest") if action is None else action.get("/D")
+            internal += 1
+            target = names[str(dest)] if isinstance(dest, str) else dest
+            assert target is not None, dest
+            assert 0 <= reader.get_destination_page_number(target) < len(reader.pages)
+    assert internal > 300  # every entity mention, contents line, "page N" reference
+    assert external >= 1  # the published site's address on the cover, kept as a link
+
+
+@needs_poppler
+def test_fonts_are_embedded(whole):
+    path, *_ = whole
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), out  # the "emb" column
+
+
+@needs_poppler
+def test_running_header_names_the_section_and_the_story(whole):
+    _, reader, texts, model = whole
+    stories = next(children for t, _, children in outline(reader) if t == "Stories")
+    title, page = stories[1]
+    header = texts[page]  # the page after the story starts: a running header, not its h1
+    assert "STORIES" in header[:200] and title[:30] in header
+
+
+@needs_poppler
+def test_a_rewrite_diff_prints_with_text_cues(whole):
+    _, _, texts, _ = whole
+    body = " ".join(texts)
+    assert "[+" in body and "[−" in body  # underline/strike-through carry no colour on paper
+    assert "Word-level changes against the canonical text" in body
+
+
+@needs_poppler
+def test_one_page_alone(person_pdf):
+    reader = pypdf.PdfReader(person_pdf)
+    texts = pdf_text(person_pdf)
+    assert 1 <= len(reader.pages) <= 12
+    body = " ".join(texts)
+    assert "Xi Jinping" in texts[0] and "Contents" not in texts[0]  # no cover, no contents
+    assert "Mentions" in body and "Sources" in body  # the page in full, not the edition's index
+    assert [item.title for item in reader.outline if not isinstance(item, list)][0] == "Xi Jinping"
+    assert f"Page 1 of {len(reader.pages)}" in texts[0]
+    assert "Read in context" not in body  # screen-reader text stays off paper
+
+
+def test_unknown_page_lists_close_matches(tmp_path):
+    result = run_dossier("pdf", "people/xi-jinpin", "-s", str(ROOT), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("people/xi-jinpin: no such page in the dossier "
+                                     "(did you mean people/xi-jinping?)")
+    assert not list(tmp_path.iterdir())  # nothing written, not even a temp file
+
+
+@pytest.mark.parametrize("out, message", [
+    ("missing-folder/x.pdf", "cannot write the PDF: no folder"),
+    ("notes.txt", "exists and is not a PDF"),
+])
+def test_unwritable_output_is_a_clear_error(tmp_path, out, message):
+    (tmp_path / "notes.txt").write_text("keep me")
+    result = run_dossier("pdf", "timeline", "-s", str(ROOT), "-o", out, cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_a_failure_leaves_no_truncated_pdf(tmp_path, monkeypatch):
+    from dossier import pdf
+    from dossier.config import load_config
+
+    target = tmp_path / "dossier.pdf"
+    target.write_bytes(b"%PDF-1.7 the previous, complete file")
+
+    def broken(html, stream, *args, **kwargs):
+        stream.write(b"%PDF-1.7 half of it")
+        raise RuntimeError("layout failed")
+    monkeypatch.setattr(pdf, "write_pdf", broken)
+    with pytest.raises(RuntimeError):
+        pdf.make_pdf(ROOT, load_config(ROOT), [], target)
+    assert target.read_bytes() == b"%PDF-1.7 the previous, complete file"
+    assert [p.name for p in tmp_path.iterdir()] == ["dossier.pdf"]  # the temp file is gone
+
+
+def test_print_edition_is_one_document_with_unique_ids(shipped):
+    out, model = shipped
+    html = (out / "print" / "index.html").read_text()
+    page = BeautifulSoup(html, "html.parser")
+    ids = Counter(el["id"] for el in page.find_all(id=True))
+    assert not [i for i, n in ids.items() if n > 1]
+    local = [a["href"][1:] for a in page.select("main a[href^='#']")]
+    assert len(local) > 300 and not [h for h in local if h not in ids]
+    relative = [a["href"] for a in page.select("main a[href]") if not a["href"].startswith(("#", "http"))]
+    assert not relative  # every page of the site it shows is inside it
+    for attr in ("aria-labelledby", "for"):
+        for el in page.find_all(attrs={attr: True}):
+            assert all(x in ids for x in el[attr].split()), el
+    text = page.get_text(" ")
+    assert all(s["title"] in text for s in model["stories"])
+    assert "Print edition" in (out / "index.html").read_text()  # linked from every page's footer
+
+
+def test_pdf_option_puts_the_pdf_in_the_build(site, tmp_path):
+    root = site({
+        "dossier.yaml": "title: Tiny\npdf: true\n",
+        "content/articles/a.md": "---\ntitle: Border trade\noutlet: Wire\n---\nAnna Berg runs a shop in Heihe.\n",
+        "content/people/anna-berg.md": "---\nname: Anna Berg\nrole: Shop owner\n---\nRuns a shop.\n",
+    })
+    result = run_dossier("build", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pdf_file = tmp_path / "out" / "dossier.pdf"
+    assert pdf_file.read_bytes().startswith(b"%PDF-")
+    reader = pypdf.PdfReader(pdf_file)
+    assert reader.metadata.title == "Tiny"
+    home = BeautifulSoup((tmp_path / "out" / "index.html").read_text(), "html.parser")
+    link = home.find("a", string="Download PDF")
+    assert link and link["href"] == "dossier.pdf"
+
+
+def test_no_pdf_link_without_the_option(shipped):
+    out, _ = shipped
+    assert not (out / "dossier.pdf").exists()
+    assert "Download PDF" not in (out / "index.html").read_text()

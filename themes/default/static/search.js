@@ -1,0 +1,61 @@
+/* The search page: Pagefind's own UI over the index `dossier build` wrote to
+   pagefind/ beside assets/. Every URL is computed from this script's own URL, so
+   the page works under a sub-path (/repo/search/), at a domain root and from the
+   preview server; nothing is fetched from elsewhere (works offline). */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var bundle = new URL("../pagefind/", script.src);
+  var query = new URLSearchParams(window.location.search).get("q") || "";
+
+  function unavailable(reason) {
+    document.getElementById("search-why").textContent = reason;
+  }
+
+  function start() {
+    var ui = new window.PagefindUI({
+      element: "#search-ui",
+      bundlePath: bundle.pathname,
+      showImages: false,
+      showSubResults: true,
+      pageSize: 10,
+      resetStyles: false, // inherit the theme's fonts; colours come from dossier.css
+      openFilters: ["kind"],
+      translations: { placeholder: "Search the dossier", filters_label: "Filter by kind" },
+    });
+    var input = document.querySelector("#search-ui input");
+    if (input) {
+      input.setAttribute("aria-label", "Search the dossier");
+      // keep ?q= in step with the box, so a search can be bookmarked or shared
+      input.addEventListener("input", function () {
+        var url = new URL(window.location.href);
+        if (input.value) url.searchParams.set("q", input.value);
+        else url.searchParams.delete("q");
+        window.history.replaceState(null, "", url);
+      });
+    }
+    document.getElementById("search-help").hidden = true;
+    var header = document.getElementById("site-search-q");
+    if (header) header.value = query;
+    if (query) ui.triggerSearch(query);
+  }
+
+  if (window.location.protocol === "file:") {
+    // Pagefind fetches its index; browsers refuse fetch() from file:// pages
+    unavailable("Search does not work from a copy opened as a file: browsers do not let a page " +
+                "read other files. Open the published site, or run dossier serve.");
+    return;
+  }
+  var css = document.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("pagefind-ui.css", bundle).href;
+  document.head.appendChild(css);
+  var js = document.createElement("script");
+  js.src = new URL("pagefind-ui.js", bundle).href;
+  js.onload = start;
+  js.onerror = function () {
+    unavailable("This copy of the dossier has no search index (it was built without Pagefind: " +
+                "see the build's “search index skipped” message).");
+  };
+  document.head.appendChild(js);
+})();
