@@ -2,6 +2,7 @@
 timeline → quotes → pages → render. Each line is one stage; each stage is timed."""
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ def build(site: Path, out: Path, config: Config, timed: Timings | None = None, p
     with timed("pages", progress):
         pages = build_pages(d)
     with timed("render", progress):
-        files = render_site(d, pages, site)
+        files = render_site(d, pages, site, workers=os.cpu_count() or 1)
     if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
         with timed("pdf", progress):
             files["dossier.pdf"] = pdf_bytes(files["print/index.html"].decode(), site, config, out)

@@ -145,8 +145,7 @@ def cmd_build(site: Path, args) -> int:
                   transient=True, disable=args.quiet or not console.is_terminal) as progress:
         task = progress.add_task("building", total=len(stages))
         d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name))
-    for w in d.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    print_warnings(d.warnings)
     for note in timed.notices:
         print(note, file=sys.stderr)
     seconds = time.perf_counter() - t0
@@ -157,6 +156,22 @@ def cmd_build(site: Path, args) -> int:
         print(f"--strict: {len(d.warnings)} warnings", file=sys.stderr)
         return 1
     return 0
+
+
+WARNINGS_SHOWN = 20  # per kind of warning; `dossier check` lists every one
+
+
+def print_warnings(warnings) -> None:
+    """Each warning once, but a thousand undated articles are one line and a count."""
+    by_kind: dict[str, list[str]] = {}
+    for w in warnings:
+        by_kind.setdefault(w.split(": ", 1)[-1].split(":")[0][:40], []).append(w)
+    for ws in by_kind.values():
+        for w in ws[:WARNINGS_SHOWN]:
+            print(f"warning: {w}", file=sys.stderr)
+        if len(ws) > WARNINGS_SHOWN:
+            print(f"warning: … and {len(ws) - WARNINGS_SHOWN} more like these (dossier check lists them all)",
+                  file=sys.stderr)
 
 
 def cmd_check(site: Path, args) -> int:

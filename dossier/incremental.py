@@ -261,3 +261,33 @@ def render_all(files: Mapping[str, File], stop: Callable[[], bool] = lambda: Fal
         if isinstance(value, Deferred):
             value.get()
     return True
+
+
+class Rebuilder:
+    """Serve's rebuild path writing to a folder: what benchmarks/run.py times as the
+    one-note-edit incremental build. After `full()`, `changed(paths)` rebuilds as
+    serve would and writes only the files whose bytes changed (deferred pages are
+    rendered, so the folder is complete). Not `dossier build`: no output guard, no
+    swap, no search index, no live-reload script."""
+
+    def __init__(self, site: Path, out: Path, base_url: str | None = None):
+        self.builder = Builder(Path(site).resolve(), base_url, lambda config: {})
+        self.out = Path(out)
+
+    def full(self) -> int:
+        return self._write(self.builder.build())
+
+    def changed(self, paths: Iterable[Path]) -> int:
+        paths = [Path(p).resolve() for p in paths]
+        kinds = {classify(p, self.builder.site, self.builder.themes()) for p in paths} - {None}
+        return self._write(self.builder.build(kinds, paths=paths)) if kinds else 0
+
+    def _write(self, rebuilt: Rebuilt) -> int:
+        for path in rebuilt.changed:
+            target, data = self.out / path, rebuilt.files.get(path)
+            if data is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.get() if isinstance(data, Deferred) else data)
+        return len(rebuilt.changed)

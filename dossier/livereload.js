@@ -1,11 +1,16 @@
 // The client of `dossier serve`, inlined before </body> of every page it serves
 // (dossier/livereload.py, client_script); never part of `dossier build` output.
-// Reload only when the page's own file changed; swap stylesheets in place for a
-// CSS-only change; keep the scroll position across a reload; show a build error as
-// an overlay until a build succeeds again.
+// Refresh only when the page's own file changed; swap stylesheets in place for a
+// CSS-only change; keep the scroll position; show a build error as an overlay
+// until a build succeeds again.
 (function () {
-  var me = document.currentScript, base = me.dataset.base, token = me.dataset.dossierLive;
-  var parts = token.split("."), served = decodeURIComponent(parts.slice(2).join("."));
+  var me = document.currentScript, base = me.dataset.base, token, served, url, error = null;
+  function setToken(value) {  // "<server id>.<version>.<site path>", written by the server per response
+    token = value;
+    served = decodeURIComponent(value.split(".").slice(2).join("."));
+    url = me.dataset.events + "?token=" + encodeURIComponent(token) + "&location=" + encodeURIComponent(location.pathname);
+  }
+  setToken(me.dataset.dossierLive);
   var here = decodeURIComponent(location.pathname).slice(base.length);
   if (here === "" || here.slice(-1) === "/") here += "index.html";
   var scrollKey = "dossier-scroll:" + location.pathname;
@@ -20,6 +25,33 @@
     sessionStorage.setItem(scrollKey, JSON.stringify([window.scrollX, window.scrollY]));
     location.reload();
   }
+  function styles(doc) {
+    return Array.from(doc.querySelectorAll('link[rel="stylesheet"]'),
+                      function (l) { return l.getAttribute("href").split("?")[0]; }).join(" ");
+  }
+  // The changed page is fetched and its <body> swapped in: no navigation, so no
+  // flash, no stylesheet to revalidate, and the scroll position stays. A page with
+  // scripts of its own (search) is reloaded instead, and so is any page when the
+  // fetch or the swap goes wrong.
+  function refresh() {
+    if (document.querySelector("script[src]")) return reload();
+    fetch(location.href, {cache: "no-cache"}).then(function (response) {
+      if (!response.ok && response.status !== 404) throw new Error(response.status);
+      return response.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var live = doc.querySelector("script[data-dossier-live]");
+      if (!live || doc.querySelector("script[src]") || styles(doc) !== styles(document)) return reload();
+      var x = window.scrollX, y = window.scrollY;
+      document.title = doc.title;
+      document.body.replaceWith(document.adoptNode(doc.body));  // its scripts do not run: this one stays
+      window.scrollTo(x, y);
+      overlay(error);
+      setToken(live.dataset.dossierLive);
+      if (events) { events.close(); connect(); }  // reconnect with the new token
+      window.dossierLive.updated = Date.now();
+    }).catch(reload);
+  }
   function swapCss(paths, epoch) {
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
       var url = new URL(link.href);
@@ -32,6 +64,7 @@
     });
   }
   function overlay(message) {
+    error = message;
     var box = document.getElementById("dossier-error");
     if (!message) { if (box) box.remove(); return; }
     if (!box) {
@@ -50,17 +83,17 @@
     }
     box.querySelector("pre").textContent = message;
   }
-  var url = me.dataset.events + "?token=" + encodeURIComponent(token) +
-    "&location=" + encodeURIComponent(location.pathname);
   var events = null;
-  window.dossierLive = {connected: false, changes: 0};
+  window.dossierLive = {connected: false, changes: 0, updated: 0};
   function connect() {
+    window.dossierLive.connected = false;
     events = new EventSource(url);
     events.onopen = function () { window.dossierLive.connected = true; };
     events.addEventListener("change", function (e) {
       var m = JSON.parse(e.data);
       window.dossierLive.changes++;
-      if (m.pages === "*" || m.pages.indexOf(served) >= 0 || m.pages.indexOf(here) >= 0) return reload();
+      if (m.pages === "*") return reload();  // a script or an image may have changed: start afresh
+      if (m.pages.indexOf(served) >= 0 || m.pages.indexOf(here) >= 0) return refresh();
       if (m.css && m.css.length) swapCss(m.css, m.epoch);
     });
     events.addEventListener("broken", function (e) { overlay(JSON.parse(e.data).message); });

@@ -1,6 +1,7 @@
 """Render every page and the non-HTML outputs into {path: bytes}; guard the output folder."""
 from __future__ import annotations
 
+import multiprocessing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,11 +12,12 @@ from .render import STAMP, environment, output_path, render_page
 
 
 def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | None = None,
-                env=None, only: set[str] | None = None) -> dict[str, bytes]:
+                env=None, only: set[str] | None = None, workers: int = 1) -> dict[str, bytes]:
     """`env` and `only` (the page URLs to render; None: all) are for `dossier serve`,
-    which keeps its jinja2 environment and re-renders only the pages an edit changed."""
+    which keeps its jinja2 environment and re-renders only the pages an edit changed.
+    `workers` > 1 renders in forked processes (`dossier build` on a large dossier)."""
     env = env or environment(site, d.config.theme)
-    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra)
+    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra, workers)
     generated = datetime.now(timezone.utc).date().isoformat()
     files["404.html"] = render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
                                     {**(extra or {}), "root": _root(d.config.base_url)}).encode()
@@ -29,8 +31,30 @@ def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | N
     return files
 
 
-def render_pages(env, d: Dossier, pages, extra: dict | None = None) -> dict[str, bytes]:
-    return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
+def render_pages(env, d: Dossier, pages, extra: dict | None = None, workers: int = 1) -> dict[str, bytes]:
+    if workers < 2 or len(pages) < PARALLEL_FROM:
+        return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
+    # Forked workers inherit the model and the compiled templates, so nothing but the
+    # page numbers goes to them and only the bytes come back (pickling the model would
+    # cost more than rendering it). Pages are dealt round-robin: big ones are spread.
+    global _JOB
+    _JOB = (env, d.config, pages, extra)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_share, [(i, workers) for i in range(workers)])
+    finally:
+        _JOB = None
+    return {path: data for part in parts for path, data in part}
+
+
+PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
+_JOB = None
+
+
+def _render_share(share: tuple[int, int]) -> list[tuple[str, bytes]]:
+    env, config, pages, extra = _JOB
+    first, step = share
+    return [(output_path(p.url), render_page(env, p, config, extra).encode()) for p in pages[first::step]]
 
 
 def _root(base_url: str) -> str:

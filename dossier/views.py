@@ -61,8 +61,9 @@ def text_of(doc: Document, m: Mention) -> str:
 
 
 def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list[Mention],
-                      entity: str) -> list[dict]:
-    """Each sentence of `doc` that mentions `entity`, once, with every mention in it linked."""
+                      entity: str, limit: int | None = None) -> tuple[list[dict], int]:
+    """Each sentence of `doc` that mentions `entity`, once, with every mention in it
+    linked: the first `limit` of them, and how many more mentions follow them."""
     seen, out = set(), []
     # grouped and sorted once, then cut by bisect: a scraped "paragraph" can be one
     # megabyte-long line with thousands of mentions, and a scan per sentence is quadratic
@@ -70,7 +71,9 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
     for x in sorted(doc_mentions, key=lambda x: x.start):
         by_text.setdefault((x.in_caption, x.paragraph), []).append(x)
     starts = {key: [x.start for x in xs] for key, xs in by_text.items()}
-    for m in mentions:
+    for i, m in enumerate(mentions):
+        if limit is not None and len(out) >= limit:
+            return out, len(mentions) - i  # counted, not cut into sentences: that is the cost
         text = text_of(doc, m)
         a, b = sentence_at(text, m.start, m.end)
         key = (m.in_caption, m.paragraph, a)
@@ -82,7 +85,7 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
         out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a, markdown=doc.kind == "note"),
                     "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
                     "caption": m.in_caption})
-    return out
+    return out, 0
 
 
 def outlet_of(doc: Document) -> str:

@@ -181,7 +181,8 @@ class Served:
     def __init__(self, site: Path, port: int, *args: str):
         env = {**os.environ, "PAGEFIND_BINARY_PATH": "/nonexistent"}  # search is another test's subject
         self.proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", str(site), "--port", str(port), *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                     preexec_fn=_die_with_parent)
         self.site, self.lines, self.ready = site, [], threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         if not self.ready.wait(60):
@@ -216,6 +217,15 @@ class Served:
         except subprocess.TimeoutExpired:
             self.proc.kill()  # never leave a server behind, even when the test fails
             raise
+
+
+def _die_with_parent() -> None:
+    """A pytest run killed mid-test (a timeout) must not leave a server behind (Linux)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -349,6 +359,11 @@ def test_browser_css_change_swaps_the_stylesheet_without_a_reload(browser, serve
     css.write_text(css.read_text() + "\nbody { outline: 3px solid rgb(1, 2, 3) }\n")
     page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'", timeout=15000)
     assert page.evaluate("window.notReloaded") == 42
+    # any other asset may be used anywhere: every page reloads, at its scroll position
+    page.evaluate("window.scrollTo(0, 300)")
+    (served.site / "themes/mine/static/favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    page.wait_for_function("window.notReloaded === undefined", timeout=15000)
+    page.wait_for_function("window.scrollY > 200", timeout=5000)
     page.close()
 
 
