@@ -50,10 +50,19 @@ def make_site(scratch: Path, corpus: int | None) -> Path:
     return site
 
 
-def serve(site: Path, port: int) -> tuple[subprocess.Popen, str, list[str]]:
-    env = {**os.environ, "PAGEFIND_BINARY_PATH": "/nonexistent"}
+def snapshot_code(scratch: Path) -> Path:
+    """A copy of dossier/ and themes/: a long run is not disturbed by edits to the
+    working tree (a template changed under a server running the old code)."""
+    code = scratch / "code"
+    shutil.copytree(ROOT / "dossier", code / "dossier", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "themes", code / "themes")
+    return code
+
+
+def serve(site: Path, port: int, code: Path) -> tuple[subprocess.Popen, str, list[str]]:
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": "/nonexistent", "PYTHONPATH": str(code)}
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", str(site), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=code)
     lines: list[str] = []
     ready = threading.Event()
 
@@ -95,7 +104,7 @@ def main() -> None:
     try:
         site = make_site(scratch, args.corpus)
         t0 = time.perf_counter()
-        proc, url, lines = serve(site, args.port)
+        proc, url, lines = serve(site, args.port, snapshot_code(scratch))
         print(f"first build and serve: {time.perf_counter() - t0:.1f} s", flush=True)
         slug, name, note = pick(url, site)
         original = note.read_text(encoding="utf-8")

@@ -18,9 +18,9 @@ from .urls import href, is_web_url, note_slugs, slugify
 from .quote_views import QuoteIndex, person_quotes, story_quotes
 from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, plain, segments
 
-# An entity page quotes at most this many sentences of each story or note: a person
-# named in hundreds of articles would otherwise get a page of megabytes (the story
-# link and "N more" lead to the rest).
+# An entity page quotes at most this many sentences of each story: a person named in
+# hundreds of articles would otherwise get a page of megabytes (the story link and
+# "N more" lead to the rest). The editor's own notes are quoted in full.
 SENTENCES_PER_SOURCE = 3
 
 SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
@@ -201,7 +201,7 @@ def entity_page(ix: Index, e: Entity) -> Page:
         first = group[0].document
         doc = ix.docs[first]
         sentences, more = mention_sentences(doc, [m for m in group if m.document == first], ix.by_doc[first],
-                                            e.slug, limit=SENTENCES_PER_SOURCE)
+                                            e.slug, limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
         groups.append({"title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
                        "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
                        "also": [ix.source_row(sid) for sid in dict.fromkeys(m.document for m in group) if sid != first]})

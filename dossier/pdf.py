@@ -37,10 +37,10 @@ _SCREEN_READER_ONLY = re.compile(r'<span class="visually-hidden">[^<]*</span>')
 def make_pdf(site: Path, config, wanted: list[str], out: Path | None, debug: bool = False) -> tuple[Path, int, float]:
     """`dossier pdf`: build the model, pick the pages, write the PDF. Returns
     (where, page count, seconds)."""
+    t0 = time.perf_counter()
     from .build import build_model
     from .pages import build_pages
 
-    t0 = time.perf_counter()
     target = output_path(site, out, _guess_name(wanted))
     with atomic_file(target) as stream:  # made first: an unwritable path fails before the slow part
         pages = build_pages(build_model(site, config))
@@ -64,8 +64,12 @@ def pdf_bytes(html: str, site: Path, config, root: Path) -> bytes:
 
 def write_pdf(html: str, stream: BinaryIO, site: Path, config, root: Path, title: str, debug: bool = False) -> int:
     """Lay out `html` (a page rendered at PRINT_URL under `root`) and write the PDF."""
-    import weasyprint
-
+    try:
+        import weasyprint
+    except (ImportError, OSError) as e:  # OSError: WeasyPrint is there but Pango is not
+        raise DossierError("weasyprint", f"cannot make PDFs here: {e}",
+                           hint="pip install weasyprint; on Debian also apt-get install libpango-1.0-0 "
+                                "libpangoft2-1.0-0") from None
     fetcher = _theme_fetcher(weasyprint, site, config.theme, root)
     # print.css hides screen-reader-only text; removing it here as well spares
     # WeasyPrint styling thousands of hidden spans (~8% of a whole-dossier PDF)

@@ -244,3 +244,61 @@ def test_no_pdf_link_without_the_option(shipped):
     out, _ = shipped
     assert not (out / "dossier.pdf").exists()
     assert "Download PDF" not in (out / "index.html").read_text()
+
+
+ANCHORS = {"people/xi-jinping/": "people-xi-jinping", "stories/a/": "stories-a", "": "home",
+           "people/": "sec-people"}
+
+
+@pytest.mark.parametrize("page_url, html, expected", [
+    # ids are prefixed with the part's id, and so is every reference to one
+    ("stories/a/", '<p id="p3">', '<p id="stories-a--p3">'),
+    ("stories/a/", '<section aria-labelledby="mentions-h sources-h">',
+     '<section aria-labelledby="stories-a--mentions-h stories-a--sources-h">'),
+    ("stories/a/", '<a href="#versions-h">', '<a href="#stories-a--versions-h">'),
+    # a page in the edition becomes an anchor; a fragment inside it keeps its prefix
+    ("stories/a/", '<a href="../../people/xi-jinping/index.html">', '<a href="#people-xi-jinping">'),
+    ("people/xi-jinping/", '<a href="../../stories/a/index.html#p3">', '<a href="#stories-a--p3">'),
+    ("people/xi-jinping/", '<a href="../../index.html">', '<a href="#home">'),
+    ("stories/a/", '<a href="../../people/index.html">', '<a href="#sec-people">'),  # a list: its section
+    ("stories/a/", '<a href="../../people/">', '<a href="#sec-people">'),
+    # a page not in the edition goes to the published site, marked as the site's own
+    ("stories/a/", '<a href="../../sources/index.html#x">',
+     '<a data-site href="https://ex.org/d/sources/#x">'),
+    # the web and other schemes are left as they are
+    ("stories/a/", '<a href="https://bbc.co.uk/x" rel="noopener">', '<a href="https://bbc.co.uk/x" rel="noopener">'),
+    ("stories/a/", '<a href="mailto:a@b.c">', '<a href="mailto:a@b.c">'),
+    # text is never touched: an escaped quote cannot end an attribute
+    ("stories/a/", '<p>id=&#34;p3&#34; href=&#34;x&#34;</p>', '<p>id=&#34;p3&#34; href=&#34;x&#34;</p>'),
+    ("stories/a/", '<details class="diff">', '<details open class="diff">'),
+])
+def test_relink(page_url, html, expected):
+    from dossier.printpage import part_id, relink
+    assert relink(html, page_url, part_id(page_url), ANCHORS, "https://ex.org/d/") == expected
+
+
+def test_relink_without_a_base_url_stays_relative_to_print():
+    from dossier.printpage import relink
+    out = relink('<a href="../../sources/index.html">', "stories/a/", "stories-a", ANCHORS, "")
+    assert out == '<a data-site href="../sources/index.html">'
+
+
+@pytest.mark.parametrize("arg, url", [
+    ("people/xi-jinping", "people/xi-jinping/"), ("/people/xi-jinping/", "people/xi-jinping/"),
+    ("people/xi-jinping/index.html", "people/xi-jinping/"), ("xi-jinping", "people/xi-jinping/"),
+    ("timeline", "timeline/"), ("/", ""), ("index.html", ""),
+])
+def test_page_arguments(arg, url):
+    from dossier.models import Page
+    from dossier.pdf import find_pages
+    pages = tuple(Page(u, "x.html", u, "x", {}) for u in ("", "people/xi-jinping/", "timeline/", "stories/b/"))
+    assert find_pages(pages, [arg])[0].url == url
+
+
+def test_a_last_part_shared_by_two_pages_is_not_guessed():
+    from dossier.errors import DossierError
+    from dossier.models import Page
+    from dossier.pdf import find_pages
+    pages = (Page("people/lu/", "x.html", "Lu", "person", {}), Page("places/lu/", "x.html", "Lu", "place", {}))
+    with pytest.raises(DossierError, match="did you mean"):
+        find_pages(pages, ["lu"])
