@@ -124,10 +124,12 @@ class _State:
 class Builder:
     """Builds the site into memory, then again after each change, doing only what it must."""
 
-    def __init__(self, site: Path, base_url: str | None, extra: Callable[[Config], Mapping[str, object]]):
+    def __init__(self, site: Path, base_url: str | None, extra: Callable[[Config], Mapping[str, object]],
+                 health: bool = True):
         """`base_url` overrides dossier.yaml's (like `build --base-url`); `extra(config)`
-        is what serving adds to every page (the live-reload script)."""
-        self.site, self.base_url, self.extra = Path(site), base_url, extra
+        is what serving adds to every page (the live-reload script); `health` adds the
+        editor's "Dossier health" page (docs/check.md), which a published build leaves out."""
+        self.site, self.base_url, self.extra, self.health = Path(site), base_url, extra, health
         self.state = _State()
         self.reuse = Reuse()
 
@@ -154,7 +156,7 @@ class Builder:
             self.reuse.prune()
             _check(superseded)
             with timed("pages"):
-                new.pages = {p.url: p for p in build_pages(new.model)}
+                new.pages = {p.url: p for p in build_pages(new.model, include_health=self.health)}
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
@@ -271,7 +273,7 @@ class Rebuilder:
     swap, no search index, no live-reload script."""
 
     def __init__(self, site: Path, out: Path, base_url: str | None = None):
-        self.builder = Builder(Path(site).resolve(), base_url, lambda config: {})
+        self.builder = Builder(Path(site).resolve(), base_url, lambda config: {}, health=False)
         self.out = Path(out)
 
     def full(self) -> int:
