@@ -69,7 +69,7 @@ def serve(site: Path, port: int, code: Path) -> tuple[subprocess.Popen, str, lis
     def read():
         for line in proc.stdout:
             lines.append(line)
-            if "serving " in line:
+            if re.match(r"\S+ serving .* at http", line):
                 ready.set()
     threading.Thread(target=read, daemon=True).start()
     while not ready.wait(1):

@@ -34,12 +34,14 @@ from .build import Timings, build_model
 from .cache import Reuse
 from .config import Config, load_config
 from .models import Dossier, Page
+from .health import health_page
 from .pages import build_pages
 from .render import environment, output_path, theme_dirs
 from .site import render_pages, render_site
 
 ChangeKind = Literal["content", "config", "template", "static"]
 ORDER: tuple[ChangeKind, ...] = ("config", "template", "content", "static")
+HEALTH = "health/index.html"  # the editor's page of `dossier check` findings: serve only
 
 
 class Superseded(Exception):
@@ -156,14 +158,14 @@ class Builder:
             self.reuse.prune()
             _check(superseded)
             with timed("pages"):
-                new.pages = {p.url: p for p in build_pages(new.model, include_health=self.health)}
+                new.pages = {p.url: p for p in build_pages(new.model)}
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
         if kinds & {"config", "template", "content"}:
             with timed("render"):
                 outputs, rendered, deferred = self._render(old, new, kinds, open_pages)
-            keep = outputs.keys() | {output_path(url) for url in new.pages}
+            keep = outputs.keys() | {output_path(url) for url in new.pages} | {HEALTH}
             for path in [p for p in files if not p.startswith("assets/") and p not in keep]:
                 del files[path]  # a page whose file was deleted, a CNAME no longer set
             files.update(outputs)
@@ -198,6 +200,10 @@ class Builder:
             outputs[output_path(page.url)] = Deferred(lambda page=page: render_pages(new.env, d, [page], extra)
                                                       [output_path(page.url)])
         pages = tuple(new.pages.values())
+        if self.health:  # like build_pages(include_health=True), but its findings only when shown
+            def health() -> bytes:
+                return render_pages(new.env, d, [health_page(d)], extra)[HEALTH]
+            outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
         if everything:
             outputs.update(render_site(d, pages, self.site, extra, new.env, only=set()))
         else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
@@ -210,7 +216,7 @@ class Builder:
 def _data_files(files: Mapping[str, File], pages: Mapping[str, Page]) -> list[str]:
     """The files render_site writes besides the pages, as in the last build: only a
     config change (which renders everything) adds or removes one (CNAME)."""
-    paths = {output_path(url) for url in pages}
+    paths = {output_path(url) for url in pages} | {HEALTH}
     return [p for p in files if not p.startswith("assets/") and p not in paths]
 
 

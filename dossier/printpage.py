@@ -119,6 +119,9 @@ def _part_env(env: jinja2.Environment) -> jinja2.Environment:
     return _part_envs[env]
 
 
+_SECTION_NAME = re.compile(r'(<section\b[^>]*?)\s+aria-labelledby="[^"]*"')
+
+
 def relink(html: str, page_url: str, prefix: str, anchors: Mapping[str, str], base_url: str) -> str:
     """Make a page's HTML a part of the edition: prefix its ids, point its links
     into the document. The HTML is dossier's own template output, where every `"`
@@ -148,5 +151,8 @@ def relink(html: str, page_url: str, prefix: str, anchors: Mapping[str, str], ba
 
     html = _ID_ATTR.sub(one_id, html)
     html = _HREF.sub(one_href, html)
+    # each part keeps its sections but not their names: "Sources" or "Stories" named
+    # once per part would make dozens of landmarks of one name in one document
+    html = _SECTION_NAME.sub(r"\1", html)
     # a printed page has no reader to open a <details>: a rewrite's diff prints open
     return _DETAILS.sub("<details open", html)

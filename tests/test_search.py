@@ -11,10 +11,7 @@ import pytest
 from dossier import search
 from ghpages import serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+from conftest import CHROMIUM, CHROMIUM_ARGS as ARGS
 HEIHE_STORY = "/heihe/stories/no-one-else-wants-to-be-friends-with-us-view-from-the-china/"
 RESULT_LINKS = "#search-ui .pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title a"
 

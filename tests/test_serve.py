@@ -24,10 +24,7 @@ from dossier.livereload import base_path, resolve
 from dossier.serve import _extra
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage"]
+from conftest import CHROMIUM, CHROMIUM_ARGS as BROWSER_ARGS
 NOTE = "content/notes/overview.md"
 PERSON = "people/xi-jinping/"
 
@@ -152,7 +149,7 @@ def test_bad_content_keeps_the_last_good_site_and_the_fix_builds(builder):
     assert re.match(r"content/notes/overview\.md:\d+: ", e.value.format())
     assert builder.state is before
     note.write_text(good)
-    assert builder.build({"content"}, paths=[note]).changed <= {"404.html", "dossier.json", "feed.xml",
+    assert builder.build({"content"}, paths=[note]).changed <= {"404.html", "dossier.json", "feed.xml", "health/index.html",
                                                                 "sitemap.xml", "robots.txt", ".nojekyll"}
 
 
@@ -195,7 +192,7 @@ class Served:
     def _read(self):
         for line in self.proc.stdout:
             self.lines.append(line)
-            if "serving " in line:
+            if re.match(r"\S+ serving .* at http", line):
                 self.ready.set()
 
     def output(self) -> str:
