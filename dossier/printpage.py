@@ -151,8 +151,11 @@ def relink(html: str, page_url: str, prefix: str, anchors: Mapping[str, str], ba
 
     html = _ID_ATTR.sub(one_id, html)
     html = _HREF.sub(one_href, html)
-    # each part keeps its sections but not their names: "Sources" or "Stories" named
-    # once per part would make dozens of landmarks of one name in one document
+    # each part keeps its sections but not their names, and its asides become plain
+    # groups: "Sources" or "Captions" once per part would make dozens of landmarks of
+    # one name in one document
     html = _SECTION_NAME.sub(r"\1", html)
+    html = html.replace("<aside ", '<div role="group" ').replace("</aside>", "</div>")
+    html = html.replace(' role="region"', ' role="group"')  # scrollable tables: still focusable
     # a printed page has no reader to open a <details>: a rewrite's diff prints open
     return _DETAILS.sub("<details open", html)
