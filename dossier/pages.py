@@ -34,6 +34,7 @@ class Index:
         self.d = d
         self.docs = {doc.id: doc for doc in d.documents}
         self.entities = {(e.kind, e.slug): e for e in d.entities}
+        self.entity_of = {e.source: e for e in d.entities}  # url_of/title_of run per source row
         self.by_doc: dict[SourceId, list[Mention]] = defaultdict(list)
         self.by_entity: dict[str, list[Mention]] = defaultdict(list)
         for m in d.mentions:
@@ -55,14 +56,15 @@ class Index:
             return f"stories/{story.slug}/" + ("" if story.canonical == sid else f"#v-{_anchor(sid)}")
         if sid in self.note_slugs:
             return f"notes/{self.note_slugs[sid]}/"
-        e = next((e for e in self.d.entities if e.source == sid), None)
+        e = self.entity_of.get(sid)
         return entity_url(e.kind, e.slug) if e else None
 
     def title_of(self, sid: SourceId) -> str:
         doc = self.docs.get(sid)
         if doc:
             return doc.title
-        return next((f"{e.name} ({e.kind})" for e in self.d.entities if e.source == sid), sid)
+        e = self.entity_of.get(sid)
+        return f"{e.name} ({e.kind})" if e else sid
 
     def source_row(self, sid: SourceId) -> dict:
         v, doc = self.version_of.get(sid), self.docs.get(sid)
