@@ -26,7 +26,7 @@ from typing import Any, Literal, Mapping
 from .link import WIKILINK, resolve_wikilink, wikilink_lookup
 from .models import Dossier, Source
 from .names import unknown_names
-from .urls import slugify
+from .urls import slugify, note_slugs
 
 FRONT_MATTER_KINDS = (("people", "person"), ("places", "place"), ("events", "event"))
 SEVERITIES = ("error", "warning", "info")
@@ -83,7 +83,8 @@ def content_findings(d: Dossier) -> tuple[Finding, ...]:
 
 def _note_findings(d: Dossier) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
-    note_keys = {slugify(n.id.rsplit("/", 1)[-1].rsplit(".", 1)[0]) for n in d.notes} | {slugify(n.title) for n in d.notes}
+    # the same keys pages.Index.wikilink resolves a note by: its slug or its title
+    note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
     sources = {s.id: s for s in d.sources}
     out = []
     for note in (doc for doc in d.documents if doc.kind == "note"):
