@@ -9,7 +9,9 @@ line (the /sources/ audit trail); captions are also kept as their own stream,
 since they carry facts (names, dates) the body lacks.
 
 Passes run over one list of lines, strongest rule first; each labels what it
-knows and leaves the rest, and the unlabelled lines are the body.
+knows and leaves the rest, and the unlabelled lines are the body. The rules
+themselves (pattern tables, what a caption, credit or bio looks like) are in
+junk.py, judged one line at a time; the passes here add position and context.
 
 Decisions: a line quoted end to end ("‘No one else wants to be friends with
 us’") is a pull quote and stays a paragraph: someone's words are evidence.
@@ -31,81 +33,13 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Mapping
 
+from dossier.junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
+                          furniture, headline_like, is_bio, pull_quote, same_title, title_like,
+                          word_key, words)
 from dossier.models import Document, Removed, Source, SourceId
 
 # Collapsed inside a line: NBSP and kin, and "\r" so CRLF leaves nothing behind.
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_CLOSERS = "”’\"')]»›"
-_OPEN_QUOTES = "“‘\"'«"
-
-# Whole-line furniture, matched against the full line, so an ordinary sentence
-# that merely starts with "Search" or "Related" is safe.
-_NAV = re.compile(
-    r"(?i)^(?:connect with us|follow us(?: on \w+)?|social navigation|toggle navigation|"
-    r"navigation|skip to (?:main )?content|(?:main |open |close )?menu|search|home|"
-    r"sign in|log ?in|register|subscribe|(?:hi,? )?what are you looking for\??|"
-    r"breadcrumbs?|share(?: this)?(?: article| story| on \w+)?|print|email|close)$")
-# What a player leaves when it cannot show the video ("use Chrome browser for a
-# more accessible video player"), and "Watch:"/"Video:" labels.
-_VIDEO = re.compile(
-    r"(?i)(?:\b(?:use|using|switch to|try|upgrade)\b.{0,40}\b(?:browser|chrome|firefox|safari)\b"
-    r".{0,40}\bvideo\b|\b(?:for|to access|to use) (?:a|the) (?:more accessible|better) video "
-    r"player|your browser (?:does not|doesn'?t|cannot|can'?t) (?:support|play)|"
-    r"(?:enable|turn on) javascript|this video (?:is|can ?not|cannot|isn'?t)\b|"
-    r"video (?:unavailable|is not available)|click (?:here )?to (?:watch|play)|"
-    r"^(?:watch|video|play video|watch now|watch video|watch the video|watch live|"
-    r"media caption)\b\s*(?:[:：|–—-]|$))")
-# "Read more:" and kin; text after the colon is itself a teaser headline.
-_TEASER = re.compile(
-    r"(?i)^(?:read more|read also|also read|more reading|continue reading|keep reading|"
-    r"related|related (?:stories|articles?|content|coverage|reading|links?|topics|news)|"
-    r"see also|more on (?:this|that) (?:story|topic)|recommended(?: reading)?|"
-    r"further reading|don'?t miss|must read|in other news)\s*(?:[:：»›|–—-]\s*.*)?$")
-# Headers of boxes of other stories; near the end of a page they end the article.
-_SIDEBAR = re.compile(
-    r"(?i)^(?:products you may like|(?:you|readers) (?:may|might) also (?:like|enjoy)|"
-    r"latest tweets|related posts|more stories|more from (?:this|our) \w+|"
-    r"recommended for you|most (?:read|popular|viewed|shared)|popular (?:posts|stories|now)|"
-    r"top stories|trending(?: stories| now| articles)?|leave a (?:reply|comment)|"
-    r"\d* ?comments?|share this:?|like this:?|tags?:.*|sponsored (?:stories|links|content)|"
-    r"(?:from )?around the web|more in [\w ]{1,30}|what to read next|latest news|"
-    r"you may be interested in)$")
-_SOURCE = re.compile(
-    r"(?i)^(?:(?:sources?|source link|via|originally published|first published)"
-    r"(?: (?:on|at|in|by))?\s*[:：]\s*\S.*|(?:originally|first) published (?:on|at|in|by) .+|"
-    r"(?:read|see|view) the original (?:article|story|post)\b.*)$")
-_BOILER = re.compile(
-    r"(?i)^(?:advertisement|advert|ad|sponsored(?: content\b.*)?|"
-    r"breaking news(?:\s*[-–—:|].*)?|listen to (?:this|the) (?:article|story)\b.*|"
-    r"(?:sign up|subscribe)\b.*\b(?:newsletter|inbox|briefing|updates)\b.*|"
-    r"follow us (?:on|for)\b.*|copyright (?:©\s*)?\d{4}\b.*|©.*|.*\ball rights reserved\.?|"
-    r"this (?:story|article|report) (?:has been|was) (?:updated|produced|corrected)\b.*|"
-    r"our standards:.*|(?:click|tap) here\b.*|download (?:the|our) app\b.*|"
-    r"\((?:additional )?(?:reporting|writing|editing) by\b.*\))$")
-_DATELINE = re.compile(r"(?i)^(?:published|updated|posted|last updated)\b(?=.*\d).{0,60}$")
-# "Image:" / "Image Xi Jinping was…" (a capital must follow, so "Image is…" is prose).
-_IMAGE = re.compile(r"^(?:Image|IMAGE|Photo|PHOTO|Picture|Photograph|Pictured|Caption|Image "
-                    r"caption|Photo caption)(?:\s*[:：,–—-]\s*|\s+(?=[A-Z“‘\"]))(.*)$")
-_IMAGE_CREDIT = re.compile(r"^(?:Image|Photo|Picture)s? (?:source|credit)s?\b")
-# What marks a credit: a "Name/Agency" slash, "via", agency and picture-desk words.
-_CREDIT_CUE = re.compile(
-    r"/|\bvia\b|\bGetty\b|\bImages\b|\bPhoto(?:graph)?s?\b|\bCredit\b|©|\b(?:REUTERS|Reuters|"
-    r"AP|AFP|EPA|Bloomberg|Xinhua|TASS|Sputnik|Shutterstock|Alamy|Kyodo|Yonhap|Anadolu|"
-    r"NurPhoto|SOPA|NBC News|CNN|BBC)\b|\bFile\.?$")
-_CREDIT_SMALL = {"via", "by", "for", "and", "of", "the", "de", "da", "von", "van", "der",
-                 "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "|"}
-# Sentence seams in a caption, including the glued ".Fred Dufour/NBC News".
-_CHUNK_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[a-z0-9)”’][.!?])(?=[A-Z])|\s+[|•]\s+")
-_PAREN_TAIL = re.compile(r"\s*\(([^()]{1,80})\)$")
-_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){1,3}"
-_NAME_LINE = re.compile(rf"^{_NAME}$")
-_BY = re.compile(rf"^(?:By|BY|Written by|Words by)\s+(?P<name>{_NAME}(?: (?:and|&) {_NAME})?)"
-                 r"(?:\s*[,|;–—-].*)?$")
-_BIO = re.compile(
-    rf"^(?:{_NAME} (?:is|was|has been|reports|writes|covers)\b.{{0,80}}?"
-    r"\b(?:correspondent|reporter|editor|journalist|writer|columnist|producer|contributor|"
-    r"presenter|anchor|photographer|bureau chief|freelance)|(?i:about the authors?:?$))")
-_HOUSE = re.compile(r"\b(?:at|for|with) (?:the )?[A-Z]|\bbased in\b|^[Aa]bout the author")
 _ISO = re.compile(r"^\d{4}(?:-\d\d(?:-\d\d)?)?")
 
 
@@ -172,98 +106,43 @@ def _split(text: str, first: int) -> list[_Line]:
     return out
 
 
-def _words(t: str) -> int:
-    return len(t.split())
-
-
-def _ends_sentence(t: str) -> bool:
-    return t.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…")
-
-
-def _headline_like(t: str, max_words: int) -> bool:
-    """Shaped like a headline or a label: short, no closing punctuation."""
-    return not _ends_sentence(t) and not t.endswith(":") and _words(t) <= max_words
-
-
-def _pull_quote(t: str) -> bool:
-    return len(t) > 2 and t[0] in _OPEN_QUOTES and t[-1] in _CLOSERS[:3]
-
-
-def _key(t: str) -> str:
-    return " ".join(re.findall(r"\w+", t.casefold()))
-
-
-_FURNITURE = (("navigation", _NAV.match), ("video-note", _VIDEO.search),
-              ("teaser", _TEASER.match), ("source-line", _SOURCE.match),
-              ("boilerplate", _BOILER.match), ("credit", _IMAGE_CREDIT.match))
-
-
-def _furniture(t: str) -> str | None:
-    """The reason for a line that is junk wherever it stands, judged on its own."""
-    n = _words(t)
-    if n > 25:
-        return None
-    return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
-
-
 def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None, str | None]:
     """The lines before the first body sentence: navigation, headline, byline."""
     head: list[_Line] = []
     for ln in lines[:8]:
-        if _body_like(ln.text):
+        if body_like(ln.text):
             break
-        if not (_furniture(ln.text) or _caption_cue(ln)):  # those are for later passes
+        if not (furniture(ln.text) or _caption_cue(ln)):  # those are for later passes
             head.append(ln)
     byline = None
     for ln in head:
-        if _SIDEBAR.match(ln.text):
+        if SIDEBAR.match(ln.text):
             ln.reason = "navigation"  # "Latest News" in a page header is a menu item
-        elif m := _BY.match(ln.text):
+        elif m := BY.match(ln.text):
             ln.reason, byline = "byline", byline or m["name"]
-        elif _DATELINE.match(ln.text):
+        elif DATELINE.match(ln.text):
             ln.reason = "dateline"
-    free = [ln for ln in head if ln.reason is None and _title_like(ln.text)]
+    free = [ln for ln in head if ln.reason is None and title_like(ln.text)]
     # Headlines run to five words and more; a three-word line first is more
     # likely a section label ("World News Today") than the story's headline.
-    pick = next((ln for ln in free if _words(ln.text) >= 5), free[0] if free else None)
+    pick = next((ln for ln in free if words(ln.text) >= 5), free[0] if free else None)
     title = None
     if pick is not None and not meta_title:
         title, pick.reason = pick.text.lstrip("#").strip(), "title"
-    elif pick is not None and _same_title(pick.text, meta_title or ""):
+    elif pick is not None and same_title(pick.text, meta_title or ""):
         pick.reason = "headline-repeat"
     for ln in (ln for ln in head if ln.reason is None):
-        if _key(ln.text) in (_key(title or ""), _key(meta_title or "")):
+        if word_key(ln.text) in (word_key(title or ""), word_key(meta_title or "")):
             ln.reason = "headline-repeat"
-        elif _words(ln.text) <= 4 and not _ends_sentence(ln.text):
+        elif words(ln.text) <= 4 and not ends_sentence(ln.text):
             ln.reason = "navigation"  # section labels: "World", "Asia Pacific"
     return title, byline
-
-
-def _body_like(t: str) -> bool:
-    if _furniture(t) or _IMAGE.match(t) or _split_credit(t):
-        return False
-    # Any sentence ends the header, however short ("It was cold."), so that a
-    # subheading further down can never be taken for the headline.
-    return (_ends_sentence(t) and not t.endswith("?")) or _words(t) > 30
-
-
-def _title_like(t: str) -> bool:
-    t = t.lstrip("#").strip()
-    n = _words(t)
-    return 3 <= n <= 25 and not t.rstrip(_CLOSERS).endswith(".") and (
-        not t.endswith("?") or n <= 12) and not _pull_quote(t)
-
-
-def _same_title(a: str, b: str) -> bool:
-    """Near enough that the text's headline is the meta title reworded or cut."""
-    wa, wb = set(_key(a).split()), set(_key(b).split())
-    return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
 
 
 def _mark_sidebar(lines: list[_Line]) -> None:
     """A sidebar header in the second half ends the article; earlier, it labels a box."""
     for i, ln in enumerate(lines):
-        if ln.reason is None and _SIDEBAR.match(ln.text):
+        if ln.reason is None and SIDEBAR.match(ln.text):
             if i >= len(lines) / 2:
                 for rest in lines[i:]:
                     rest.reason = "sidebar"
@@ -277,7 +156,7 @@ def _mark_runs(lines: list[_Line]) -> None:
     for i, ln in enumerate(lines):
         if ln.reason is not None:
             continue
-        ln.reason = _furniture(ln.text)
+        ln.reason = furniture(ln.text)
         if ln.reason == "video-note":
             _consume(lines, i + 1, "video-title", 3, 12)  # "Xi Jinping lands in Moscow"
         elif ln.reason == "teaser":
@@ -287,8 +166,8 @@ def _mark_runs(lines: list[_Line]) -> None:
 def _consume(lines: list[_Line], start: int, reason: str, most: int, max_words: int) -> None:
     """Label up to `most` headline-shaped lines from `start`; stop at anything else."""
     for ln in lines[start:start + most]:
-        if (ln.reason is not None or _furniture(ln.text) or _pull_quote(ln.text)
-                or not _headline_like(ln.text, max_words)):
+        if (ln.reason is not None or furniture(ln.text) or pull_quote(ln.text)
+                or not headline_like(ln.text, max_words)):
             return
         ln.reason = reason
 
@@ -299,13 +178,13 @@ def _mark_captions(lines: list[_Line]) -> None:
             _caption_cue(ln, label=True)
     for ln, nxt in zip(lines, lines[1:]):
         if (ln.reason == "caption" and ln.caption == "" and nxt.reason is None
-                and _words(nxt.text) <= 60
-                and (nxt.block == ln.block or _headline_like(nxt.text, 60))):
+                and words(nxt.text) <= 60
+                and (nxt.block == ln.block or headline_like(nxt.text, 60))):
             nxt.reason = "caption"  # what a bare "Image:" announces
     captioned = {ln.block for ln in lines if ln.reason == "caption"}
     for ln in lines:
-        if (ln.reason is not None or _pull_quote(ln.text) or ln.text.startswith("#")
-                or not _headline_like(ln.text, 30)):
+        if (ln.reason is not None or pull_quote(ln.text) or ln.text.startswith("#")
+                or not headline_like(ln.text, 30)):
             continue
         # A headline-shaped line sharing a block with a caption is its title or
         # alt text; one set off by two or more blank lines is a picture's caption.
@@ -315,52 +194,11 @@ def _mark_captions(lines: list[_Line]) -> None:
 
 def _caption_cue(ln: _Line, label: bool = False) -> bool:
     """Does the line itself say it is a caption or a credit? Optionally label it."""
-    t = ln.text
-    if m := _IMAGE.match(t):
-        caption, credit = _split_credit(m[1]) or (m[1], None)
-        reason = "credit" if credit and not caption else "caption"  # "Photo: AP"
-    elif (parts := _split_credit(t)) and _words(parts[0]) <= 60:
-        caption, credit = parts
-        reason = "caption" if caption else "credit"
-    else:
-        return False
-    if label:
-        ln.reason, ln.caption, ln.credit = reason, caption, credit if reason == "caption" else None
-    return True
-
-
-def _split_credit(t: str) -> tuple[str, str] | None:
-    """Split "caption. Name/Agency" into (caption, credit); None if no credit ends it."""
-    m = _PAREN_TAIL.search(t)
-    if m and _credit_like(m[1]):
-        return t[:m.start()].strip(), m[0].strip()
-    starts = [0] + [b.end() for b in _CHUNK_BREAK.finditer(t)]
-    cut, cued = None, False
-    for s, e in reversed(list(zip(starts, starts[1:] + [len(t)]))):
-        chunk = t[s:e].strip(" |•")
-        if _credit_like(chunk):
-            cut, cued = s, True
-        elif _shouting(chunk) and not cued:
-            cut = s  # "NO COMMERCIAL OR EDITORIAL SALES" after an agency credit
-        else:
-            break
-    if cut is None or not cued:
-        return None
-    return t[:cut].strip(" |•"), t[cut:].strip(" |•")
-
-
-def _credit_like(chunk: str) -> bool:
-    """A short run of capitalised names with a credit cue: "Fred Dufour/NBC News"."""
-    words = chunk.split()
-    if not words or len(words) > 12 or not _CREDIT_CUE.search(chunk):
-        return False
-    content = [w for w in words if w.casefold().strip(".,:;()") not in _CREDIT_SMALL]
-    return all(w[0].isupper() or w[0].isdigit() or w[0] in "(©/" or "/" in w for w in content)
-
-
-def _shouting(chunk: str) -> bool:
-    letters = [c for c in chunk if c.isalpha()]
-    return _words(chunk) >= 2 and len(letters) >= 6 and all(c.isupper() for c in letters)
+    parts = caption_parts(ln.text)
+    if parts and label:
+        ln.reason, ln.caption, credit = parts
+        ln.credit = credit if ln.reason == "caption" else None
+    return parts is not None
 
 
 def _mark_repeats(lines: list[_Line], title: str | None) -> None:
@@ -374,9 +212,9 @@ def _mark_repeats(lines: list[_Line], title: str | None) -> None:
             a.reason, b.reason = "caption", "repeated-caption"
         elif b.reason is None:
             b.reason = a.reason or "repeat"
-    tkey = _key(title or "")
+    tkey = word_key(title or "")
     for ln in lines:
-        if ln.reason is None and tkey and _key(ln.text) == tkey:
+        if ln.reason is None and tkey and word_key(ln.text) == tkey:
             ln.reason = "headline-repeat"
 
 
@@ -385,11 +223,8 @@ def _mark_bio(lines: list[_Line]) -> None:
     body = [ln for ln in lines if ln.reason is None]
     for k in range(max(0, len(body) - 3), len(body)):
         t, prev = body[k].text, (body[k - 1] if k else None)
-        named = bool(prev and _NAME_LINE.match(prev.text) and t.startswith(prev.text.split()[0]))
-        # Without its name line above, a bio must name a house ("at the Thomson
-        # Reuters Foundation", "based in Brussels"): a closing sentence about a
-        # local editor is not one.
-        if _BIO.match(t) and (named or _HOUSE.search(t)):
+        named = bio_named(t, prev.text if prev else None)
+        if is_bio(t, named):
             for ln in body[k - 1 if named else k:]:
                 ln.reason = "byline"
             return
@@ -404,7 +239,7 @@ def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
         if ln.reason is not None:
             continue
         if prev and prev.block == ln.block and lines[i - 1] is prev \
-                and not _ends_sentence(prev.text):
+                and not ends_sentence(prev.text):
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)
