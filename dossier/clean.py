@@ -33,6 +33,8 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Mapping
 
+from markdown_it import MarkdownIt
+
 from dossier.junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
                           furniture, headline_like, is_bio, pull_quote, same_title, title_like,
                           word_key, words)
@@ -41,6 +43,8 @@ from dossier.models import Document, Removed, Source, SourceId
 # Collapsed inside a line: NBSP and kin, and "\r" so CRLF leaves nothing behind.
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ISO = re.compile(r"^\d{4}(?:-\d\d(?:-\d\d)?)?")
+# Block structure only, read as the note page's renderer (markdown.py) reads it.
+_MARKDOWN_BLOCKS = MarkdownIt("commonmark", {"html": True}).disable("inline")
 
 
 @dataclass
@@ -83,13 +87,30 @@ def clean(source: Source) -> Document:
 
 def _clean_note(sid: SourceId, meta: Mapping[str, Any], text: str) -> Document:
     """Notes are the editor's own Markdown: split into blocks, nothing removed."""
-    blocks = tuple(b.strip() for b in re.split(r"\n[ \t\r]*\n", text) if b.strip())
+    blocks = _note_blocks(text)
     heading = next((ln for ln in text.split("\n") if ln.strip()), "")
     return Document(
         id=sid, kind="note", paragraphs=blocks, markdown=text, meta=dict(meta),
         title=_meta_str(meta, "title") or heading.strip().lstrip("#").strip() or _stem(sid),
         outlet=_meta_str(meta, "outlet"), byline=_meta_str(meta, "author"),
         url=_meta_str(meta, "url"), date=_iso(meta.get("date")))
+
+
+def _note_blocks(text: str) -> tuple[str, ...]:
+    """A note's blank-line-separated blocks, a list cut into one block per item (at
+    any depth): a sentence quoted from item 2 must not carry the end of item 1 and
+    a "2." in its middle. Only the blocks used for linking and quoting are cut; the
+    note page renders the Markdown itself."""
+    # "\r" alone ends a line for markdown-it: made a space, its line numbers are ours
+    items = {t.map[0] for t in _MARKDOWN_BLOCKS.parse(text.replace("\r", " "))
+             if t.type == "list_item_open" and t.map}
+    blocks: list[list[str]] = [[]]
+    for i, line in enumerate(text.split("\n")):
+        if not line.strip(" \t\r") or i in items:
+            blocks.append([])
+        if line.strip(" \t\r"):
+            blocks[-1].append(line)
+    return tuple(b for b in ("\n".join(lines).strip() for lines in blocks) if b)
 
 
 def _split(text: str, first: int) -> list[_Line]:

@@ -11,7 +11,8 @@ from .text import sentence_at
 
 # Markdown punctuation that means nothing once a note's sentence is quoted as text
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6}|>)\s+|\*\*|__|`|\[\[|\]\]")
+_MD_BLOCK_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6}|>)\s+")
+_MD_MARKS = re.compile(r"\*\*|__|`|\[\[|\]\]")
 
 KIND_SECTION = {"person": "people", "place": "places", "event": "events"}
 
@@ -20,10 +21,13 @@ def entity_url(kind: str, slug: str) -> str:
     return f"{KIND_SECTION[kind]}/{slug}/"
 
 
-def plain(text: str) -> str:
-    """A note's Markdown as the words a reader sees: [[a|b]] → b, [x](u) → x, no ** or list marks."""
-    text = WIKILINK.sub(lambda m: (m.group(2) or m.group(1)), text)
-    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", text))
+def plain(text: str, block_start: bool = True) -> str:
+    """A note's Markdown as the words a reader sees: [[a|b]] → b, [x](u) → x, no ** or list marks.
+
+    List marks and heading hashes are only read as such where `text` starts its block:
+    a run after a link ("[[Xi]] - the leader") keeps its dash."""
+    text = _MD_LINK.sub(r"\1", WIKILINK.sub(lambda m: (m.group(2) or m.group(1)), text))
+    return _MD_MARKS.sub("", _MD_BLOCK_MARK.sub("", text) if block_start else text)
 
 
 def segments(text: str, mentions: list[Mention], mark: str | None = None,
@@ -52,7 +56,8 @@ def segments(text: str, mentions: list[Mention], mark: str | None = None,
     if pos < len(text):
         out.append({"text": text[pos:]})
     if markdown:
-        out = [p if "kind" in p else {"text": plain(p["text"])} for p in out]
+        out = [p if "kind" in p else {"text": plain(p["text"], block_start=offset == 0 and i == 0)}
+               for i, p in enumerate(out)]
     return out
 
 

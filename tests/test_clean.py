@@ -331,8 +331,27 @@ def test_note_is_markdown_blocks_with_nothing_removed():
                  "# Heihe today\n\nRead more:\nsee [[Heihe]].\n\n- one\n- two\n", 4, "x")
     doc = clean(src)
     assert (doc.kind, doc.title, doc.date, doc.removed) == ("note", "Heihe today", "2023-04-01", ())
-    assert doc.paragraphs == ("# Heihe today", "Read more:\nsee [[Heihe]].", "- one\n- two")
+    assert doc.paragraphs == ("# Heihe today", "Read more:\nsee [[Heihe]].", "- one", "- two")
     assert doc.markdown == src.text
+
+
+def note(text: str):
+    return clean(Source(SourceId("notes/n.md"), "note", {}, text, 1, "x"))
+
+
+def test_a_note_list_is_one_block_per_item():
+    # so a sentence quoted from item 2 carries neither the end of item 1 nor a "2."
+    text = ("Key points:\n1. **Trade grew.** (000)\n   It doubled.\n2. Xi went to Moscow.\n"
+            "   - by train\n   - in March\n\n```\n- a fenced line\n- another\n```\n> - quoted\n> - items\n")
+    assert note(text).paragraphs == (
+        "Key points:", "1. **Trade grew.** (000)\n   It doubled.", "2. Xi went to Moscow.",
+        "- by train", "- in March", "```\n- a fenced line\n- another\n```", "> - quoted", "> - items")
+    assert note(text).markdown == text  # the note page renders the Markdown as written
+
+
+@pytest.mark.parametrize("text", ["- 2019. was a year\nof change", "a\n\r- b\r\n- c", "3) x\n\n\n4) y"])
+def test_note_blocks_keep_every_word(text):
+    assert " ".join(" ".join(note(text).paragraphs).split()) == " ".join(text.split())
 
 
 def test_never_raises_on_arbitrary_text():
