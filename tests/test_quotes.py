@@ -114,6 +114,10 @@ def test_story_page_lists_quotes_with_speaker_links(shipped):
         return link["href"] if link else li.select_one(".said-by").get_text(" ", strip=True)
     assert speaker("It’s very obvious").endswith("people/jon-yuan-jiang/index.html")
     assert speaker("But the Chinese also").endswith("people/tang-lu/index.html")
+    # how the speaker was found reads as its own words after the name, not glued to it
+    tang = next(li for li in items if li.q.get_text().startswith("But the Chinese also"))
+    said = " ".join(tang.get_text().split())
+    assert "(the text says “she”)" in said and "(the text says" not in said.replace(" (the text says", "")
     assert len(items) == len([q for q in model["quotes"] if q["document"] == A3])
 
 
