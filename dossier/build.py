@@ -22,7 +22,9 @@ from .timeline import build_timeline
 from .quotes import extract_quotes
 from .checks import model_warnings
 from .site import render_site, guard_output
-from .render import write_site
+from .render import theme_dirs, write_site
+from .diskcache import BuildCache, Summary
+from .parallel import clean_sources, disk_cleans
 from .pdf import pdf_bytes
 from .urls import note_clashes
 from .search import index_site
@@ -50,7 +52,7 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
     with timed("load", progress):
         sources, load_warnings = load_sources(site / "content", reuse.read if reuse else None)
     with timed("clean", progress):
-        documents = tuple((reuse.clean if reuse else clean)(s) for s in sources if s.kind in ("article", "note"))
+        documents = clean_sources(sources, reuse)
     with timed("dedup", progress):
         clusters = dedup(documents, threshold=config.dedup_threshold)
     with timed("registry", progress):
@@ -68,10 +70,15 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
                                        + model_warnings(d)})
 
 
-def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None) -> tuple[Dossier, int]:
+def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None,
+          cache: BuildCache | None = None) -> tuple[Dossier, int]:
+    """`cache` (SITE/.dossier-cache, docs/cache.md) keeps clean results and the last
+    output's listing; `dossier build` asks it first whether anything changed at all."""
     timed = timed or Timings()
     guard_output(site, out)
-    d = build_model(site, config, timed, progress)
+    cache = cache or BuildCache(site, out, config, theme_dirs(site, config.theme))
+    with disk_cleans(cache):
+        d = build_model(site, config, timed, progress)
     with timed("pages", progress):
         pages = build_pages(d)
     with timed("render", progress):
@@ -85,6 +92,8 @@ def build(site: Path, out: Path, config: Config, timed: Timings | None = None, p
             skipped = index_site(tmp)
         if skipped:
             timed.notices.append(f"search index skipped: {skipped}")
+    cache.forget_output()
     with timed("write", progress):  # includes search
-        written = write_site(files, out, site, config.theme, before_swap=search)
+        written = write_site(files, out, site, config.theme, before_swap=search, previous=cache.previous_output())
+    cache.record(Summary.of(d, written, timed.notices))
     return d, written

@@ -129,33 +129,51 @@ def cmd_serve(site: Path, args) -> int:
 
 
 def cmd_build(site: Path, args) -> int:
+    from .diskcache import BuildCache
+    from .render import theme_dirs
+    from .site import guard_output
+
+    t0 = time.perf_counter()
+    config = _config(site, args)
+    out = Path(args.out) if args.out else site / "build"
+    guard_output(site, out)
+    cache = BuildCache(site, out, config, theme_dirs(site, config.theme))
+    # Nothing read changed and OUT is as the last build left it: say so, with the
+    # same warnings, instead of building the same bytes again (docs/cache.md)
+    summary = cache.unchanged(strict=args.strict)
+    if summary is None:
+        summary = _build(site, out, config, cache, args.quiet)
+        done = f"{summary.written} files written to {out}"
+    else:
+        done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
+    print_warnings(summary.warnings)
+    for note in summary.notices:
+        print(note, file=sys.stderr)
+    print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+          f"{done} in {time.perf_counter() - t0:.2f}s")
+    if args.strict and summary.warnings:
+        print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _build(site: Path, out: Path, config, cache, quiet: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn
 
     from .build import Timings, build
+    from .diskcache import Summary
 
-    config = _config(site, args)
-    out = Path(args.out) if args.out else site / "build"
     console = Console(stderr=True)
     stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "pages", "render", "search", "write"]
     stages += ["pdf"] if config.pdf else []
-    t0 = time.perf_counter()
     timed = Timings()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=console,
-                  transient=True, disable=args.quiet or not console.is_terminal) as progress:
+                  transient=True, disable=quiet or not console.is_terminal) as progress:
         task = progress.add_task("building", total=len(stages))
-        d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name))
-    print_warnings(d.warnings)
-    for note in timed.notices:
-        print(note, file=sys.stderr)
-    seconds = time.perf_counter() - t0
-    folded = sum(len(s.versions) - 1 for s in d.stories)
-    print(f"{len(d.sources)} sources, {len(d.stories)} stories ({folded} duplicates folded), "
-          f"{written} files written to {out} in {seconds:.2f}s")
-    if args.strict and d.warnings:
-        print(f"--strict: {len(d.warnings)} warnings", file=sys.stderr)
-        return 1
-    return 0
+        d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name),
+                           cache=cache)
+    return Summary.of(d, written, timed.notices)
 
 
 WARNINGS_SHOWN = 20  # per kind of warning; `dossier check` lists every one

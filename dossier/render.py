@@ -83,11 +83,13 @@ def output_path(url: str) -> str:
 
 
 def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str,
-               before_swap: Callable[[Path], None] | None = None) -> int:
+               before_swap: Callable[[Path], None] | None = None, previous: dict[str, list[int]] | None = None) -> int:
     """Write every file plus the theme's static/ into a temp folder, then swap it in.
 
     `before_swap(tmp)` runs on the finished temp folder (the search index is built
-    there), so what is swapped in is complete, index included."""
+    there), so what is swapped in is complete, index included. `previous` is the
+    last build's listing of OUT ({path: [size, mtime_ns]}, diskcache): a file whose
+    bytes did not change is hard-linked from OUT instead of written again."""
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +108,8 @@ def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str,
             if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
                 raise DossierError(rel, "output path would leave the output folder")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
+                target.write_bytes(data)
         (tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
         if (out / ".gitkeep").exists():  # the repository keeps an empty build/ with this file
             (tmp / ".gitkeep").touch()
@@ -120,6 +123,22 @@ def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str,
                                hint="the previous build was left as it was") from None
         raise
     return len(files)
+
+
+def _link_unchanged(old: Path, target: Path, data: bytes, listed: list[int] | None) -> bool:
+    """Hard-link `old` to `target` if it is the file the last build wrote (same size
+    and mtime: nobody edited it since) and holds exactly `data`. The unchanged file
+    keeps its mtime, so a deploy by rsync skips it. Any failure: write instead."""
+    if not listed or listed[0] != len(data):
+        return False
+    try:
+        st = os.stat(old, follow_symlinks=False)
+        if [st.st_size, st.st_mtime_ns] != listed or old.read_bytes() != data:
+            return False
+        os.link(old, target, follow_symlinks=False)
+    except OSError:  # gone, or a filesystem without hard links
+        return False
+    return True
 
 
 def remove_stale(out: Path) -> None:

@@ -1,0 +1,184 @@
+"""SITE/.dossier-cache: a no-change build answers from the manifest, anything read
+or written that changed forces a build, a foreign or broken cache is ignored, and
+cached or pooled clean results equal the serial ones."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import dossier
+from dossier import parallel
+from dossier.clean import clean
+from dossier.diskcache import CACHE_DIR, version_tag
+from dossier.load import load_sources
+from safety import NO_SEARCH, dossier as run, tree
+
+SITE = {
+    "dossier.yaml": "title: Cache test\n",
+    "content/people/xi-jinping.md": "---\nname: Xi Jinping\naliases: [President Xi]\n---\nPresident of China.\n",
+    "content/articles/a1.md": "---\ntitle: Trade talks\npublished: 2024-01-02\n---\nXi Jinping met traders in Heihe.\n",
+    "content/articles/a2.md": "---\ntitle: Bridge opens\npublished: 2024-02-03\n---\nThe bridge opened to trucks.\n",
+    "content/notes/n1.md": "---\ntitle: A note\ndate: 2024-03-01\n---\nPresident Xi was not there.\n",
+    "content/articles/undated.md": "---\ntitle: No date\n---\nA story without a date.\n",  # one warning
+}
+REBUILT = "files written to"
+SKIPPED = "nothing rebuilt"
+
+
+@pytest.fixture(autouse=True)
+def _no_search(monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", NO_SEARCH)
+
+
+@pytest.fixture
+def built(site, capsys, tmp_path):
+    """A site built once: (site folder, output folder, a build command)."""
+    root, out = site(SITE), tmp_path / "out"
+
+    def again(*args: str) -> tuple[int, list[str], str]:
+        return run(capsys, "build", str(root), "-o", str(out), *args)
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+    return root, out, again
+
+
+def test_unchanged_site_is_not_rebuilt_and_output_is_byte_identical(built):
+    root, out, again = built
+    before = tree(out)
+    code, err, stdout = again()
+    assert code == 0 and SKIPPED in stdout and REBUILT not in stdout
+    assert tree(out) == before
+    assert any("no date" in line for line in err), "warnings are printed again on a no-change run"
+    assert "5 sources" in stdout or "sources" in stdout
+
+
+def test_editing_a_content_file_rebuilds(built):
+    root, out, again = built
+    (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\npublished: 2024-02-03\n---\nShut.\n")
+    code, _, stdout = again()
+    assert code == 0 and REBUILT in stdout
+    assert "Bridge closes" in (out / "index.html").read_text() + "".join(
+        p.read_text() for p in out.glob("stories/*/index.html"))
+
+
+@pytest.mark.parametrize("change", ["config", "base_url", "template", "theme_static"])
+def test_other_inputs_rebuild(built, change):
+    root, out, again = built
+    args: tuple[str, ...] = ()
+    if change == "config":
+        (root / "dossier.yaml").write_text("title: Another title\n")
+    elif change == "base_url":
+        args = ("--base-url", "https://example.org/x/")
+    else:  # a site theme: its templates and static files are inputs
+        (root / "mytheme/templates").mkdir(parents=True)
+        (root / "mytheme/static").mkdir()
+        (root / "dossier.yaml").write_text("title: Cache test\ntheme: mytheme\n")
+        code, err, stdout = again()
+        assert code == 0 and REBUILT in stdout, err
+        if change == "template":
+            (root / "mytheme/templates/404.html").write_text("{% extends 'base.html' %}")
+        else:
+            (root / "mytheme/static/extra.css").write_text("a{}")
+    _, _, stdout = again(*args)
+    assert REBUILT in stdout
+
+
+def test_deleted_or_edited_output_rebuilds(built):
+    root, out, again = built
+    page = out / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"Cache test", b"Defaced"))
+    _, _, stdout = again()
+    assert REBUILT in stdout and page.read_bytes() == original
+    (out / "stray.html").write_text("not ours")
+    _, _, stdout = again()
+    assert REBUILT in stdout and not (out / "stray.html").exists()
+    import shutil
+    shutil.rmtree(out)
+    _, _, stdout = again()
+    assert REBUILT in stdout and page.read_bytes() == original
+
+
+def test_strict_with_warnings_is_never_answered_from_the_cache(built):
+    root, out, again = built
+    code, err, stdout = again("--strict")
+    assert code == 1 and REBUILT in stdout and any("--strict" in line for line in err)
+    code, _, stdout = again("--strict")
+    assert code == 1 and REBUILT in stdout
+
+
+def test_a_cache_of_another_version_is_ignored_and_dropped(built, monkeypatch):
+    root, out, again = built
+    old = root / CACHE_DIR / version_tag()
+    assert old.is_dir()
+    monkeypatch.setattr(dossier, "__version__", "99.0.0")
+    _, _, stdout = again()
+    assert REBUILT in stdout
+    assert not old.exists() and (root / CACHE_DIR / version_tag()).is_dir()
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x80\x04not a pickle", b"{\"inputs\": 3", pickle.dumps({"k": 1})])
+def test_corrupt_cache_files_are_ignored(built, garbage):
+    root, out, again = built
+    for f in (root / CACHE_DIR / version_tag()).iterdir():
+        f.write_bytes(garbage)
+    before = tree(out)
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+    assert tree(out).keys() == before.keys()
+    _, _, stdout = again()
+    assert SKIPPED in stdout, "the next build writes a good cache again"
+
+
+def test_a_pickle_naming_other_code_is_refused_not_run(built, tmp_path):
+    root, out, again = built
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+    (root / CACHE_DIR / version_tag() / "clean.pickle").write_bytes(pickle.dumps({"k": Evil()}))
+    (root / "content/articles/a2.md").write_text("---\ntitle: Edited\n---\nEdited.\n")
+    code, _, stdout = again()
+    assert code == 0 and REBUILT in stdout and not marker.exists()
+
+
+def test_a_changed_corpus_recleans_only_the_changed_source(built, monkeypatch):
+    root, out, again = built
+    cleaned = []
+    monkeypatch.setattr("dossier.diskcache.clean", lambda s: cleaned.append(s.id) or clean(s))
+    monkeypatch.setattr("dossier.parallel.clean", lambda s: cleaned.append(s.id) or clean(s))
+    (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\n---\nShut.\n")
+    _, _, stdout = again()
+    assert REBUILT in stdout and cleaned == ["articles/a2.md"]
+
+
+def test_unchanged_files_are_linked_from_the_last_build_changed_ones_written(built):
+    root, out, again = built
+    story = next(p for p in out.glob("stories/*/index.html") if "Trade talks" in p.read_text())
+    note = next(out.glob("notes/*/index.html"))
+    inode = story.stat().st_ino
+    note.write_text("edited by hand")  # edited output must not be reused
+    (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\n---\nShut.\n")
+    _, _, stdout = again()
+    assert REBUILT in stdout
+    assert story.stat().st_ino == inode, "a page whose bytes did not change is hard-linked, not rewritten"
+    assert "edited by hand" not in note.read_text()
+    fresh = tree(out)
+    import shutil
+    shutil.rmtree(root / CACHE_DIR)
+    shutil.rmtree(out)
+    again()
+    assert tree(out) == fresh, "a build from a cache gives the bytes of a cold build"
+
+
+def test_pool_and_serial_clean_give_equal_documents(monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    sources, _ = load_sources(root / "content")
+    wanted = [s for s in sources if s.kind in ("article", "note")]
+    monkeypatch.setattr(parallel, "POOL_FROM", 1)
+    pooled = parallel.clean_many(wanted, workers=2)
+    assert pooled == [clean(s) for s in wanted]
+    assert len(pooled) > 5
