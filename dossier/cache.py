@@ -1,24 +1,67 @@
-"""Per-file results kept between builds in one process (`dossier serve`).
+"""The stages of the model, plain (`Stages`) or remembering the last build (`Reuse`).
 
-`build_model(..., reuse=Reuse())` re-reads a content file only when it changed on
-disk and re-cleans a source only when its bytes or front matter changed, so an
-edit to one note costs one file's read and clean, not the whole folder's.
+`build_model` runs its stages through one of these. `dossier build` uses `Stages`,
+which calls each stage function once. `dossier serve` keeps one `Reuse` for its
+whole life, so that an edit to one note costs about one note's work:
 
-Reading is keyed by the file's stat (and its sidecar's), and `forget(paths)`
-drops what the file watcher reported: a file rewritten within one tick of the
-filesystem clock, at the same size, keeps its stat, and the event is what tells.
-Cleaning is keyed by content (sha256 and front matter), so it cannot go stale.
-Entries of files that were not part of the last build are dropped after it.
+- load: the walk of content/ is kept until the watcher reports a path it does not
+  list (a new or deleted file); a file is read again when the watcher named it
+  or, after a fresh walk, when its stat changed. A file rewritten within one tick
+  of the filesystem clock at the same size keeps its stat: the event is what tells.
+- clean: again only for a source whose text or front matter changed (by sha256).
+- dedup: the last run's index is queried with the changed documents only
+  (`dedup_update.DedupIndex`).
+- link: again only for a changed document, while the entities are the same.
+- stories and quotes: kept while dedup's clusters and the articles are the same.
+
+Every per-file entry is keyed by content or by the very objects of the last
+build, so it cannot go stale; entries of files gone from the build are dropped.
 """
 from __future__ import annotations
 
 import os
+from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
+from .checks import model_warnings
 from .clean import clean
-from .load import read_source
-from .models import Document, Kind, Source, SourceId
+from .dedup import dedup
+from .dedup_update import DedupIndex
+from .link import link, link_many
+from .load import list_content, load_sources, read_checked
+from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Source, SourceId, Story
+from .quotes import extract_quotes
+from .timeline import build_timeline
+from .stories import name_stories
+
+
+class Stages:
+    """Each stage of the model, computed from scratch."""
+
+    def load(self, content: Path):
+        return load_sources(content)
+
+    def clean(self, source: Source) -> Document:
+        return clean(source)
+
+    def dedup(self, documents: tuple[Document, ...], threshold: float) -> tuple[Cluster, ...]:
+        return dedup(documents, threshold=threshold)
+
+    def link(self, documents: tuple[Document, ...], entities: tuple[Entity, ...]) -> tuple[Mention, ...]:
+        return link(documents, entities)
+
+    def stories(self, clusters: tuple[Cluster, ...], documents: tuple[Document, ...]) -> tuple[Story, ...]:
+        return name_stories(clusters, documents)
+
+    def quotes(self, documents, mentions, entities, stories):
+        return extract_quotes(documents, mentions, entities, stories)
+
+    def timeline(self, documents, entities, mentions):
+        return build_timeline(entities, mentions)
+
+    def warnings(self, d: Dossier) -> tuple[str, ...]:
+        return model_warnings(d)
 
 
 def _stat(path: Path) -> tuple | None:
@@ -29,42 +72,108 @@ def _stat(path: Path) -> tuple | None:
     return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
-class Reuse:
-    def __init__(self, read: Callable = read_source, cleaner: Callable[[Source], Document] = clean):
-        self._reader, self._cleaner = read, cleaner
-        self._reads: dict[Path, tuple[tuple, tuple]] = {}
+class Reuse(Stages):
+    def __init__(self):
+        self._listing: list | None = None
+        self._listed: set[Path] = set()
+        self._trusted = False  # the watcher named every changed file since the last build
+        self._reads: dict[Path, tuple[tuple | None, tuple]] = {}
         self._cleans: dict[tuple, Document] = {}
         self._used_reads: set[Path] = set()
         self._used_cleans: set[tuple] = set()
+        self._dedup: DedupIndex | None = None
+        self._links: dict[SourceId, tuple[Document, list[Mention]]] = {}
+        self._entities: tuple[Entity, ...] | None = None
+        self._stories: tuple | None = None
+        self._quotes: tuple | None = None
+        self._checks: dict = {}
 
+    # ---- load
     def forget(self, paths: Iterable[Path]) -> None:
+        """The watcher's paths: read these again. A path the last walk did not list,
+        or one that is gone, means a file was added or deleted: walk again."""
+        paths = [Path(p) for p in paths]
         for path in paths:
-            path = Path(path)
             self._reads.pop(path, None)
             for suffix in (".txt", ".md", ".markdown"):  # a sidecar .yaml belongs to its article
                 self._reads.pop(path.with_suffix(suffix), None)
+            if path not in self._listed or not path.is_file():
+                self._listing = None
+        self._trusted = bool(paths) and self._listing is not None
 
-    def read(self, path: Path, sid: SourceId, kind: Kind):
-        """load.read_source, again only for a file whose stat changed."""
-        key = (sid, kind, _stat(path), _stat(path.with_suffix(".yaml")) if kind == "article" else None)
+    def load(self, content: Path):
+        if self._listing is None:
+            self._listing = list_content(content)
+            self._listed = {entry[0] for entry in self._listing}
+        trusted, self._trusted = self._trusted, False
+        return load_sources(content, lambda *a: self._read(*a, trusted=trusted), lambda _: self._listing)
+
+    def _read(self, path: Path, sid: SourceId, kind: Kind, trusted: bool = False):
+        """load.read_checked, again only for a file the watcher named or whose stat changed."""
         self._used_reads.add(path)
         hit = self._reads.get(path)
+        if hit and trusted:
+            return hit[1]
+        key = (sid, kind, _stat(path), _stat(path.with_suffix(".yaml")) if kind == "article" else None)
         if hit and hit[0] == key:
             return hit[1]
-        result = self._reader(path, sid, kind)  # a DossierError is not kept: the file is read again next time
+        result = read_checked(path, sid, kind)  # a DossierError is not kept: the file is read again next time
         self._reads[path] = (key, result)
         return result
 
+    # ---- clean
     def clean(self, source: Source) -> Document:
         """clean.clean, again only for a source whose text or front matter changed."""
         key = (source.id, source.kind, source.sha, source.body_line, repr(source.meta))
         self._used_cleans.add(key)
         if key not in self._cleans:
-            self._cleans[key] = self._cleaner(source)
+            self._cleans[key] = clean(source)
         return self._cleans[key]
+
+    # ---- the stages over all documents
+    def dedup(self, documents, threshold):
+        if self._dedup is None or self._dedup.threshold != threshold:
+            self._dedup = DedupIndex(documents, threshold)
+        return self._dedup.update(documents)
+
+    def link(self, documents, entities):
+        if entities != self._entities:
+            self._links, self._entities = {}, entities
+        todo = [doc for doc in documents if self._links.get(doc.id, (None,))[0] is not doc]
+        for doc, mentions in zip(todo, link_many(todo, entities)):
+            self._links[doc.id] = (doc, mentions)
+        self._links = {doc.id: self._links[doc.id] for doc in documents}  # deleted files go
+        return tuple(chain.from_iterable(self._links[doc.id][1] for doc in documents))
+
+    def timeline(self, documents, entities, mentions):
+        # only event mentions make the timeline: a pass over each document's, not all
+        return build_timeline(entities, [m for doc in documents for m in self._links[doc.id][1] if m.kind == "event"])
+
+    def warnings(self, d: Dossier) -> tuple[str, ...]:
+        return model_warnings(d, self._checks, {sid: v[1] for sid, v in self._links.items()})
+
+    def stories(self, clusters, documents):
+        key = (clusters, *(doc for doc in documents if doc.kind == "article"))
+        if self._stories is None or not _same(self._stories[0], key):
+            self._stories = (key, name_stories(clusters, documents))
+        return self._stories[1]
+
+    def quotes(self, documents, mentions, entities, stories):
+        # quotes come from articles only (notes quote the sources): a note edit keeps them
+        articles = tuple(doc for doc in documents if doc.kind == "article")
+        key = (entities, stories, *articles, *(self._links[doc.id][1] for doc in articles))
+        if self._quotes is None or not _same(self._quotes[0], key):
+            self._quotes = (key, extract_quotes(documents, mentions, entities, stories))
+        return self._quotes[1]
 
     def prune(self) -> None:
         """After a build: drop what it did not use (deleted and superseded files)."""
         self._reads = {p: v for p, v in self._reads.items() if p in self._used_reads}
         self._cleans = {k: v for k, v in self._cleans.items() if k in self._used_cleans}
         self._used_reads, self._used_cleans = set(), set()
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """The same objects in the same places (entities compared by value: the registry
+    makes new ones each build)."""
+    return len(a) == len(b) and all(x is y or (type(x) is tuple and x == y) for x, y in zip(a, b))

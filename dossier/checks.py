@@ -63,9 +63,10 @@ class Finding:
         return f"{where}: {self.severity}: {self.message}" if severity else f"{where}: {self.message}"
 
 
-def model_warnings(d: Dossier) -> tuple[str, ...]:
-    """Errors and warnings on the model, as `path:line: message` lines (build prints them)."""
-    return tuple(f.format() for f in content_findings(d))
+def model_warnings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple[str, ...]:
+    """Errors and warnings on the model, as `path:line: message` lines (build prints them).
+    `memo` and `by_doc` (each document's mentions): see content_findings."""
+    return tuple(f.format() for f in content_findings(d, memo, by_doc))
 
 
 def findings(d: Dossier) -> tuple[Finding, ...]:
@@ -77,30 +78,53 @@ def findings(d: Dossier) -> tuple[Finding, ...]:
     return (*fixes, *name_findings(d), *quote_findings(d))  # names ranked, quotes in story order
 
 
-def content_findings(d: Dossier) -> tuple[Finding, ...]:
-    return (*_note_findings(d), *_entity_findings(d), *_source_findings(d))
+def content_findings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple[Finding, ...]:
+    """`memo` (kept by `dossier serve` between builds) keeps each file's findings while
+    the file and what they are checked against are the same; `by_doc` saves a pass
+    over every mention."""
+    memo = {} if memo is None else memo
+    context = (d.entities, tuple(n.id for n in d.notes), tuple(n.title for n in d.notes),
+               tuple(s.id for s in d.sources))
+    if memo.get("context") != context:
+        memo.clear()
+        memo["context"] = context
+    return (*_note_findings(d, memo), *_entity_findings(d, by_doc), *_source_findings(d, memo))
 
 
-def _note_findings(d: Dossier) -> list[Finding]:
+def _remembered(memo: dict, key, valid: tuple, make) -> list:
+    hit = memo.get(key)
+    if hit is None or len(hit[0]) != len(valid) or any(a is not b for a, b in zip(hit[0], valid)):
+        memo[key] = hit = (valid, make())
+    return hit[1]
+
+
+def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
     # the same keys pages.Index.wikilink resolves a note by: its slug or its title
     note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
     sources = {s.id: s for s in d.sources}
     out = []
     for note in (doc for doc in d.documents if doc.kind == "note"):
-        src = sources[note.id]
-        out += _front_matter(src, lookup, FRONT_MATTER_KINDS)
-        listed = note.meta.get("sources") or []
-        for sid in listed if isinstance(listed, list) else [listed]:
-            if str(sid) not in sources:
-                out.append(Finding(f"content/{note.id}", src.lines.get("sources", 1), "error", "source-missing",
-                                   f"sources lists {str(sid)!r}, which is not a file in content/ "
-                                   "(give the path from content/, e.g. articles/x.txt)", {"target": str(sid)}))
-        for i, line in enumerate((note.markdown or "").split("\n")):
-            for m in WIKILINK.finditer(line):
-                if not resolve_wikilink(m.group(1), lookup) and slugify(m.group(1)) not in note_keys:
-                    out.append(Finding(f"content/{note.id}", src.body_line + i, "error", "wikilink-broken",
-                                       f"wikilink [[{m.group(1)}]] points to nothing", {"target": m.group(1)}))
+        out += _remembered(memo, ("note", note.id), (note, sources[note.id]),
+                           lambda: _one_note(note, sources, lookup, note_keys))
+    return out
+
+
+def _one_note(note, sources, lookup, note_keys) -> list[Finding]:
+    out = []
+    src = sources[note.id]
+    out += _front_matter(src, lookup, FRONT_MATTER_KINDS)
+    listed = note.meta.get("sources") or []
+    for sid in listed if isinstance(listed, list) else [listed]:
+        if str(sid) not in sources:
+            out.append(Finding(f"content/{note.id}", src.lines.get("sources", 1), "error", "source-missing",
+                               f"sources lists {str(sid)!r}, which is not a file in content/ "
+                               "(give the path from content/, e.g. articles/x.txt)", {"target": str(sid)}))
+    for i, line in enumerate((note.markdown or "").split("\n")):
+        for m in WIKILINK.finditer(line):
+            if not resolve_wikilink(m.group(1), lookup) and slugify(m.group(1)) not in note_keys:
+                out.append(Finding(f"content/{note.id}", src.body_line + i, "error", "wikilink-broken",
+                                   f"wikilink [[{m.group(1)}]] points to nothing", {"target": m.group(1)}))
     return out
 
 
@@ -117,13 +141,18 @@ def _front_matter(src: Source, lookup, keys) -> list[Finding]:
     return out
 
 
-def _entity_findings(d: Dossier) -> list[Finding]:
+def _entity_findings(d: Dossier, by_doc=None) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
     sources = {s.id: s for s in d.sources}
     kinds = {doc.id: doc.kind for doc in d.documents}
     named: dict[tuple[str, str], set[str]] = {}
-    for m in d.mentions:
-        named.setdefault((m.kind, m.entity), set()).add(kinds.get(m.document, "note"))
+    if by_doc is None:
+        for m in d.mentions:
+            named.setdefault((m.kind, m.entity), set()).add(kinds.get(m.document, "note"))
+    else:
+        for doc in d.documents:
+            for pair in {(m.kind, m.entity) for m in by_doc[doc.id]}:
+                named.setdefault(pair, set()).add(doc.kind)
     out = []
     for e in d.entities:
         src, path = sources[e.source], f"content/{e.source}"
@@ -146,24 +175,29 @@ def _entity_findings(d: Dossier) -> list[Finding]:
     return out
 
 
-def _source_findings(d: Dossier) -> list[Finding]:
+def _source_findings(d: Dossier, memo: dict) -> list[Finding]:
     docs = {doc.id: doc for doc in d.documents}
     out = []
     for s in d.sources:
-        doc = docs.get(s.id)
-        if s.kind == "article" and doc is not None and not doc.date:
-            sidecar = s.id.endswith(".txt")
-            path = f"content/{s.id[:-4]}.yaml" if sidecar else f"content/{s.id}"
-            where = "in the .yaml beside it" if sidecar else "to its front matter"
-            out.append(Finding(path, s.lines.get("published"), "warning", "source-undated",
-                               f"article has no date: add published: 2023-04-01 {where} "
-                               "(a day, a month or a year)", {"source": s.id}))
-        for m in _TODO.finditer(s.text):
-            line = s.body_line + s.text.count("\n", 0, m.start())
-            end = s.text.find("\n", m.start())
-            text = s.text[m.start():end if end >= 0 else None].strip()
-            out.append(Finding(f"content/{s.id}", line, "warning", "todo", f"still says {text[:80]!r}",
-                               {"source": s.id}))
+        out += _remembered(memo, ("source", s.id), (s, docs.get(s.id)), lambda: _one_source(s, docs.get(s.id)))
+    return out
+
+
+def _one_source(s, doc) -> list[Finding]:
+    out = []
+    if s.kind == "article" and doc is not None and not doc.date:
+        sidecar = s.id.endswith(".txt")
+        path = f"content/{s.id[:-4]}.yaml" if sidecar else f"content/{s.id}"
+        where = "in the .yaml beside it" if sidecar else "to its front matter"
+        out.append(Finding(path, s.lines.get("published"), "warning", "source-undated",
+                           f"article has no date: add published: 2023-04-01 {where} "
+                           "(a day, a month or a year)", {"source": s.id}))
+    for m in _TODO.finditer(s.text):
+        line = s.body_line + s.text.count("\n", 0, m.start())
+        end = s.text.find("\n", m.start())
+        text = s.text[m.start():end if end >= 0 else None].strip()
+        out.append(Finding(f"content/{s.id}", line, "warning", "todo", f"still says {text[:80]!r}",
+                           {"source": s.id}))
     return out
 
 

@@ -10,6 +10,7 @@ reworded" from "another story about the same town"; sentences are not.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from inspect import signature
 from typing import Sequence
@@ -19,6 +20,7 @@ from datasketch import LeanMinHash, MinHashLSH
 from rapidfuzz import fuzz, process
 
 from .models import Cluster, Document, Version
+from .shingles import BLANK, EMPTY, PUNCTUATION, SENTENCE_END, mix, shingles
 
 __all__ = ["dedup", "DEFAULT_THRESHOLD"]
 
@@ -47,22 +49,7 @@ MIN_ESTIMATE = 0.08  # estimated Jaccard below which a proposed pair is not wort
 COMMON_SHARE, COMMON_FLOOR = 0.05, 50  # shingles in more docs than this say "topic", not "story"
 MIN_SHINGLES = 8  # a doc left with fewer after that keeps all of its own
 PASTED_SHARE, PASTED_MIN = 0.3, 20  # shingles of a note found in one doc to check the pair
-CHUNK_BYTES = 1 << 23  # text tokenised per numpy pass, to bound memory
 
-_STOPWORDS = """a about after all also an and any are as at be because been before being but by
-can could did do does for from had has have he her his how i if in into is it its just more most
-no not now of on one only or other our out over s said says she so some such t than that the
-their them then there these they this those to too under up us was we were what when where which
-while who will with would you your d ll m re ve""".split()
-# Crude suffix stripping: a rewrite says "lives"/"living" where the original said "lived".
-_SUFFIXES = (b"ing", b"ed", b"es", b"s", b"ly")
-_WORD_BYTE = np.array([chr(b).isalnum() or b >= 0x80 for b in range(256)])  # UTF-8 letters too
-_PUNCTUATION = re.compile(r"[\u00a0-\u00bf\u2000-\u206f\u2190-\u2bff\u3000-\u303f\uff01-\uff0f]")
-_BLANK = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() else 32 for b in range(256))
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_BASE = 0x100000001B3  # odd, so invertible mod 2^64: word hashes come from prefix sums
-_U64 = 1 << 64
-_EMPTY = np.uint64(_U64 - 1)
 _RANK = {"identical": 0, "copy": 1, "excerpt": 2, "rewrite": 3}
 # One-permutation MinHash values are not datasketch's affine32 ones, but its 2.0 scheme label
 # only guards against mixing kinds, and our index never sees another kind; 1.x has no label.
@@ -75,39 +62,50 @@ def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tup
     `threshold` is the share of the shorter document's sentences that must have a close match
     (rapidfuzz >= CLOSE) in the other for a candidate pair to be joined.
     """
-    if len({d.id for d in docs}) != len(docs):
-        raise ValueError("dedup: document ids must be unique")
-    if not 0 < threshold <= 1:
-        raise ValueError(f"dedup: threshold must be in (0, 1], not {threshold}")
-    if not docs:
-        return ()
-    check = _Checker(sorted(docs, key=lambda d: d.id), threshold)  # input order must not matter
-    docs, texts, joined = check.docs, check.texts, _UnionFind()
-    candidates, unshingled = _candidates(docs)
-    pairs: list[tuple[int, int]] = []
-    # Items too short to shingle ("TBC", a bare link) can still be exact copies of each other.
-    first_with_body: dict[str, int] = {}
-    for i in unshingled:
-        if texts[i].body:
-            j = first_with_body.setdefault(texts[i].body, i)
-            if j != i:
-                pairs.append((j, i))
+    return Run(docs, threshold).clusters
+
+
+class Run:
+    """One dedup of a corpus, with what `dedup_update` needs to redo part of it: the
+    sketches and LSH index, the candidate pairs in each cluster, the alignments made."""
+
+    def __init__(self, docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD):
+        if len({d.id for d in docs}) != len(docs):
+            raise ValueError("dedup: document ids must be unique")
+        if not 0 < threshold <= 1:
+            raise ValueError(f"dedup: threshold must be in (0, 1], not {threshold}")
+        self.threshold = threshold
+        self.check = check = _Checker(sorted(docs, key=lambda d: d.id), threshold)  # input order must not matter
+        self.members, self.edges, self.found, self.clusters = {}, {}, {}, ()
+        if not docs:
+            return
+        docs, texts, joined = check.docs, check.texts, _UnionFind()
+        self.sketches = _signatures(docs, np.array([d.kind == "note" for d in docs], dtype=bool))
+        self.lsh, candidates = _candidates(self.sketches)
+        pairs: list[tuple[int, int]] = []
+        # Items too short to shingle ("TBC", a bare link) can still be exact copies of each other.
+        first_with_body: dict[str, int] = {}
+        for i in np.flatnonzero(self.sketches.sizes == 0).tolist():
+            if texts[i].body:
+                j = first_with_body.setdefault(texts[i].body, i)
+                if j != i:
+                    pairs.append((j, i))
+                    joined.union(i, j)
+        for i, j in candidates:
+            pairs.append((i, j))
+            if joined.find(i) != joined.find(j) and check.same_story(i, j):
                 joined.union(i, j)
-    for i, j in candidates:
-        pairs.append((i, j))
-        if joined.find(i) != joined.find(j) and check.same_story(i, j):
-            joined.union(i, j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(docs)):
-        groups.setdefault(joined.find(i), []).append(i)
-    # The candidate pairs inside a cluster are all that the canonical choice looks at; pairs
-    # skipped above because they were already joined are aligned then, and only then.
-    edges: dict[int, list[tuple[int, int]]] = {}
-    for i, j in pairs:
-        if joined.find(i) == joined.find(j):
-            edges.setdefault(joined.find(i), []).append((i, j))
-    clusters = [check.cluster(members, edges.get(root, [])) for root, members in groups.items()]
-    return tuple(sorted(clusters, key=lambda c: c.canonical))
+        self.members: dict[int, list[int]] = {}  # cluster (its union-find root) → its docs
+        for i in range(len(docs)):
+            self.members.setdefault(joined.find(i), []).append(i)
+        # The candidate pairs inside a cluster are all that the canonical choice looks at; pairs
+        # skipped above because they were already joined are aligned then, and only then.
+        self.edges: dict[int, list[tuple[int, int]]] = {}  # cluster → its candidate pairs
+        for i, j in pairs:
+            if joined.find(i) == joined.find(j):
+                self.edges.setdefault(joined.find(i), []).append((i, j))
+        self.found = {root: check.cluster(m, self.edges.get(root, [])) for root, m in self.members.items()}
+        self.clusters = tuple(sorted(self.found.values(), key=lambda c: c.canonical))
 
 
 class _Lazy(dict):
@@ -131,13 +129,11 @@ class _UnionFind(dict):
 
 
 # --------------------------------------------------------------------------- candidates
-def _candidates(docs: Sequence[Document]) -> tuple[list[tuple[int, int]], list[int]]:
-    """Pairs (i < j) worth checking, likeliest first, from LSH buckets; and unshingled docs."""
-    sig, sizes, pasted = _signatures(docs, np.array([d.kind == "note" for d in docs]))
+def _candidates(sk: "Sketches") -> tuple[MinHashLSH, list[tuple[int, int]]]:
+    """The LSH index, and the pairs (i < j) worth checking, likeliest first, from its buckets."""
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, NUM_PERM // BANDS))
-    for i in np.flatnonzero(sizes):
-        lsh.insert(int(i), LeanMinHash(seed=1, hashvalues=sig[i], **_SCHEME),
-                   check_duplication=False)
+    for i in np.flatnonzero(sk.sizes):
+        lsh.insert(int(i), minhash(sk.sig[i]), check_duplication=False)
     pairs: set[tuple[int, int]] = set()
     for table in lsh.hashtables:
         for key, count in table.itemcounts().items():
@@ -147,17 +143,34 @@ def _candidates(docs: Sequence[Document]) -> tuple[list[tuple[int, int]], list[i
                     pairs.update((members[0], m) for m in members[1:])
                 else:
                     pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
-    unshingled = np.flatnonzero(sizes == 0).tolist()
-    if not pairs | pasted:
-        return [], unshingled
-    left, right = np.array(sorted(pairs | pasted), dtype=np.int64).T
-    jaccard = (sig[left] == sig[right]).mean(axis=1)
-    keep = np.flatnonzero((jaccard >= MIN_ESTIMATE) | [p in pasted for p in zip(left, right)])
+    if not pairs | sk.pasted:
+        return lsh, []
+    left, right = np.array(sorted(pairs | sk.pasted), dtype=np.int64).T
+    jaccard = (sk.sig[left] == sk.sig[right]).mean(axis=1)
+    keep = np.flatnonzero((jaccard >= MIN_ESTIMATE) | [p in sk.pasted for p in zip(left, right)])
     keep = keep[np.lexsort((right[keep], left[keep], -jaccard[keep]))]
-    return list(zip(left[keep].tolist(), right[keep].tolist())), unshingled
+    return lsh, list(zip(left[keep].tolist(), right[keep].tolist()))
 
 
-def _signatures(docs: Sequence[Document], notes: np.ndarray):
+def minhash(hashvalues: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=hashvalues, **_SCHEME)
+
+
+@dataclass
+class Sketches:
+    """Each doc's shingle set (`owner`, `shingle`: sorted by shingle, common ones dropped),
+    its size and MinHash; the shingles dropped as common; the pasted-note pairs."""
+
+    sig: np.ndarray
+    sizes: np.ndarray
+    pasted: set[tuple[int, int]]
+    owner: np.ndarray
+    shingle: np.ndarray
+    common: np.ndarray  # sorted: the shingles in more than max(COMMON_FLOOR, COMMON_SHARE * n) docs
+    bits: int  # low bits of each shingle hash given up to the doc index in the one sort
+
+
+def _signatures(docs: Sequence[Document], notes: np.ndarray) -> Sketches:
     """One-permutation MinHash (densified) of each doc's set of shingles, the set sizes, and
     the pairs in which another doc holds much of a note's set.
 
@@ -165,10 +178,12 @@ def _signatures(docs: Sequence[Document], notes: np.ndarray):
     per-shingle `MinHash.update` route took 7.9 s for 4k docs.
     """
     n = len(docs)
-    owner, shingle = _shingles(docs)
-    if not len(shingle):
-        return np.zeros((n, NUM_PERM), dtype=np.uint64), np.zeros(n, dtype=np.int64), set()
+    owner, shingle = shingles(docs)
     bits = n.bit_length()
+    if not len(shingle):
+        empty = np.zeros(0, dtype=np.uint64)
+        return Sketches(np.zeros((n, NUM_PERM), dtype=np.uint64), np.zeros(n, dtype=np.int64), set(),
+                        np.zeros(0, dtype=np.int64), empty, empty, bits)
     # One sort gives both the set of shingles per doc and, per shingle, how many docs have it.
     key = np.sort(((shingle >> np.uint64(bits)) << np.uint64(bits)) | owner.astype(np.uint64))
     key = key[np.r_[True, key[1:] != key[:-1]]]
@@ -176,26 +191,35 @@ def _signatures(docs: Sequence[Document], notes: np.ndarray):
     shingle = key >> np.uint64(bits)
     runs = np.diff(np.r_[np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]]), len(key)])
     keep = np.repeat(runs, runs) <= max(COMMON_FLOOR, COMMON_SHARE * n)
+    common = np.unique(shingle[~keep])
     keep |= (np.bincount(owner, weights=keep, minlength=n) < MIN_SHINGLES)[owner]
     owner, shingle = owner[keep], shingle[keep]
     sizes = np.bincount(owner, minlength=n)
     pasted = _pasted(owner, shingle, sizes, notes)
-    shingle = _mix(shingle)
-    sig = np.full(n * NUM_PERM, _EMPTY, dtype=np.uint64)
+    return Sketches(sketch(owner, shingle, n), sizes, pasted, owner, shingle, common, bits)
+
+
+def sketch(owner: np.ndarray, shingle: np.ndarray, n: int) -> np.ndarray:
+    """The (n, NUM_PERM) MinHash signatures of the shingle sets given as (owner, shingle)."""
+    shingle = mix(shingle)
+    sig = np.full(n * NUM_PERM, EMPTY, dtype=np.uint64)
     np.minimum.at(sig, owner * NUM_PERM + (shingle % np.uint64(NUM_PERM)).astype(np.int64),
                   shingle >> np.uint64(32))
     sig = sig.reshape(n, NUM_PERM)
     # An empty bin borrows the value of a fixed other bin (the same in every doc), so two docs
     # still agree on a bin with probability ~Jaccard (Shrivastava's densification).
-    out, need = sig.copy(), sig == _EMPTY
-    for offset in np.random.RandomState(7).permutation(np.arange(1, NUM_PERM)):
+    out, need = sig.copy(), sig == EMPTY
+    for offset in _OFFSETS:
         if not need.any():
             break
         borrowed = sig[:, (np.arange(NUM_PERM) + offset) % NUM_PERM]
-        take = need & (borrowed != _EMPTY)
+        take = need & (borrowed != EMPTY)
         out[take] = borrowed[take]
         need &= ~take
-    return out, sizes, pasted
+    return out
+
+
+_OFFSETS = np.random.RandomState(7).permutation(np.arange(1, NUM_PERM))
 
 
 def _pasted(owner, shingle, sizes, notes) -> set[tuple[int, int]]:
@@ -221,98 +245,6 @@ def _pasted(owner, shingle, sizes, notes) -> set[tuple[int, int]]:
     return {(min(a, b), max(a, b)) for a, b in zip(note[hit].tolist(), other[hit].tolist())}
 
 
-def _shingles(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
-    """(doc index, hash) of unordered pairs of content words at distance 1 and 2.
-
-    Pairs keep rewrites (names and key nouns survive paraphrase; distance 2 and no order
-    forgive an inserted or swapped word) where single words are shared by every story
-    about the same place. A doc with a single content word gets that word.
-    """
-    owner, words = _content_words(docs)
-    owners, hashes = [], []
-    for gap in (1, 2):
-        same = owner[gap:] == owner[:-gap]
-        a, b = words[:-gap][same], words[gap:][same]
-        owners.append(owner[gap:][same])
-        hashes.append(_mix(np.minimum(a, b) * np.uint64(_BASE) + np.maximum(a, b)))
-    lone = (np.bincount(owner, minlength=len(docs)) == 1)[owner]
-    return np.concatenate([*owners, owner[lone]]), np.concatenate([*hashes, _mix(words[lone])])
-
-
-def _content_words(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
-    """(doc index, stemmed-word hash) of every content word, in text order.
-
-    Done on UTF-8 bytes with numpy: splitting 10k articles into Python strings alone takes
-    longer than everything else here.
-    """
-    batches, size = [[]], 0
-    for doc in docs:
-        text = "\n".join((doc.title, *doc.paragraphs)).lower()
-        batches[-1].append((_PUNCTUATION.sub(" ", text) if not text.isascii() else text).encode())
-        size += len(batches[-1][-1]) + 1
-        if size >= CHUNK_BYTES:
-            batches.append([])
-            size = 0
-    longest = max(sum(len(t) + 1 for t in b) for b in batches) + 1
-    # hash(buf[s:e]) = (prefix[e] - prefix[s]) * BASE^-s, all mod 2^64 (uint64 wraps)
-    power = np.full(longest, _BASE, dtype=np.uint64)
-    inverse = np.full(longest, pow(_BASE, -1, _U64), dtype=np.uint64)
-    power[0] = inverse[0] = 1
-    power, inverse = np.cumprod(power), np.cumprod(inverse)
-    owners, hashes, first = [], [], 0
-    for batch in batches:
-        owner, words = _hash_words(batch, power, inverse)
-        owners.append(owner + first)
-        hashes.append(words)
-        first += len(batch)
-    return np.concatenate(owners), np.concatenate(hashes)
-
-
-def _hash_words(texts: list[bytes], power: np.ndarray, inverse: np.ndarray):
-    buf = np.frombuffer(b"\n" + b"\n".join(texts) + b"\n", dtype=np.uint8)
-    is_word = _WORD_BYTE[buf]  # the buffer starts and ends with a separator
-    start = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
-    end = np.flatnonzero(is_word[:-1] & ~is_word[1:]) + 1
-    prefix = np.zeros(len(buf) + 1, dtype=np.uint64)
-    np.cumsum(buf * power[: len(buf)], out=prefix[1:])
-    full = (prefix[end] - prefix[start]) * inverse[start]
-    keep = (end - start >= 2) & (_STOP_TABLE[full & np.uint64(_STOP_MASK)] != full)
-    start, end = start[keep], end[keep]
-    last = [buf[end - k] for k in (1, 2, 3)]  # every kept word has 2 bytes; a 3rd if needed
-    stem_end, done = end.copy(), np.zeros(len(end), dtype=bool)
-    for suffix in _SUFFIXES:
-        hit = ~done & (end - start - len(suffix) >= 3)
-        for back, byte in enumerate(reversed(suffix)):
-            hit &= last[back] == byte
-        stem_end[hit] -= len(suffix)
-        done |= hit
-    first_word = np.searchsorted(start, np.cumsum([1] + [len(t) + 1 for t in texts[:-1]]))
-    owner = np.repeat(np.arange(len(texts)), np.diff(np.r_[first_word, len(start)]))
-    return owner, (prefix[stem_end] - prefix[start]) * inverse[start]
-
-
-def _stop_table() -> np.ndarray:
-    """A direct-mapped table: slot = low bits of a word's hash, holding a stopword's hash."""
-    table = np.zeros(_STOP_MASK + 1, dtype=np.uint64)
-    for word in _STOPWORDS:
-        h = sum(byte * pow(_BASE, k, _U64) for k, byte in enumerate(word.encode())) % _U64
-        assert table[h & _STOP_MASK] in (0, h), "stopword hashes collide: widen _STOP_MASK"
-        table[h & _STOP_MASK] = h
-    return table
-
-
-_STOP_MASK = (1 << 16) - 1
-_STOP_TABLE = _stop_table()
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finaliser: spreads the bits so that bins and values are independent."""
-    x = x.astype(np.uint64)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
 # --------------------------------------------------------------------------- verification
 class _Text:
     """What verification needs of one document, computed once and only for candidates."""
@@ -320,11 +252,11 @@ class _Text:
     def __init__(self, doc: Document):
         # Sentences, not paragraphs: copies get re-paragraphed, and a one-paragraph item
         # would "contain" any longer story that uses its words.
-        text = _SENTENCE_END.sub("\0", "\n".join((doc.title, *doc.paragraphs)))
+        text = SENTENCE_END.sub("\0", "\n".join((doc.title, *doc.paragraphs)))
         text = text.replace("\n", "\0").lower()
-        text = _PUNCTUATION.sub(" ", text) if not text.isascii() else text
+        text = PUNCTUATION.sub(" ", text) if not text.isascii() else text
         # punctuation to spaces, then single spaces: rapidfuzz's default_process, but faster
-        text = " ".join(text.encode().translate(_BLANK).decode().split())
+        text = " ".join(text.encode().translate(BLANK).decode().split())
         self.sentences = [s for s in (p.strip() for p in text.split("\0"))
                           if s.count(" ") + 1 >= MIN_WORDS]
         self.index = frozenset(self.sentences)

@@ -35,7 +35,8 @@ from .cache import Reuse
 from .config import Config, load_config
 from .models import Dossier, Page
 from .health import health_page
-from .pages import build_pages
+from .affected import fresh_pages, update_pages
+from .pages import Index
 from .render import environment, output_path, theme_dirs
 from .site import render_pages, render_site
 
@@ -120,6 +121,7 @@ class _State:
     env: object = None
     model: Dossier | None = None
     pages: Mapping[str, Page] = field(default_factory=dict)
+    index: Index | None = None  # the pages' lookups, updated with them (affected.update_pages)
     files: Mapping[str, File] = field(default_factory=dict)
 
 
@@ -158,7 +160,10 @@ class Builder:
             self.reuse.prune()
             _check(superseded)
             with timed("pages"):
-                new.pages = {p.url: p for p in build_pages(new.model)}
+                if old.model is None or kinds & {"config", "template"}:
+                    new.pages, new.index = fresh_pages(new.model)
+                else:
+                    new.pages, new.index = update_pages(old.model, old.index, old.pages, new.model)
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
@@ -187,7 +192,8 @@ class Builder:
         shows at once rather than on some later request."""
         d, extra = new.model, dict(self.extra(new.config))
         everything = bool(kinds & {"config", "template"})
-        todo = [page for url, page in new.pages.items() if everything or old.pages.get(url) != page]
+        todo = [page for url, page in new.pages.items()
+                if everything or (old.pages.get(url) is not page and old.pages.get(url) != page)]
         now = todo if everything else [p for p in todo if output_path(p.url) in open_pages]
         later = [p for p in todo if not everything and output_path(p.url) not in open_pages]
         if not everything:  # a page still waiting from an older build is bound to this one's model,

@@ -37,12 +37,14 @@ def build_automaton(entities: Iterable[Entity]) -> ahocorasick.Automaton:
 
 
 def link(documents: Iterable[Document], entities: tuple[Entity, ...]) -> tuple[Mention, ...]:
+    return tuple(m for mentions in link_many(documents, entities) for m in mentions)
+
+
+def link_many(documents: Iterable[Document], entities: tuple[Entity, ...]) -> list[list[Mention]]:
+    """The mentions of each document, in the documents' order."""
     automaton = build_automaton(entities)
     lookup = wikilink_lookup(entities)
-    out: list[Mention] = []
-    for doc in documents:
-        out += link_document(doc, automaton, lookup)
-    return tuple(out)
+    return [link_document(doc, automaton, lookup) for doc in documents]
 
 
 def link_document(doc: Document, automaton, lookup: dict[str, Entity]) -> list[Mention]:

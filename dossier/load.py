@@ -47,39 +47,58 @@ DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("da
 URL_KEYS = ("url",)
 
 
-def load_sources(content: Path, read=None) -> tuple[tuple[Source, ...], tuple[str, ...]]:
+def load_sources(content: Path, read=None, listing=None) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors
-    listing every bad file, not just the first. `read` stands in for read_source
-    (`dossier serve` passes one that skips files unchanged since its last build)."""
-    read = read or read_source
+    listing every bad file, not just the first. `read` stands in for read_checked and
+    `listing` for list_content (`dossier serve` passes ones that remember the last build)."""
+    read = read or read_checked
     sources, warnings, errors = [], [], []
+    for path, sid, kind, skipped in (listing or list_content)(content):
+        if skipped:
+            warnings += [skipped] if skipped is not True else []
+            continue
+        try:
+            source, file_warnings = read(path, sid, kind)
+        except DossierError as e:
+            errors.append(e)
+            continue
+        warnings += file_warnings
+        if kind in ("article", "note") and not source.text.strip() and not source.meta:
+            warnings.append(f"content/{sid}: empty file; skipped")
+            continue
+        sources.append(source)
+    if errors:
+        raise ContentErrors(errors + _entity_errors(sources))
+    return tuple(sources), tuple(warnings)
+
+
+def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool]]:
+    """The walk of content/: (path, id, kind, why it is skipped: "" when it is read,
+    a warning, or True for a sidecar .yaml read with its article)."""
+    out: list[tuple[Path, SourceId, Kind, str | bool]] = []
     for folder, kind in FOLDERS.items():
-        for path in sorted((content / folder).rglob("*")) if (content / folder).is_dir() else ():
+        paths = sorted((content / folder).rglob("*")) if (content / folder).is_dir() else []
+        names = set(paths)
+        for path in paths:
             if not path.is_file() or any(p.startswith(".") for p in path.relative_to(content).parts):
                 continue
             sid = SourceId(path.relative_to(content).as_posix())
             if path.suffix == ".yaml" and kind == "article":
-                if not any(path.with_suffix(s).exists() for s in TEXT_SUFFIXES):
-                    warnings.append(f"content/{sid}: metadata file with no article beside it")
-                continue
-            if path.suffix not in TEXT_SUFFIXES or (kind != "article" and path.suffix == ".txt"):
-                warnings.append(f"content/{sid}: skipped (not a {'.txt or .md' if kind == 'article' else '.md'} file)")
-                continue
-            try:
-                source, warning = read(path, sid, kind)
-                source, meta_warnings = check_meta(source)
-            except DossierError as e:
-                errors.append(e)
-                continue
-            warnings += [warning] if warning else []
-            warnings += meta_warnings
-            if kind in ("article", "note") and not source.text.strip() and not source.meta:
-                warnings.append(f"content/{sid}: empty file; skipped")
-                continue
-            sources.append(source)
-    if errors:
-        raise ContentErrors(errors + _entity_errors(sources))
-    return tuple(sources), tuple(warnings)
+                alone = not any(path.with_suffix(s) in names for s in TEXT_SUFFIXES)
+                out.append((path, sid, kind, f"content/{sid}: metadata file with no article beside it" if alone else True))
+            elif path.suffix not in TEXT_SUFFIXES or (kind != "article" and path.suffix == ".txt"):
+                out.append((path, sid, kind,
+                            f"content/{sid}: skipped (not a {'.txt or .md' if kind == 'article' else '.md'} file)"))
+            else:
+                out.append((path, sid, kind, ""))
+    return out
+
+
+def read_checked(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, list[str]]:
+    """read_source, then check_meta: the Source and every warning about its file."""
+    source, warning = read_source(path, sid, kind)
+    source, meta_warnings = check_meta(source)
+    return source, ([warning] if warning else []) + meta_warnings
 
 
 def _entity_errors(sources: list[Source]) -> list[DossierError]:

@@ -5,6 +5,7 @@ what links where can be tested on the model without rendering a byte.
 """
 from __future__ import annotations
 
+import copy
 from collections import Counter, defaultdict
 from itertools import groupby
 
@@ -22,6 +23,11 @@ from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, plain
 # hundreds of articles would otherwise get a page of megabytes (the story link and
 # "N more" lead to the rest). The editor's own notes are quoted in full.
 SENTENCES_PER_SOURCE = 3
+# Stories per page of a person, place or event, as Hugo pages a taxonomy term
+# (people/xi-jinping/page/2/): a person named in 400 articles gets twenty small
+# pages, not one of megabytes, and an edit re-renders the one page it touches.
+# The editor's notes are all on the first page, so a note never shifts the pages.
+STORIES_PER_PAGE = 20
 
 SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
@@ -39,15 +45,68 @@ class Index:
         self.by_entity: dict[str, list[Mention]] = defaultdict(list)
         for m in d.mentions:
             self.by_doc[m.document].append(m)
-            self.by_entity[m.entity if m.kind != "event" else f"event:{m.entity}"].append(m)
+            self.by_entity[_key(m)].append(m)
         self.story_of: dict[SourceId, Story] = {v.source: s for s in d.stories for v in s.versions}
         self.version_of = {v.source: v for s in d.stories for v in s.versions}
         self.note_slugs = note_slugs(d.notes)
+        self.citing: dict[str, list[Document]] = defaultdict(list)  # source id → the notes listing it
+        for n in d.notes:
+            for sid in dict.fromkeys(_listed_sources(n)):
+                self.citing[sid].append(n)
         self.lookup = wikilink_lookup(d.entities)
         self.quotes = QuoteIndex(d)
+        # Pieces of pages (an entity's sentences in one story, a story card, a source
+        # row), by the story or note they come from: `updated` carries them to the next
+        # build of `dossier serve`, less those of the documents that changed.
+        self.memo: dict[str, dict] = {}
+        self.counts: dict[str, int] = {}
+
+    def updated(self, d: Dossier, changed: set[SourceId]) -> "Index":
+        """This index for a model in which only the documents `changed` differ (same
+        entities, stories and notes): their mentions are swapped in, the rest is kept."""
+        ix = copy.copy(self)
+        ix.d, ix.docs = d, {doc.id: doc for doc in d.documents}
+        if d.stories is not self.d.stories:  # the same stories, but a version's similarity may be new
+            ix.story_of = {v.source: s for s in d.stories for v in s.versions}
+            ix.version_of = {v.source: v for s in d.stories for v in s.versions}
+        fresh: dict[SourceId, list[Mention]] = defaultdict(list)
+        for m in d.mentions:
+            if m.document in changed:
+                fresh[m.document].append(m)
+        ix.by_doc, ix.by_entity = defaultdict(list, self.by_doc), defaultdict(list, self.by_entity)
+        touched = {_key(m) for sid in changed for m in (*self.by_doc.get(sid, ()), *fresh.get(sid, ()))}
+        for sid in changed:
+            ix.by_doc[sid] = fresh.get(sid, [])
+        for key in touched:
+            ix.by_entity[key] = [m for m in self.by_entity.get(key, ()) if m.document not in changed] + [
+                m for sid in sorted(fresh) for m in fresh[sid] if _key(m) == key]
+        ix.quotes = self.quotes if d.quotes is self.d.quotes else QuoteIndex(d)
+        ix.counts = {k: n for k, n in self.counts.items() if k not in touched}
+        stale = {_group_key(self, sid) for sid in changed} | (set() if ix.quotes is self.quotes else {"quotes"})
+        ix.memo = {space: pieces for space, pieces in self.memo.items() if space not in stale}
+        ix.touched = touched
+        return ix
+
+    def doc_count(self, e: Entity) -> int:
+        """How many documents mention `e` (home, list pages, the entity's own header)."""
+        key = e.slug if e.kind != "event" else f"event:{e.slug}"
+        if key not in self.counts:
+            self.counts[key] = len({m.document for m in self.mentions_of(e)})
+        return self.counts[key]
+
+    def remember(self, space: str, key, make):
+        """`make()`, or what it made before: `space` is the story or note (its _group_key)
+        whose documents the piece is made of, or "quotes"."""
+        pieces = self.memo.setdefault(space, {})
+        if key not in pieces:
+            pieces[key] = make()
+        return pieces[key]
 
     def mentions_of(self, e: Entity) -> list[Mention]:
-        return self.by_entity[e.slug if e.kind != "event" else f"event:{e.slug}"]
+        return self.by_entity[e.slug if e.kind != "event" else f"event:{e.slug}"]  # as _key(m)
+
+    def row(self, sid: SourceId) -> dict:
+        return self.remember(_group_key(self, sid), ("row", sid), lambda: self.source_row(sid))
 
     def url_of(self, sid: SourceId) -> str | None:
         """Where a content file is shown: its story (at the version), its note, its entity."""
@@ -88,14 +147,18 @@ class Index:
         return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
 
 
-def build_pages(d: Dossier, include_health: bool = False) -> tuple[Page, ...]:
+def _key(m: Mention) -> str:
+    return m.entity if m.kind != "event" else f"event:{m.entity}"
+
+
+def build_pages(d: Dossier, include_health: bool = False, ix: Index | None = None) -> tuple[Page, ...]:
     """Every page of the site; `include_health` adds the editor's "Dossier health"
     page (health/), which the preview server shows and a published build leaves out."""
-    ix = Index(d)
+    ix = ix or Index(d)
     pages = [home(ix)]
     pages += [story_page(ix, s) for s in d.stories]
     pages += [note_page(ix, n) for n in d.notes]
-    pages += [entity_page(ix, e) for e in d.entities]
+    pages += [p for e in d.entities for p in entity_pages(ix, e)]
     pages += list_pages(ix)
     pages += [timeline_page(ix), sources_page(ix),
               Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
@@ -152,8 +215,8 @@ def story_page(ix: Index, s: Story) -> Page:
         versions.append({**ix.source_row(v.source), "diff": [{"op": op, "text": t} for op, t in runs],
                          "stats": diff_stats(runs) if runs else None})
     sids = [v.source for v in s.versions]
-    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes
-             if set(_listed_sources(n)) & set(sids)]
+    citing = {n.id: n for sid in sids for n in ix.citing.get(sid, ())}
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
     return Page(url, "story.html", s.title, "story", {
         "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline,
                   "url": canon.url if is_web_url(canon.url) else None,  # never a javascript: href
@@ -191,43 +254,83 @@ def note_page(ix: Index, n: Document) -> Page:
     }, description=_describe(n), crumbs=(("Notes", "notes/"),), depends=(n.id,))
 
 
-def entity_page(ix: Index, e: Entity) -> Page:
+def entity_pages(ix: Index, e: Entity) -> list[Page]:
+    """A person, place or event: the profile, quotes, related entities and the editor's
+    notes on the first page, then the stories that mention it, STORIES_PER_PAGE a page."""
     section = KIND_SECTION[e.kind]
     url = f"{section}/{e.slug}/"
-    ms = ix.mentions_of(e)
-    groups = []
-    ordered = sorted(ms, key=lambda m: (_group_key(ix, m.document), m.document != _canonical(ix, m.document),
-                                        m.document, m.in_caption, m.paragraph, m.start))
-    for key, group in groupby(ordered, key=lambda m: _group_key(ix, m.document)):
-        group = list(group)
-        first = group[0].document
+    docs = sorted({m.document for m in ix.mentions_of(e)})
+    by_group: dict[str, list[SourceId]] = defaultdict(list)
+    for sid in docs:  # a story's versions together, the canonical first
+        by_group[_group_key(ix, sid)].append(sid)
+    groups = [_mention_group(ix, e, key, sorted(sids, key=lambda sid: (sid != _canonical(ix, sid), sid)))
+              for key, sids in sorted(by_group.items())]
+    notes = [g for g in groups if g["key"].startswith("n:")]
+    stories = [g for g in groups if not g["key"].startswith("n:")]
+    chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
+    link = {**_entity_link(e, ix.doc_count(e)), "summary_html": ix.markdown(e.summary, url, section),
+            "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
+                       if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
+            "date_iso": e.date, "end_iso": e.end}
+    description = _first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier."
+    crumbs = ((section.capitalize(), f"{section}/"),)
+    pages = []
+    for n, chunk in enumerate(chunks, 1):
+        shown = (notes if n == 1 else []) + chunk
+        sids = list(dict.fromkeys(sid for g in shown for sid in g["docs"]))
+        pager = _pager(url, n, len(chunks), len(stories))
+        if n > 1:
+            pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
+                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
+                "sources": [ix.row(sid) for sid in sids]}, description=description,
+                crumbs=(*crumbs, (e.name, url)), depends=tuple(sids)))
+            continue
+        co = _entities_in(ix, docs)
+        co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
+        if e.kind == "event":
+            for key in ("people", "places"):
+                kind = "person" if key == "people" else "place"
+                listed = e.fields.get(key) or []
+                for name in listed if isinstance(listed, list) else [listed]:
+                    hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
+                    if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
+                        co[kind].append(_entity_link(hit, 0))
+        quotes = ix.remember("quotes", e.slug, lambda: person_quotes(ix, e.slug)) \
+            if e.kind == "person" else []
+        pages.append(Page(url, "entity.html", e.name, e.kind, {
+            "entity": link, "mentions": shown, "pager": pager,
+            "all_mentions": groups,  # the print edition's index of every story and note
+            "related": co, "quotes": quotes,
+            "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
+            "sources": [ix.row(sid) for sid in [e.source, *sids]],
+        }, description=description, crumbs=crumbs, depends=(e.source, *docs)))
+    return pages
+
+
+def _pager(url: str, n: int, pages: int, stories: int) -> dict | None:
+    if pages < 2:
+        return None
+    at = lambda k: url if k == 1 else f"{url}page/{k}/"  # noqa: E731
+    return {"page": n, "pages": pages, "stories": stories, "per_page": STORIES_PER_PAGE,
+            "prev": at(n - 1) if n > 1 else None, "next": at(n + 1) if n < pages else None,
+            "links": [{"n": k, "url": at(k), "current": k == n} for k in range(1, pages + 1)]}
+
+
+def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict:
+    """The sentences that name `e` in one story (its first version that does) or note."""
+    ekey = e.slug if e.kind != "event" else f"event:{e.slug}"
+
+    def make() -> dict:
+        first = sids[0]
         doc = ix.docs[first]
-        sentences, more = mention_sentences(doc, [m for m in group if m.document == first], ix.by_doc[first],
-                                            e.slug, limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
-        groups.append({"title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
-                       "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
-                       "also": [ix.source_row(sid) for sid in dict.fromkeys(m.document for m in group) if sid != first]})
-    docs = sorted({m.document for m in ms})
-    co = _entities_in(ix, docs)
-    co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
-    if e.kind == "event":
-        for key in ("people", "places"):
-            kind = "person" if key == "people" else "place"
-            listed = e.fields.get(key) or []
-            for name in listed if isinstance(listed, list) else [listed]:
-                hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
-                if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
-                    co[kind].append(_entity_link(hit, 0))
-    return Page(url, "entity.html", e.name, e.kind, {
-        "entity": {**_entity_link(e, len(docs)), "summary_html": ix.markdown(e.summary, url, section),
-                   "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
-                              if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
-                   "date_iso": e.date, "end_iso": e.end},
-        "mentions": groups, "related": co, "quotes": person_quotes(ix, e.slug) if e.kind == "person" else [],
-        "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
-        "sources": [ix.source_row(sid) for sid in [e.source, *docs]],
-    }, description=_first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier.",
-        crumbs=((section.capitalize(), f"{section}/"),), depends=(e.source, *docs))
+        mine = sorted((m for m in ix.by_doc[first] if _key(m) == ekey),
+                      key=lambda m: (m.in_caption, m.paragraph, m.start))
+        sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug,
+                                            limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
+        return {"key": key, "docs": sids, "title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
+                "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
+                "also": [ix.row(sid) for sid in sids[1:]]}
+    return ix.remember(key, ("group", e.kind, e.slug), make)
 
 
 def _group_key(ix: Index, sid: SourceId) -> str:
@@ -264,7 +367,7 @@ def list_pages(ix: Index) -> list[Page]:
         es = [e for e in d.entities if e.kind == kind]
         if kind == "event":
             es.sort(key=lambda e: (e.date or "9999", e.name))
-        items = [_entity_link(e, len({m.document for m in ix.mentions_of(e)})) for e in es]
+        items = [_entity_link(e, ix.doc_count(e)) for e in es]
         pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
                           description=f"{len(items)} {section} in the dossier", crumbs=()))
     return pages
@@ -272,6 +375,10 @@ def list_pages(ix: Index) -> list[Page]:
 
 def _story_card(ix: Index, s: Story) -> dict:
     docs = [ix.docs[v.source] for v in s.versions]
+    return ix.remember(f"s:{s.slug}", "card", lambda: _card(s, docs))
+
+
+def _card(s: Story, docs: list[Document]) -> dict:
     return {"title": s.title, "url": f"stories/{s.slug}/", "outlets": sorted({outlet_of(doc) for doc in docs}),
             "versions": len(s.versions), "folded": len(s.versions) - 1,
             "date": dates.label(docs[0].date) if docs[0].date else "", "summary": _describe(docs[0])}
@@ -281,8 +388,8 @@ def home(ix: Index) -> Page:
     d = ix.d
     def top(kind, n=8):
         es = [e for e in d.entities if e.kind == kind]
-        es.sort(key=lambda e: (-len({m.document for m in ix.mentions_of(e)}), e.name))
-        return [_entity_link(e, len({m.document for m in ix.mentions_of(e)})) for e in es[:n]]
+        es.sort(key=lambda e: (-ix.doc_count(e), e.name))
+        return [_entity_link(e, ix.doc_count(e)) for e in es[:n]]
     latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
     return Page("", "home.html", d.config.title, "home", {
         "summary_html": ix.markdown(d.config.summary, "", "."),
@@ -322,14 +429,14 @@ def _removed_row(r) -> dict:
 
 
 def sources_page(ix: Index) -> Page:
-    rows = []
-    for src in ix.d.sources:
+    def row(src) -> dict:
         doc = ix.docs.get(src.id)
-        row = ix.source_row(src.id)
         story = ix.story_of.get(src.id)
-        row.update(kind=src.kind, story={"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
-                   removed=[_removed_row(r) for r in (doc.removed if doc else ())],
-                   captions=list(doc.captions) if doc else [], sha=src.sha[:12])
-        rows.append(row)
+        return {**ix.source_row(src.id), "kind": src.kind,
+                "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
+                "removed": [_removed_row(r) for r in (doc.removed if doc else ())],
+                "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
+    rows = [ix.remember(_group_key(ix, src.id), ("source", src.id), lambda src=src: row(src))
+            for src in ix.d.sources]
     return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
                 description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())
