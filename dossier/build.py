@@ -21,13 +21,13 @@ from .stories import name_stories, published_notes
 from .timeline import build_timeline
 from .quotes import extract_quotes
 from .checks import model_warnings
-from .site import render_site, guard_output
-from .render import theme_dirs, write_site
+from .site import guard_output, write_rendered
+from .render import Staging, theme_dirs, write_files
 from .diskcache import BuildCache, Summary
 from .parallel import clean_sources, disk_cleans
 from .pdf import pdf_bytes
 from .urls import note_clashes
-from .search import index_site
+from .search import Indexer
 
 
 @dataclass
@@ -81,19 +81,19 @@ def build(site: Path, out: Path, config: Config, timed: Timings | None = None, p
         d = build_model(site, config, timed, progress)
     with timed("pages", progress):
         pages = build_pages(d)
-    with timed("render", progress):
-        files = render_site(d, pages, site, workers=os.cpu_count() or 1)
-    if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
-        with timed("pdf", progress):
-            files["dossier.pdf"] = pdf_bytes(files["print/index.html"].decode(), site, config, out)
-
-    def search(tmp: Path) -> None:  # on the temp folder, so the index is swapped in with the pages
-        with timed("search", progress):
-            skipped = index_site(tmp)
-        if skipped:
-            timed.notices.append(f"search index skipped: {skipped}")
     cache.forget_output()
-    with timed("write", progress):  # includes search
-        written = write_site(files, out, site, config.theme, before_swap=search, previous=cache.previous_output())
+    with Staging(out, site, config.theme) as staged, Indexer() as search:  # OUT is replaced whole, or not at all
+        with timed("render", progress):  # and written; Pagefind starts once its pages are on disk
+            written = write_rendered(staged.tmp, out, d, pages, site, cache.previous_output(),
+                                     os.cpu_count() or 1, indexed_written=search.start)
+        if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
+            with timed("pdf", progress):
+                pdf = pdf_bytes((staged.tmp / "print/index.html").read_text(encoding="utf-8"), site, config, out)
+                written += write_files(staged.tmp, out, [("dossier.pdf", pdf)])
+        with timed("search", progress):  # only what Pagefind still needs once the rest is written
+            skipped = search.wait()
+        timed.notices += [f"search index skipped: {skipped}"] if skipped else []
+        with timed("write", progress):
+            staged.swap()
     cache.record(Summary.of(d, written, timed.notices))
     return d, written

@@ -13,7 +13,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 from markupsafe import Markup, escape
@@ -87,42 +87,75 @@ def write_site(files: dict[str, bytes], out: Path, site: Path, theme: str,
     """Write every file plus the theme's static/ into a temp folder, then swap it in.
 
     `before_swap(tmp)` runs on the finished temp folder (the search index is built
-    there), so what is swapped in is complete, index included. `previous` is the
-    last build's listing of OUT ({path: [size, mtime_ns]}, diskcache): a file whose
-    bytes did not change is hard-linked from OUT instead of written again."""
-    out = out.resolve()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
-        (tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
-    except OSError as e:
-        raise DossierError(str(out.parent), f"cannot write the site here: {e.strerror or e}",
-                           hint="choose another output folder with -o") from None
-    try:
-        for d in reversed(theme_dirs(site, theme)):  # default first, the site's theme on top
-            if (d / "static").is_dir():
-                shutil.copytree(d / "static", tmp / "assets", dirs_exist_ok=True)
-        for rel, data in files.items():
-            target = tmp / rel
-            if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
-                raise DossierError(rel, "output path would leave the output folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
-                target.write_bytes(data)
-        (tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
-        if (out / ".gitkeep").exists():  # the repository keeps an empty build/ with this file
-            (tmp / ".gitkeep").touch()
+    there), so what is swapped in is complete, index included."""
+    with Staging(out, site, theme) as staged:
+        write_files(staged.tmp, out, files.items(), previous)
         if before_swap:
-            before_swap(tmp)
-        _swap(tmp, out)
-    except BaseException as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(e, OSError):  # disk full, permissions: the previous site is untouched
-            raise DossierError(str(e.filename or out), f"could not write the site: {e.strerror or e}",
-                               hint="the previous build was left as it was") from None
-        raise
+            before_swap(staged.tmp)
+        staged.swap()
     return len(files)
+
+
+class Staging:
+    """A fresh temp folder beside OUT holding the theme's static/. `swap()` puts it
+    in OUT's place whole; leaving the block without it (an error) removes it: OUT
+    is never half written. An OSError becomes one line for the user."""
+
+    def __init__(self, out: Path, site: Path, theme: str):
+        self.out, self._static = out.resolve(), [d / "static" for d in reversed(theme_dirs(site, theme))]
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> "Staging":
+        out = self.out
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale(out)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
+            (self.tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
+        except OSError as e:
+            raise DossierError(str(out.parent), f"cannot write the site here: {e.strerror or e}",
+                               hint="choose another output folder with -o") from None
+        try:
+            for static in self._static:  # default first, the site's theme on top
+                if static.is_dir():
+                    shutil.copytree(static, self.tmp / "assets", dirs_exist_ok=True)
+        except BaseException as e:
+            self.__exit__(type(e), e, None)
+            raise
+        return self
+
+    def swap(self) -> None:
+        (self.tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
+        if (self.out / ".gitkeep").exists():  # the repository keeps an empty build/ with this file
+            (self.tmp / ".gitkeep").touch()
+        _swap(self.tmp, self.out)
+        self.tmp = None
+
+    def __exit__(self, kind, e, tb) -> None:
+        if self.tmp is None:
+            return  # swapped in
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp = None
+        if isinstance(e, OSError):  # disk full, permissions: the previous site is untouched
+            raise DossierError(str(e.filename or self.out), f"could not write the site: {e.strerror or e}",
+                               hint="the previous build was left as it was") from None
+
+
+def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
+                previous: dict[str, list[int]] | None = None) -> int:
+    """Write `files` into the staging folder `tmp` of OUT. `previous` is the last
+    build's listing of OUT ({path: [size, mtime_ns]}, diskcache): a file whose bytes
+    did not change is hard-linked from OUT instead of written again."""
+    n = 0
+    for rel, data in files:
+        target = tmp / rel
+        if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
+            raise DossierError(rel, "output path would leave the output folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
+            target.write_bytes(data)
+        n += 1
+    return n
 
 
 def _link_unchanged(old: Path, target: Path, data: bytes, listed: list[int] | None) -> bool:

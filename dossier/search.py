@@ -15,6 +15,7 @@ and reports why search was skipped.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,21 +52,70 @@ def index_site(folder: Path) -> str:
     """Index the HTML in `folder` into `folder/pagefind/`. Returns "" when done, or
     why search was skipped; never raises for a missing or failing binary, because
     a site without search is still worth publishing."""
-    binary, why = find_binary()
-    if binary is None:
-        return why
-    # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
-    # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
-    cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
-           "--exclude-selectors", ".visually-hidden, .para-link",
-           # only the pages that carry data-pagefind-body: parsing the print edition (the
-           # whole dossier in one file) and the sources list cost Pagefind most of its time
-           "--glob", GLOB]
-    try:
-        run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return f"pagefind did not run: {e}"
-    if run.returncode != 0 or not (folder / BUNDLE / "pagefind-ui.js").is_file():
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        return f"pagefind failed (exit {run.returncode}): {detail[-1] if detail else 'no output'}"
-    return ""
+    with Indexer() as indexer:
+        indexer.start(folder)
+        return indexer.wait()
+
+
+class Indexer:
+    """Pagefind in the background: `dossier build` starts it as soon as the indexed
+    pages are on disk and renders the rest (the print edition, dossier.json) while it
+    runs. Pagefind keeps about one core busy, so on two cores the two overlap.
+    Leaving the block stops a run nobody waited for (the build failed)."""
+
+    def __init__(self):
+        self._run: subprocess.Popen | None = None
+        self._folder: Path | None = None
+        self._why = "the search index was not started"
+
+    def start(self, folder: Path) -> None:
+        binary, self._why = find_binary()
+        if binary is None:
+            return
+        # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
+        # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
+        cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
+               "--exclude-selectors", ".visually-hidden, .para-link",
+               # only the pages that carry data-pagefind-body: parsing the print edition (the
+               # whole dossier in one file) and the sources list cost Pagefind most of its time
+               "--glob", GLOB]
+        try:
+            self._run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        except OSError as e:
+            self._why = f"pagefind did not run: {e}"
+        self._folder = folder
+
+    def wait(self) -> str:
+        """"" when the index is written, or why search was skipped."""
+        run = self._run
+        if run is None:
+            return self._why
+        try:
+            stdout, stderr = run.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            run.kill()
+            run.communicate()
+            return f"pagefind did not run: {e}"
+        finally:
+            self._run = None
+        if run.returncode != 0 or not (self._folder / BUNDLE / "pagefind-ui.js").is_file():
+            detail = (stderr or stdout).strip().splitlines()
+            return f"pagefind failed (exit {run.returncode}): {detail[-1] if detail else 'no output'}"
+        return ""
+
+    def __enter__(self) -> "Indexer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._run is not None:
+            self._run.kill()
+            self._run.communicate()
+            self._run = None
+
+
+INDEXED = re.compile(r"(?:stories|notes|people|places|events)/[^/]+/index\.html")  # GLOB, as a regex
+
+
+def indexed(path: str) -> bool:
+    """Whether Pagefind reads this output file (GLOB): these are written first."""
+    return INDEXED.fullmatch(path) is not None

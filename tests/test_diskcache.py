@@ -182,3 +182,38 @@ def test_pool_and_serial_clean_give_equal_documents(monkeypatch):
     pooled = parallel.clean_many(wanted, workers=2)
     assert pooled == [clean(s) for s in wanted]
     assert len(pooled) > 5
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """Render and clean in two forked workers however small the site."""
+    import os
+    from dossier import site as site_module
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "POOL_FROM", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_pooled_render_writes_the_bytes_of_the_serial_one(site, capsys, tmp_path, pooled, monkeypatch):
+    root = site(SITE)
+    code, err, _ = run(capsys, "build", str(root), "-o", str(tmp_path / "pool"))
+    assert code == 0, err
+    from dossier import site as site_module
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(parallel, "POOL_FROM", 10**9)
+    import shutil
+    shutil.rmtree(root / CACHE_DIR)
+    code, err, _ = run(capsys, "build", str(root), "-o", str(tmp_path / "serial"))
+    assert code == 0, err
+    assert tree(tmp_path / "pool") == tree(tmp_path / "serial")
+
+
+def test_a_template_error_in_a_worker_is_one_line_and_leaves_the_old_site(site, capsys, tmp_path, pooled):
+    root = site({**SITE, "dossier.yaml": "title: Cache test\ntheme: t\n",
+                 "t/templates/note.html": "{% extends 'base.html' %}{% block content %}{{ page.no_such }}"
+                                          "{% endblock %}"})
+    out = tmp_path / "out"
+    out.mkdir()
+    code, err, _ = run(capsys, "build", str(root), "-o", str(out))
+    assert code == 1 and len(err) == 1 and "no_such" in err[0], err
+    assert list(out.iterdir()) == [] and [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
