@@ -28,19 +28,33 @@ from .pages import Index, _key, build_pages, entity_pages, home, list_pages, not
 from .printpage import PRINT_URL, print_page
 
 
-def structure(d: Dossier) -> tuple:
-    """What every page may show of the others; equal before and after a local edit."""
-    docs = tuple((doc.id, doc.kind, doc.title, doc.date, doc.outlet, doc.url,
-                  tuple(_listed_sources(doc)) if doc.kind == "note" else ()) for doc in d.documents)
+def _shape(doc) -> tuple:
+    """What other pages show of a document: its row in lists, tables and links."""
+    return (doc.id, doc.kind, doc.title, doc.date, doc.outlet, doc.url,
+            tuple(_listed_sources(doc)) if doc.kind == "note" else ())
+
+
+def _stories(d: Dossier) -> tuple:
     # a story's versions, not how close each is to the canonical: that shows in rows of
     # the story's own documents, which _affected renders again with the story
-    stories = tuple((s.slug, s.title, s.canonical, tuple(v.source for v in s.versions)) for s in d.stories)
-    return d.config, d.entities, stories, tuple(n.id for n in d.notes), docs
+    return tuple((s.slug, s.title, s.canonical, tuple(v.source for v in s.versions)) for s in d.stories)
+
+
+def same_structure(old: Dossier, d: Dossier, docs: Mapping[SourceId, object]) -> bool:
+    """Is everything one page shows of another the same? `docs`: old's documents by id.
+    Unchanged documents are the very same objects, so only the others are compared."""
+    if (old.config, old.entities, tuple(n.id for n in old.notes)) != (d.config, d.entities, tuple(n.id for n in d.notes)):
+        return False
+    if len(docs) != len(d.documents) or any(doc.id not in docs for doc in d.documents):
+        return False
+    if any(_shape(docs[doc.id]) != _shape(doc) for doc in d.documents if docs[doc.id] is not doc):
+        return False
+    return old.stories is d.stories or _stories(old) == _stories(d)
 
 
 def update_pages(old: Dossier, ix: Index, pages: Mapping[str, Page], d: Dossier) -> tuple[dict[str, Page], Index]:
     """The pages of `d`, given the pages and index of the build before it (`old`)."""
-    if structure(old) != structure(d):
+    if not same_structure(old, d, ix.docs):
         return fresh_pages(d)
     changed = {doc.id for doc in d.documents if ix.docs.get(doc.id) is not doc}
     new = ix.updated(d, changed)

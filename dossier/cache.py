@@ -29,8 +29,8 @@ from .clean import clean
 from .dedup import dedup
 from .dedup_update import DedupIndex
 from .link import link, link_many
-from .load import list_content, load_sources, read_checked
-from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Source, SourceId, Story
+from .load import gather, list_content, load_entry, load_sources, read_checked
+from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Mentions, Source, SourceId, Story
 from .quotes import extract_quotes
 from .timeline import build_timeline
 from .stories import name_stories
@@ -76,13 +76,17 @@ class Reuse(Stages):
     def __init__(self):
         self._listing: list | None = None
         self._listed: set[Path] = set()
+        self._entries: list | None = None  # what each file of the listing gave (load.load_entry)
+        self._forgotten: set[Path] = set()
         self._trusted = False  # the watcher named every changed file since the last build
         self._reads: dict[Path, tuple[tuple | None, tuple]] = {}
         self._cleans: dict[tuple, Document] = {}
         self._used_reads: set[Path] = set()
         self._used_cleans: set[tuple] = set()
+        self._by_source: dict[SourceId, tuple[Source, tuple]] = {}
         self._dedup: DedupIndex | None = None
         self._links: dict[SourceId, tuple[Document, list[Mention]]] = {}
+        self._events: dict[SourceId, list[Mention]] = {}
         self._entities: tuple[Entity, ...] | None = None
         self._stories: tuple | None = None
         self._quotes: tuple | None = None
@@ -99,21 +103,28 @@ class Reuse(Stages):
                 self._reads.pop(path.with_suffix(suffix), None)
             if path not in self._listed or not path.is_file():
                 self._listing = None
+        self._forgotten = set(paths)
         self._trusted = bool(paths) and self._listing is not None
 
     def load(self, content: Path):
         if self._listing is None:
-            self._listing = list_content(content)
+            self._listing, self._entries = list_content(content), None
             self._listed = {entry[0] for entry in self._listing}
-        trusted, self._trusted = self._trusted, False
-        return load_sources(content, lambda *a: self._read(*a, trusted=trusted), lambda _: self._listing)
+        trusted, self._trusted = self._trusted and self._entries is not None, False
+        if trusted:  # the watcher named every file that changed: only those are looked at
+            entries = [load_entry(*item, self._read) if item[0] in self._forgotten else last
+                       for item, last in zip(self._listing, self._entries)]
+        else:
+            self._used_reads = set()
+            entries = [load_entry(*item, self._read) for item in self._listing]
+            self._reads = {p: v for p, v in self._reads.items() if p in self._used_reads}  # files gone
+        self._entries = entries
+        return gather(entries)
 
-    def _read(self, path: Path, sid: SourceId, kind: Kind, trusted: bool = False):
+    def _read(self, path: Path, sid: SourceId, kind: Kind):
         """load.read_checked, again only for a file the watcher named or whose stat changed."""
         self._used_reads.add(path)
         hit = self._reads.get(path)
-        if hit and trusted:
-            return hit[1]
         key = (sid, kind, _stat(path), _stat(path.with_suffix(".yaml")) if kind == "article" else None)
         if hit and hit[0] == key:
             return hit[1]
@@ -124,10 +135,15 @@ class Reuse(Stages):
     # ---- clean
     def clean(self, source: Source) -> Document:
         """clean.clean, again only for a source whose text or front matter changed."""
+        hit = self._by_source.get(source.id)
+        if hit is not None and hit[0] is source:  # the same read of the same file
+            self._used_cleans.add(hit[1])
+            return self._cleans[hit[1]]
         key = (source.id, source.kind, source.sha, source.body_line, repr(source.meta))
         self._used_cleans.add(key)
         if key not in self._cleans:
             self._cleans[key] = clean(source)
+        self._by_source[source.id] = (source, key)
         return self._cleans[key]
 
     # ---- the stages over all documents
@@ -138,19 +154,22 @@ class Reuse(Stages):
 
     def link(self, documents, entities):
         if entities != self._entities:
-            self._links, self._entities = {}, entities
+            self._links, self._events, self._entities = {}, {}, entities
         todo = [doc for doc in documents if self._links.get(doc.id, (None,))[0] is not doc]
         for doc, mentions in zip(todo, link_many(todo, entities)):
             self._links[doc.id] = (doc, mentions)
+            self._events[doc.id] = [m for m in mentions if m.kind == "event"]
         self._links = {doc.id: self._links[doc.id] for doc in documents}  # deleted files go
-        return tuple(chain.from_iterable(self._links[doc.id][1] for doc in documents))
+        out = Mentions(chain.from_iterable(self._links[doc.id][1] for doc in documents))
+        out.by_doc = {sid: v[1] for sid, v in self._links.items()}
+        return out
 
     def timeline(self, documents, entities, mentions):
-        # only event mentions make the timeline: a pass over each document's, not all
-        return build_timeline(entities, [m for doc in documents for m in self._links[doc.id][1] if m.kind == "event"])
+        # only event mentions make the timeline: each document's, not a pass over all
+        return build_timeline(entities, list(chain.from_iterable(self._events.get(doc.id, ()) for doc in documents)))
 
     def warnings(self, d: Dossier) -> tuple[str, ...]:
-        return model_warnings(d, self._checks, {sid: v[1] for sid, v in self._links.items()})
+        return model_warnings(d, self._checks, d.mentions.by_doc)
 
     def stories(self, clusters, documents):
         key = (clusters, *(doc for doc in documents if doc.kind == "article"))
@@ -167,10 +186,12 @@ class Reuse(Stages):
         return self._quotes[1]
 
     def prune(self) -> None:
-        """After a build: drop what it did not use (deleted and superseded files)."""
-        self._reads = {p: v for p, v in self._reads.items() if p in self._used_reads}
-        self._cleans = {k: v for k, v in self._cleans.items() if k in self._used_cleans}
-        self._used_reads, self._used_cleans = set(), set()
+        """After a build: drop the cleans it did not use (deleted and superseded files),
+        once there are enough of them to be worth a pass over all."""
+        if len(self._cleans) > 1.1 * len(self._used_cleans) + 20:
+            self._cleans = {k: v for k, v in self._cleans.items() if k in self._used_cleans}
+            self._by_source = {sid: v for sid, v in self._by_source.items() if v[1] in self._used_cleans}
+        self._used_cleans = set()
 
 
 def _same(a: tuple, b: tuple) -> bool:

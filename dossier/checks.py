@@ -20,6 +20,7 @@ Every finding is a `Finding(path, line, severity, code, message)`:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
@@ -88,14 +89,20 @@ def content_findings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple
     if memo.get("context") != context:
         memo.clear()
         memo["context"] = context
-    return (*_note_findings(d, memo), *_entity_findings(d, by_doc), *_source_findings(d, memo))
+    return (*_note_findings(d, memo), *_entity_findings(d, by_doc, memo), *_source_findings(d, memo))
 
 
-def _remembered(memo: dict, key, valid: tuple, make) -> list:
-    hit = memo.get(key)
-    if hit is None or len(hit[0]) != len(valid) or any(a is not b for a, b in zip(hit[0], valid)):
-        memo[key] = hit = (valid, make())
-    return hit[1]
+def _per_file(memo: dict, name: str, items, make) -> list[Finding]:
+    """make(item) for each (key, item, *parts) of `items`, again only where a part is
+    no longer the same object; one tight loop (10⁴ files after every edit)."""
+    kept = memo.setdefault(name, {})
+    out = []
+    for key, *parts in items:
+        hit = kept.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], parts)):
+            kept[key] = hit = (parts, make(*parts))
+        out += hit[1]
+    return out
 
 
 def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
@@ -103,16 +110,12 @@ def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
     # the same keys pages.Index.wikilink resolves a note by: its slug or its title
     note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
     sources = {s.id: s for s in d.sources}
-    out = []
-    for note in (doc for doc in d.documents if doc.kind == "note"):
-        out += _remembered(memo, ("note", note.id), (note, sources[note.id]),
-                           lambda: _one_note(note, sources, lookup, note_keys))
-    return out
+    return _per_file(memo, "notes", [(n.id, n, sources[n.id]) for n in d.documents if n.kind == "note"],
+                     lambda note, src: _one_note(note, src, sources, lookup, note_keys))
 
 
-def _one_note(note, sources, lookup, note_keys) -> list[Finding]:
+def _one_note(note, src, sources, lookup, note_keys) -> list[Finding]:
     out = []
-    src = sources[note.id]
     out += _front_matter(src, lookup, FRONT_MATTER_KINDS)
     listed = note.meta.get("sources") or []
     for sid in listed if isinstance(listed, list) else [listed]:
@@ -141,18 +144,18 @@ def _front_matter(src: Source, lookup, keys) -> list[Finding]:
     return out
 
 
-def _entity_findings(d: Dossier, by_doc=None) -> list[Finding]:
+def _entity_findings(d: Dossier, by_doc=None, memo: dict | None = None) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
     sources = {s.id: s for s in d.sources}
-    kinds = {doc.id: doc.kind for doc in d.documents}
     named: dict[tuple[str, str], set[str]] = {}
     if by_doc is None:
+        kinds = {doc.id: doc.kind for doc in d.documents}
         for m in d.mentions:
             named.setdefault((m.kind, m.entity), set()).add(kinds.get(m.document, "note"))
     else:
-        for doc in d.documents:
-            for pair in {(m.kind, m.entity) for m in by_doc[doc.id]}:
-                named.setdefault(pair, set()).add(doc.kind)
+        for (kind, entity, doc_kind), n in _named(d, by_doc, {} if memo is None else memo).items():
+            if n:
+                named.setdefault((kind, entity), set()).add(doc_kind)
     out = []
     for e in d.entities:
         src, path = sources[e.source], f"content/{e.source}"
@@ -175,11 +178,36 @@ def _entity_findings(d: Dossier, by_doc=None) -> list[Finding]:
     return out
 
 
+def _named(d: Dossier, by_doc, memo: dict) -> dict[tuple[str, str, str], int]:
+    """How many documents of each kind name each entity, counted again only for the
+    documents whose mentions are a new list since the last call."""
+    lists, counts = memo.setdefault("named", ({}, Counter()))
+    seen = set()
+    for doc in d.documents:
+        seen.add(doc.id)
+        mentions = by_doc[doc.id]
+        last = lists.get(doc.id)
+        if last is None or last[0] is not mentions or last[1] != doc.kind:
+            if last is not None:
+                counts.subtract((*pair, last[1]) for pair in last[2])
+            pairs = {(m.kind, m.entity) for m in mentions}
+            counts.update((*pair, doc.kind) for pair in pairs)
+            lists[doc.id] = (mentions, doc.kind, pairs)
+    for gone in [sid for sid in lists if sid not in seen]:
+        counts.subtract((*pair, lists[gone][1]) for pair in lists.pop(gone)[2])
+    return counts
+
+
 def _source_findings(d: Dossier, memo: dict) -> list[Finding]:
-    docs = {doc.id: doc for doc in d.documents}
-    out = []
+    # a document is cleaned from its Source: the same Source object, the same findings
+    kept, docs, out = memo.setdefault("sources", {}), None, []
     for s in d.sources:
-        out += _remembered(memo, ("source", s.id), (s, docs.get(s.id)), lambda: _one_source(s, docs.get(s.id)))
+        hit = kept.get(s.id)
+        if hit is None or hit[0] is not s:
+            docs = docs or {doc.id: doc for doc in d.documents}
+            kept[s.id] = hit = (s, _one_source(s, docs.get(s.id)))
+        if hit[1]:
+            out += hit[1]
     return out
 
 

@@ -37,6 +37,7 @@ class DedupIndex:
         self.index = {d.id: i for i, d in enumerate(self.run.check.docs)}
         self.root = {i: root for root, members in self.run.members.items() for i in members}
         self.stale: dict[int, np.ndarray] = {}  # doc → its shingle set, where the run's arrays are out of date
+        self.notes = np.array([d.kind == "note" for d in self.run.check.docs], dtype=bool)
         self.clusters = self.run.clusters
         return self.clusters
 
@@ -60,6 +61,7 @@ class DedupIndex:
         """Put `doc` in place of document i: its text, shingles, sketch and LSH entry."""
         run, sk = self.run, self.run.sketches
         run.check.docs[i] = doc
+        self.notes[i] = doc.kind == "note"
         run.check.texts.pop(i, None)
         run.check.texts[i] = _Text(doc)
         for key in [k for k in run.check.matches if i in k]:
@@ -94,24 +96,22 @@ class DedupIndex:
         return sorted(out)
 
     def _pasted(self, i: int) -> set[tuple[int, int]]:
-        run, sk = self.run, self.run.sketches
-        mine = self.stale[i]
+        """The pairs of i with docs sharing PASTED_SHARE of a note's shingles (one of the two)."""
+        sk, mine = self.run.sketches, self.stale[i]
         lo, hi = np.searchsorted(sk.shingle, mine, "left"), np.searchsorted(sk.shingle, mine, "right")
         at = np.repeat(lo - np.cumsum(hi - lo) + (hi - lo), hi - lo) + np.arange((hi - lo).sum())
         owners = sk.owner[at]
         owners = owners[(owners != i) & ~np.isin(owners, list(self.stale))]  # their rows are out of date
-        shared = dict(zip(*np.unique(owners, return_counts=True)))
+        others, shared = np.unique(owners, return_counts=True)
         for j, theirs in self.stale.items():
             if j != i:
-                shared[j] = len(np.intersect1d(mine, theirs, assume_unique=True))
-        notes = run.check.docs
-        out = set()
-        for j, n in shared.items():
-            j = int(j)
-            for note in (i, j):
-                if notes[note].kind == "note" and n >= PASTED_SHARE * sk.sizes[note] and n >= PASTED_MIN:
-                    out.add((min(i, j), max(i, j)))
-        return out
+                others = np.r_[others, j]
+                shared = np.r_[shared, len(np.intersect1d(mine, theirs, assume_unique=True))]
+        enough = shared >= PASTED_MIN
+        hit = enough & (self.notes[others] & (shared >= PASTED_SHARE * sk.sizes[others]))
+        if self.notes[i]:
+            hit |= enough & (shared >= PASTED_SHARE * sk.sizes[i])
+        return {(min(i, j), max(i, j)) for j in others[hit].tolist()}
 
     def _recluster(self, changed: set[int], new_pairs: list[tuple[int, int]]) -> None:
         """Form again the clusters the changed documents were in or now reach."""

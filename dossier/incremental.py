@@ -280,28 +280,46 @@ def render_all(files: Mapping[str, File], stop: Callable[[], bool] = lambda: Fal
 class Rebuilder:
     """Serve's rebuild path writing to a folder: what benchmarks/run.py times as the
     one-note-edit incremental build. After `full()`, `changed(paths)` rebuilds as
-    serve would and writes only the files whose bytes changed (deferred pages are
-    rendered, so the folder is complete). Not `dossier build`: no output guard, no
-    swap, no search index, no live-reload script."""
+    serve would, writes the pages of the edited files (what serve renders before it
+    tells the browser) and returns; `settle()` then writes every other file whose
+    bytes changed (the pages serve renders on demand), so the folder is complete.
+    Not `dossier build`: no output guard, no swap, no search index, no live-reload script."""
 
     def __init__(self, site: Path, out: Path, base_url: str | None = None):
         self.builder = Builder(Path(site).resolve(), base_url, lambda config: {}, health=False)
         self.out = Path(out)
+        self.pending: Rebuilt | None = None
 
     def full(self) -> int:
         return self._write(self.builder.build())
 
     def changed(self, paths: Iterable[Path]) -> int:
+        self.settle()
         paths = [Path(p).resolve() for p in paths]
         kinds = {classify(p, self.builder.site, self.builder.themes()) for p in paths} - {None}
-        return self._write(self.builder.build(kinds, paths=paths)) if kinds else 0
+        if not kinds:
+            return 0
+        index, content = self.builder.state.index, self.builder.site / "content"
+        urls = [index.url_of(p.relative_to(content).as_posix()) if index and p.is_relative_to(content) else None
+                for p in paths]
+        self.pending = self.builder.build(kinds, paths=paths, open_pages=frozenset(
+            output_path(url.split("#")[0]) for url in urls if url))
+        return self._write(self.pending, ready_only=True)
 
-    def _write(self, rebuilt: Rebuilt) -> int:
+    def settle(self) -> int:
+        pending, self.pending = self.pending, None
+        return self._write(pending, deferred_only=True) if pending else 0
+
+    def _write(self, rebuilt: Rebuilt, ready_only: bool = False, deferred_only: bool = False) -> int:
+        written = 0
         for path in rebuilt.changed:
             target, data = self.out / path, rebuilt.files.get(path)
+            if isinstance(data, Deferred) and ready_only or not isinstance(data, Deferred) and deferred_only:
+                continue
+            written += 1
             if data is None:
                 target.unlink(missing_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data.get() if isinstance(data, Deferred) else data)
-        return len(rebuilt.changed)
+        return written

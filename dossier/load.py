@@ -51,25 +51,30 @@ def load_sources(content: Path, read=None, listing=None) -> tuple[tuple[Source, 
     """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors
     listing every bad file, not just the first. `read` stands in for read_checked and
     `listing` for list_content (`dossier serve` passes ones that remember the last build)."""
-    read = read or read_checked
-    sources, warnings, errors = [], [], []
-    for path, sid, kind, skipped in (listing or list_content)(content):
-        if skipped:
-            warnings += [skipped] if skipped is not True else []
-            continue
-        try:
-            source, file_warnings = read(path, sid, kind)
-        except DossierError as e:
-            errors.append(e)
-            continue
-        warnings += file_warnings
-        if kind in ("article", "note") and not source.text.strip() and not source.meta:
-            warnings.append(f"content/{sid}: empty file; skipped")
-            continue
-        sources.append(source)
+    return gather([load_entry(*entry, read or read_checked) for entry in (listing or list_content)(content)])
+
+
+Entry = tuple  # (Source or None, warnings, DossierError or None): what one file of the listing gave
+
+
+def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool, read) -> Entry:
+    if skipped:
+        return None, [skipped] if skipped is not True else [], None
+    try:
+        source, warnings = read(path, sid, kind)
+    except DossierError as e:
+        return None, [], e
+    if kind in ("article", "note") and not source.text.strip() and not source.meta:
+        return None, [*warnings, f"content/{sid}: empty file; skipped"], None
+    return source, warnings, None
+
+
+def gather(entries: list[Entry]) -> tuple[tuple[Source, ...], tuple[str, ...]]:
+    sources = [e[0] for e in entries if e[0] is not None]
+    errors = [e[2] for e in entries if e[2] is not None]
     if errors:
         raise ContentErrors(errors + _entity_errors(sources))
-    return tuple(sources), tuple(warnings)
+    return tuple(sources), tuple(w for e in entries for w in e[1])
 
 
 def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool]]:

@@ -109,6 +109,14 @@ class Mention:
     wikilink: bool = False  # from [[Name]] in a note rather than found in the text
 
 
+class Mentions(tuple):
+    """Dossier.mentions as `cache.Reuse.link` makes it: a tuple like any other (equal to
+    one with the same mentions), which also keeps each document's own list, so that
+    `pages.Index` need not sort 10⁵ mentions out again after a one-note edit."""
+
+    by_doc: dict
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     date: str  # ISO start (sort key)

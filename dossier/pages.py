@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
-from itertools import groupby
+from itertools import chain, groupby
 
 from . import dates
 from .diff import diff_stats, word_diff
@@ -42,10 +42,10 @@ class Index:
         self.entities = {(e.kind, e.slug): e for e in d.entities}
         self.entity_of = {e.source: e for e in d.entities}  # url_of/title_of run per source row
         self.by_doc: dict[SourceId, list[Mention]] = defaultdict(list)
-        self.by_entity: dict[str, list[Mention]] = defaultdict(list)
+        self.docs_of: dict[str, set[SourceId]] = defaultdict(set)  # entity (as _key) → the docs naming it
         for m in d.mentions:
             self.by_doc[m.document].append(m)
-            self.by_entity[_key(m)].append(m)
+            self.docs_of[_key(m)].add(m.document)
         self.story_of: dict[SourceId, Story] = {v.source: s for s in d.stories for v in s.versions}
         self.version_of = {v.source: v for s in d.stories for v in s.versions}
         self.note_slugs = note_slugs(d.notes)
@@ -59,40 +59,52 @@ class Index:
         # row), by the story or note they come from: `updated` carries them to the next
         # build of `dossier serve`, less those of the documents that changed.
         self.memo: dict[str, dict] = {}
-        self.counts: dict[str, int] = {}
+        self.named: dict[SourceId, frozenset] = {}  # doc → the (kind, slug) it names
+        self.changed: set[SourceId] | None = None  # the documents `updated` swapped in; None: all new
+        self.touched: set[str] = set()
 
     def updated(self, d: Dossier, changed: set[SourceId]) -> "Index":
         """This index for a model in which only the documents `changed` differ (same
         entities, stories and notes): their mentions are swapped in, the rest is kept."""
         ix = copy.copy(self)
-        ix.d, ix.docs = d, {doc.id: doc for doc in d.documents}
+        ix.d, ix.docs, ix.changed = d, {doc.id: doc for doc in d.documents}, changed
         if d.stories is not self.d.stories:  # the same stories, but a version's similarity may be new
             ix.story_of = {v.source: s for s in d.stories for v in s.versions}
             ix.version_of = {v.source: v for s in d.stories for v in s.versions}
         fresh: dict[SourceId, list[Mention]] = defaultdict(list)
-        for m in d.mentions:
-            if m.document in changed:
-                fresh[m.document].append(m)
-        ix.by_doc, ix.by_entity = defaultdict(list, self.by_doc), defaultdict(list, self.by_entity)
-        touched = {_key(m) for sid in changed for m in (*self.by_doc.get(sid, ()), *fresh.get(sid, ()))}
+        if hasattr(d.mentions, "by_doc"):  # cache.Reuse.link kept them apart
+            fresh.update({sid: d.mentions.by_doc.get(sid, []) for sid in changed})
+        else:
+            for m in d.mentions:
+                if m.document in changed:
+                    fresh[m.document].append(m)
+        ix.by_doc, ix.docs_of = defaultdict(list, self.by_doc), defaultdict(set, self.docs_of)
+        ix.named = {sid: v for sid, v in self.named.items() if sid not in changed}
+        ix.touched = {_key(m) for sid in changed for m in (*self.by_doc.get(sid, ()), *fresh.get(sid, ()))}
         for sid in changed:
             ix.by_doc[sid] = fresh.get(sid, [])
-        for key in touched:
-            ix.by_entity[key] = [m for m in self.by_entity.get(key, ()) if m.document not in changed] + [
-                m for sid in sorted(fresh) for m in fresh[sid] if _key(m) == key]
+        for key in ix.touched:
+            ix.docs_of[key] = (self.docs_of.get(key, set()) - changed) | {
+                sid for sid in changed if any(_key(m) == key for m in fresh.get(sid, ()))}
         ix.quotes = self.quotes if d.quotes is self.d.quotes else QuoteIndex(d)
-        ix.counts = {k: n for k, n in self.counts.items() if k not in touched}
         stale = {_group_key(self, sid) for sid in changed} | (set() if ix.quotes is self.quotes else {"quotes"})
+        if any(sid in self.story_of for sid in changed):
+            stale.add("cards")
+        # pieces of unchanged stories and notes are shared with the last build's index (they
+        # hold for both); the sources table is rewritten in place, so it gets its own
         ix.memo = {space: pieces for space, pieces in self.memo.items() if space not in stale}
-        ix.touched = touched
+        ix.memo["sources"] = dict(self.memo.get("sources", {}))
         return ix
 
     def doc_count(self, e: Entity) -> int:
         """How many documents mention `e` (home, list pages, the entity's own header)."""
-        key = e.slug if e.kind != "event" else f"event:{e.slug}"
-        if key not in self.counts:
-            self.counts[key] = len({m.document for m in self.mentions_of(e)})
-        return self.counts[key]
+        return len(self.docs_of.get(e.slug if e.kind != "event" else f"event:{e.slug}", ()))
+
+    def names_in(self, sid: SourceId) -> frozenset:
+        """The (kind, slug) of every entity document `sid` names."""
+        if sid not in self.named:
+            self.named[sid] = frozenset((m.kind, m.entity) for m in self.by_doc.get(sid, ()))
+        return self.named[sid]
 
     def remember(self, space: str, key, make):
         """`make()`, or what it made before: `space` is the story or note (its _group_key)
@@ -101,9 +113,6 @@ class Index:
         if key not in pieces:
             pieces[key] = make()
         return pieces[key]
-
-    def mentions_of(self, e: Entity) -> list[Mention]:
-        return self.by_entity[e.slug if e.kind != "event" else f"event:{e.slug}"]  # as _key(m)
 
     def row(self, sid: SourceId) -> dict:
         return self.remember(_group_key(self, sid), ("row", sid), lambda: self.source_row(sid))
@@ -184,9 +193,7 @@ def _entity_link(e: Entity, count: int | None = None) -> dict:
 
 def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
     """People, places and events mentioned in these documents, most-mentioned first."""
-    counts: Counter = Counter()
-    for sid in sids:
-        counts.update({(m.kind, m.entity) for m in ix.by_doc[sid]})
+    counts = Counter(chain.from_iterable(ix.names_in(sid) for sid in sids))
     out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
     for (kind, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         out[kind].append(_entity_link(ix.entities[(kind, slug)], n))
@@ -259,7 +266,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     notes on the first page, then the stories that mention it, STORIES_PER_PAGE a page."""
     section = KIND_SECTION[e.kind]
     url = f"{section}/{e.slug}/"
-    docs = sorted({m.document for m in ix.mentions_of(e)})
+    docs = sorted(ix.docs_of.get(e.slug if e.kind != "event" else f"event:{e.slug}", ()))
     by_group: dict[str, list[SourceId]] = defaultdict(list)
     for sid in docs:  # a story's versions together, the canonical first
         by_group[_group_key(ix, sid)].append(sid)
@@ -356,7 +363,7 @@ def _first_sentence(text: str) -> str:
 
 def list_pages(ix: Index) -> list[Page]:
     d = ix.d
-    stories = [_story_card(ix, s) for s in d.stories]
+    stories = _story_cards(ix)
     notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
               "summary": _describe(n)} for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)]
     pages = [Page("stories/", "list.html", "Stories", "list", {"items": stories, "kind": "story"},
@@ -371,6 +378,10 @@ def list_pages(ix: Index) -> list[Page]:
         pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
                           description=f"{len(items)} {section} in the dossier", crumbs=()))
     return pages
+
+
+def _story_cards(ix: Index) -> list[dict]:
+    return ix.remember("cards", "all", lambda: [_story_card(ix, s) for s in ix.d.stories])
 
 
 def _story_card(ix: Index, s: Story) -> dict:
@@ -394,7 +405,7 @@ def home(ix: Index) -> Page:
     return Page("", "home.html", d.config.title, "home", {
         "summary_html": ix.markdown(d.config.summary, "", "."),
         "latest": latest, "people": top("person"), "places": top("place"),
-        "stories": [_story_card(ix, s) for s in d.stories],
+        "stories": _story_cards(ix),
         "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
                   for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
         "counts": {"sources": sum(1 for s in d.sources if s.kind in ("article", "note")),
@@ -436,7 +447,16 @@ def sources_page(ix: Index) -> Page:
                 "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
                 "removed": [_removed_row(r) for r in (doc.removed if doc else ())],
                 "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
-    rows = [ix.remember(_group_key(ix, src.id), ("source", src.id), lambda src=src: row(src))
-            for src in ix.d.sources]
+    def make(src) -> dict:
+        return ix.remember(_group_key(ix, src.id), ("source", src.id), lambda: row(src))
+    last = ix.memo.get("sources", {}).get("rows")  # after an edit: the table with the edited rows anew
+    if last is not None and ix.changed is not None and len(last) == len(ix.d.sources):
+        rows = list(last)
+        for k, src in enumerate(ix.d.sources):
+            if src.id in ix.changed or rows[k]["id"] != src.id:
+                rows[k] = make(src)
+    else:
+        rows = [make(src) for src in ix.d.sources]
+    ix.memo.setdefault("sources", {})["rows"] = rows
     return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
                 description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())

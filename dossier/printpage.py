@@ -18,6 +18,7 @@ from __future__ import annotations
 import posixpath
 import re
 import weakref
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 import jinja2
@@ -47,6 +48,7 @@ _DETAILS = re.compile(r"<details(?=[\s>])(?![^>]*\sopen)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+@lru_cache(maxsize=1 << 16)  # the edition is assembled again after every edit in `dossier serve`
 def part_id(url: str) -> str:
     """"stories/a-b/" → "stories-a-b". Slugs never hold "--", so "--" safely joins
     a part id and an id inside the part."""
@@ -77,8 +79,7 @@ def print_page(pages: Iterable[Page]) -> Page:
               **{key: sizes.get(f"sec-{key}", 0) for key in ("people", "places", "events")}}
     return Page(PRINT_URL, "print.html", "Print edition", "print",
                 {"edition": "whole", "cover": {"counts": counts}, "groups": groups, "anchors": anchors},
-                description="The whole dossier as one document, for printing and for the PDF.",
-                depends=tuple(dict.fromkeys(sid for p in by_url.values() for sid in p.depends)))
+                description="The whole dossier as one document, for printing and for the PDF.")
 
 
 def page_alone(pages: list[Page]) -> Page:

@@ -43,7 +43,12 @@ def unique_slugs(wanted: list[Slug]) -> list[Slug]:
 
 def note_slugs(notes) -> dict:
     """A note's slug is its file name: stable while the title is edited."""
-    return dict(zip([n.id for n in notes], unique_slugs([slugify(PurePosixPath(n.id).stem) for n in notes])))
+    return dict(_note_slugs(tuple(n.id for n in notes)))
+
+
+@lru_cache(maxsize=8)  # asked for by pages, checks and the clash warnings, after every edit
+def _note_slugs(ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(zip(ids, unique_slugs([slugify(PurePosixPath(sid).stem) for sid in ids])))
 
 
 def slug_clashes(sids: list[str], slugs: list[str], section: str) -> list[str]:
@@ -60,7 +65,12 @@ def slug_clashes(sids: list[str], slugs: list[str], section: str) -> list[str]:
 
 
 def note_clashes(notes) -> tuple[str, ...]:
-    slugs = note_slugs(notes)
+    return _note_clashes(tuple(n.id for n in notes))
+
+
+@lru_cache(maxsize=8)
+def _note_clashes(ids: tuple[str, ...]) -> tuple[str, ...]:
+    slugs = dict(_note_slugs(ids))
     return tuple(slug_clashes(list(slugs), list(slugs.values()), "notes/"))
 
 
