@@ -8,19 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Reuse
+from .cache import Reuse, Stages
 from .clean import clean
 from .config import Config, load_config
-from .dedup import dedup
-from .load import load_sources
 from .models import Dossier
 from .pages import build_pages
 from .registry import build_registry
-from .link import link
-from .stories import name_stories, published_notes
-from .timeline import build_timeline
-from .quotes import extract_quotes
-from .checks import model_warnings
+from .stories import published_notes
 from .site import guard_output, write_rendered
 from .render import Staging, theme_dirs, write_files
 from .diskcache import BuildCache, Summary
@@ -46,28 +40,28 @@ class Timings:
 
 def build_model(site: Path, config: Config | None = None, timed: Timings | None = None, progress=None,
                 reuse: Reuse | None = None) -> Dossier:
-    """`reuse` (dossier serve) keeps each file's read and clean from the last build."""
-    timed = timed or Timings()
+    """`reuse` (dossier serve) keeps what each stage did for each document last time."""
+    timed, run = timed or Timings(), reuse or Stages()
     config = config or load_config(site)
     with timed("load", progress):
-        sources, load_warnings = load_sources(site / "content", reuse.read if reuse else None)
+        sources, load_warnings = run.load(site / "content")
     with timed("clean", progress):
         documents = clean_sources(sources, reuse)
     with timed("dedup", progress):
-        clusters = dedup(documents, threshold=config.dedup_threshold)
+        clusters = run.dedup(documents, config.dedup_threshold)
     with timed("registry", progress):
         entities, registry_warnings = build_registry(sources)
     with timed("link", progress):
-        mentions = link(documents, entities)
+        mentions = run.link(documents, entities)
     with timed("timeline", progress):
-        timeline = build_timeline(entities, mentions)
-    stories = name_stories(clusters, documents)
+        timeline = run.timeline(documents, entities, mentions)
+    stories = run.stories(clusters, documents)
     notes = published_notes(clusters, documents)
     with timed("quotes", progress):
-        quotes = extract_quotes(documents, mentions, entities, stories)
+        quotes = run.quotes(documents, mentions, entities, stories)
     d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes)
     return Dossier(**{**d.__dict__, "warnings": load_warnings + registry_warnings + note_clashes(notes)
-                                       + model_warnings(d)})
+                                       + run.warnings(d)})
 
 
 def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None,
