@@ -31,7 +31,7 @@ from .dedup_update import DedupIndex
 from .link import link, link_many
 from .load import gather, list_content, load_entry, load_sources, read_checked
 from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Mentions, Source, SourceId, Story
-from .quotes import extract_quotes
+from .quotes import document_quotes, extract_quotes
 from .timeline import build_timeline
 from .stories import name_stories
 
@@ -91,6 +91,7 @@ class Reuse(Stages):
         self._stories: tuple | None = None
         self._quotes: tuple | None = None
         self._checks: dict = {}
+        self._doc_quotes: dict[SourceId, tuple] = {}
 
     # ---- load
     def forget(self, paths: Iterable[Path]) -> None:
@@ -178,12 +179,21 @@ class Reuse(Stages):
         return self._stories[1]
 
     def quotes(self, documents, mentions, entities, stories):
-        # quotes come from articles only (notes quote the sources): a note edit keeps them
+        # quotes come from articles only (notes quote the sources): a note edit keeps them;
+        # an article edit finds the quotes of that article again, then aligns all copies
         articles = tuple(doc for doc in documents if doc.kind == "article")
         key = (entities, stories, *articles, *(self._links[doc.id][1] for doc in articles))
         if self._quotes is None or not _same(self._quotes[0], key):
-            self._quotes = (key, extract_quotes(documents, mentions, entities, stories))
+            self._quotes = (key, extract_quotes(documents, mentions, entities, stories, self._found))
+            self._doc_quotes = {doc.id: self._doc_quotes[doc.id] for doc in articles}  # deleted files go
         return self._quotes[1]
+
+    def _found(self, doc: Document, people: frozenset[str]):
+        mentions = self._links[doc.id][1]
+        hit = self._doc_quotes.get(doc.id)
+        if hit is None or hit[0] is not doc or hit[1] is not mentions or hit[2] != people:
+            self._doc_quotes[doc.id] = hit = (doc, mentions, people, document_quotes(doc, mentions, people))
+        return hit[3]
 
     def prune(self) -> None:
         """After a build: drop the cleans it did not use (deleted and superseded files),

@@ -66,22 +66,32 @@ _NOT_NAME = re.compile(r"^(?:it|this|that|they|we|i|you|there)\b", re.I)
 
 
 def extract_quotes(documents: Iterable[Document], mentions: Iterable[Mention],
-                   entities: tuple[Entity, ...], stories: tuple[Story, ...]) -> tuple[Quote, ...]:
+                   entities: tuple[Entity, ...], stories: tuple[Story, ...], found=None) -> tuple[Quote, ...]:
+    """`found(doc, people)` stands in for document_quotes (`dossier serve` remembers it)."""
     docs = [d for d in documents if d.kind == "article"]  # notes quote the sources: not new speech
-    people = {e.slug for e in entities if e.kind == "person"}
+    people = frozenset(e.slug for e in entities if e.kind == "person")
+    by_doc: dict[SourceId, list[Mention]] = getattr(mentions, "by_doc", None) or defaultdict(list)
+    if not hasattr(mentions, "by_doc"):
+        for m in mentions:
+            by_doc[m.document].append(m)
+    found = found or (lambda doc, people: document_quotes(doc, by_doc.get(doc.id, ()), people))
+    story_of = {v.source: s for s in stories for v in s.versions}
+    out: list[Quote] = []
+    for doc in docs:
+        story = story_of.get(doc.id)
+        out += [replace(q, story=story.slug) for q in found(doc, people)] if story else found(doc, people)
+    return _align(out, stories)
+
+
+def document_quotes(doc: Document, mentions: Iterable[Mention], people: frozenset[str]) -> list[Quote]:
+    """The quotations of one article, with their speakers (no story, no alignment yet)."""
     persons: dict[tuple[SourceId, int], list[Mention]] = defaultdict(list)
     for m in mentions:
         if m.kind == "person" and m.entity in people and not m.in_caption and not m.wikilink:
             persons[(m.document, m.paragraph)].append(m)
     for ms in persons.values():
         ms.sort(key=lambda m: m.start)
-    story_of = {v.source: s for s in stories for v in s.versions}
-    found = {d.id: _document_quotes(d, persons) for d in docs}
-    out: list[Quote] = []
-    for doc in docs:
-        story = story_of.get(doc.id)
-        out += [replace(q, story=story.slug if story else None) for q in found[doc.id]]
-    return _align(out, stories)
+    return _document_quotes(doc, persons)
 
 
 # ---- one document ---------------------------------------------------------------
