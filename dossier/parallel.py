@@ -6,6 +6,7 @@ is: they inherit the sources, so only indices go out and Documents come back.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from contextlib import contextmanager
@@ -54,12 +55,16 @@ def clean_many(sources: list[Source], workers: int | None = None) -> list[Docume
         return [clean(s) for s in sources]
     global _TODO
     _TODO = sources
+    # Without this, each child's first full garbage collection walks (and so copies,
+    # page by page) the parent's whole heap: the pool was slower than one process
+    gc.freeze()
     try:
         # small chunks dealt in order: one long article does not hold up a worker's whole share
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_clean_one, range(len(sources)), chunksize=max(1, len(sources) // (workers * 8)))
     finally:
         _TODO = None
+        gc.unfreeze()
     # a source whose clean raised in a worker is cleaned here again, so that the
     # error is raised as the serial run raises it, with its own traceback
     return [r if isinstance(r, Document) else clean(s) for r, s in zip(results, sources)]
