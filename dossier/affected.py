@@ -23,8 +23,9 @@ from __future__ import annotations
 from typing import Mapping
 
 from .models import Dossier, Page, SourceId
-from .pages import Index, _key, build_pages, entity_pages, home, list_pages, note_page, sources_page, story_page, \
-    timeline_page, _listed_sources
+from .index import Index, _key, _listed_sources
+from .pages import build_pages, entity_pages, home, list_pages, note_page, sources_page, story_page, \
+    timeline_page
 from .printpage import PRINT_URL, print_page
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Reuse, Stages
-from .clean import clean
 from .config import Config, load_config
 from .models import Dossier
 from .pages import build_pages

@@ -107,7 +107,7 @@ def _per_file(memo: dict, name: str, items, make) -> list[Finding]:
 
 def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
-    # the same keys pages.Index.wikilink resolves a note by: its slug or its title
+    # the same keys index.Index.wikilink resolves a note by: its slug or its title
     note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
     sources = {s.id: s for s in d.sources}
     return _per_file(memo, "notes", [(n.id, n, sources[n.id]) for n in d.documents if n.kind == "note"],

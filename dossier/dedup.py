@@ -9,7 +9,6 @@ reworded" from "another story about the same town"; sentences are not.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from inspect import signature

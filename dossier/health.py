@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .checks import CODES, SEVERITIES, findings
 from .models import Dossier, Page, SourceId
-from .pages import Index
+from .index import Index
 from .quote_views import speaker_link
 from .diff import word_diff
 

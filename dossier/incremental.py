@@ -36,7 +36,7 @@ from .config import Config, load_config
 from .models import Dossier, Page
 from .health import health_page
 from .affected import fresh_pages, update_pages
-from .pages import Index
+from .index import Index
 from .render import environment, output_path, theme_dirs
 from .site import render_pages, render_site
 

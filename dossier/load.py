@@ -287,7 +287,7 @@ def _too_big(data: Any) -> bool:
 def check_meta(source: Source) -> tuple[Source, list[str]]:
     """Dates that must parse (an error with the line) and links that must be web
     addresses (a warning; the value is dropped so no page links a `javascript:` url)."""
-    shown, warnings = f"content/{source.id}", []
+    warnings = []
     for key in DATE_KEYS.get(source.kind, ()):
         value = source.meta.get(key)
         if value in (None, ""):

@@ -112,7 +112,7 @@ class Mention:
 class Mentions(tuple):
     """Dossier.mentions as `cache.Reuse.link` makes it: a tuple like any other (equal to
     one with the same mentions), which also keeps each document's own list, so that
-    `pages.Index` need not sort 10⁵ mentions out again after a one-note edit."""
+    `index.Index` need not sort 10⁵ mentions out again after a one-note edit."""
 
     by_doc: dict
 

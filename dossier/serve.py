@@ -23,7 +23,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 import jinja2
 

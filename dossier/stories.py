@@ -18,6 +18,5 @@ def name_stories(clusters: tuple[Cluster, ...], documents: tuple[Document, ...])
 
 
 def published_notes(clusters: tuple[Cluster, ...], documents: tuple[Document, ...]) -> tuple[Document, ...]:
-    docs = {d.id: d for d in documents}
     canon = {c.canonical for c in clusters}
     return tuple(sorted((d for d in documents if d.kind == "note" and d.id in canon), key=lambda d: d.id))
