@@ -18,9 +18,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .dedup import MIN_ESTIMATE, MIN_SHINGLES, PASTED_MIN, PASTED_SHARE, Run, _Text, _UnionFind, minhash, sketch
+from .dedup import MIN_ESTIMATE, MIN_SHINGLES, PASTED_MIN, PASTED_SHARE, Run, minhash, sketch
 from .models import Cluster, Document
 from .shingles import shingles
+from .verify import Text, UnionFind
 
 MAX_CHANGED = 20  # more changed documents than this at once: a full run is as quick
 
@@ -63,7 +64,7 @@ class DedupIndex:
         run.check.docs[i] = doc
         self.notes[i] = doc.kind == "note"
         run.check.texts.pop(i, None)
-        run.check.texts[i] = _Text(doc)
+        run.check.texts[i] = Text(doc)
         for key in [k for k in run.check.matches if i in k]:
             del run.check.matches[key]
         _, hashes = shingles([doc])
@@ -118,7 +119,7 @@ class DedupIndex:
         run, check = self.run, self.run.check
         roots = {self.root[i] for i in changed} | {self.root[j] for p in new_pairs for j in p}
         members = [i for r in roots for i in run.members[r]]
-        joined = _UnionFind()
+        joined = UnionFind()
         old = [p for r in roots for p in run.edges.get(r, []) if not changed & set(p)]
         for r in roots - {self.root[i] for i in changed}:  # untouched clusters stay whole
             for i in run.members[r][1:]:
