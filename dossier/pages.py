@@ -16,7 +16,7 @@ from .models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from .printpage import print_page
 from .urls import is_web_url
 from .quote_views import person_quotes, story_quotes
-from .views import KIND_SECTION, entity_url, mention_sentences, outlet_of, plain, segments
+from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, segments
 
 # An entity page quotes at most this many sentences of each story: a person named in
 # hundreds of articles would otherwise get a page of megabytes (the story link and
@@ -177,6 +177,15 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     return pages
 
 
+def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """One document's mentions by entity (as _key), in reading order: asked once per
+    entity the document names."""
+    out: dict[str, list[Mention]] = defaultdict(list)
+    for m in sorted(mentions, key=lambda m: (m.in_caption, m.paragraph, m.start)):
+        out[_key(m)].append(m)
+    return out
+
+
 def _pager(url: str, n: int, pages: int, stories: int) -> dict | None:
     if pages < 2:
         return None
@@ -193,9 +202,9 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
     def make() -> dict:
         first = sids[0]
         doc = ix.docs[first]
-        mine = sorted((m for m in ix.by_doc[first] if _key(m) == ekey),
-                      key=lambda m: (m.in_caption, m.paragraph, m.start))
-        sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug,
+        mine = ix.remember(key, ("by-entity", first), lambda: _by_entity(ix.by_doc[first])).get(ekey, [])
+        grouped = ix.remember(key, ("by-paragraph", first), lambda: by_paragraph(ix.by_doc[first]))
+        sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug, grouped=grouped,
                                             limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
         return {"key": key, "docs": sids, "title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,

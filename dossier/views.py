@@ -66,16 +66,12 @@ def text_of(doc: Document, m: Mention) -> str:
 
 
 def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list[Mention],
-                      entity: str, limit: int | None = None) -> tuple[list[dict], int]:
+                      entity: str, limit: int | None = None, grouped=None) -> tuple[list[dict], int]:
     """Each sentence of `doc` that mentions `entity`, once, with every mention in it
-    linked: the first `limit` of them, and how many more mentions follow them."""
+    linked: the first `limit` of them, and how many more mentions follow them.
+    `grouped`: by_paragraph(doc_mentions), when the caller keeps it."""
     seen, out = set(), []
-    # grouped and sorted once, then cut by bisect: a scraped "paragraph" can be one
-    # megabyte-long line with thousands of mentions, and a scan per sentence is quadratic
-    by_text: dict[tuple[bool, int], list[Mention]] = {}
-    for x in sorted(doc_mentions, key=lambda x: x.start):
-        by_text.setdefault((x.in_caption, x.paragraph), []).append(x)
-    starts = {key: [x.start for x in xs] for key, xs in by_text.items()}
+    by_text, starts = grouped or by_paragraph(doc_mentions)
     for i, m in enumerate(mentions):
         if limit is not None and len(out) >= limit:
             return out, len(mentions) - i  # counted, not cut into sentences: that is the cost
@@ -91,6 +87,16 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
                     "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
                     "caption": m.in_caption})
     return out, 0
+
+
+def by_paragraph(doc_mentions: list[Mention]) -> tuple[dict, dict]:
+    """A document's mentions by (in_caption, paragraph), sorted, with their starts:
+    grouped and sorted once, then cut by bisect. A scraped "paragraph" can be one
+    megabyte-long line with thousands of mentions, and a scan per sentence is quadratic."""
+    by_text: dict[tuple[bool, int], list[Mention]] = {}
+    for x in sorted(doc_mentions, key=lambda x: x.start):
+        by_text.setdefault((x.in_caption, x.paragraph), []).append(x)
+    return by_text, {key: [x.start for x in xs] for key, xs in by_text.items()}
 
 
 def outlet_of(doc: Document) -> str:
