@@ -1,4 +1,6 @@
-"""Render every page and the non-HTML outputs into {path: bytes}; guard the output folder."""
+"""Render every page and the non-HTML outputs: into {path: bytes} for `dossier serve`
+(`render_site`), straight into the staging folder for `dossier build`
+(`write_rendered`, in forked workers); guard the output folder."""
 from __future__ import annotations
 
 import gc
@@ -16,12 +18,11 @@ from .search import indexed
 
 
 def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | None = None,
-                env=None, only: set[str] | None = None, workers: int = 1) -> dict[str, bytes]:
+                env=None, only: set[str] | None = None) -> dict[str, bytes]:
     """`env` and `only` (the page URLs to render; None: all) are for `dossier serve`,
-    which keeps its jinja2 environment and re-renders only the pages an edit changed.
-    `workers` > 1 renders in forked processes."""
+    which keeps its jinja2 environment and re-renders only the pages an edit changed."""
     env = env or environment(site, d.config.theme)
-    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra, workers)
+    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra)
     files.update(other_files(env, d, pages, extra))
     return files
 
@@ -49,8 +50,9 @@ def write_rendered(tmp: Path, out: Path, d: Dossier, pages: tuple[Page, ...], si
     single page) and dossier.json are still being made. Workers write what they
     render, so no page's bytes cross a pipe or wait in memory."""
     env = environment(site, d.config.theme)
-    first = [p for p in pages if indexed(output_path(p.url))]
-    rest = sorted((p for p in pages if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
+    unique = {p.url: p for p in pages}.values()  # as {path: bytes} would keep them: one file per URL, the last page
+    first = [p for p in unique if indexed(output_path(p.url))]
+    rest = sorted((p for p in unique if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
     job = _Job(env, d.config, tmp, out, previous, first + rest)
     if workers < 2 or len(pages) < PARALLEL_FROM:
         n = sum(job.write(i) for i in range(len(first)))
@@ -123,30 +125,12 @@ def _preload(env) -> None:
             pass
 
 
-def render_pages(env, d: Dossier, pages, extra: dict | None = None, workers: int = 1) -> dict[str, bytes]:
-    if workers < 2 or len(pages) < PARALLEL_FROM:
-        return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
-    # Forked workers inherit the model and the compiled templates, so nothing but the
-    # page numbers goes to them and only the bytes come back (pickling the model would
-    # cost more than rendering it). Pages are dealt round-robin: big ones are spread.
-    global _JOB
-    _JOB = (env, d.config, pages, extra)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_share, [(i, workers) for i in range(workers)])
-    finally:
-        _JOB = None
-    return {path: data for part in parts for path, data in part}
+def render_pages(env, d: Dossier, pages, extra: dict | None = None) -> dict[str, bytes]:
+    return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
 
 
 PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
-_JOB = None
-
-
-def _render_share(share: tuple[int, int]) -> list[tuple[str, bytes]]:
-    env, config, pages, extra = _JOB
-    first, step = share
-    return [(output_path(p.url), render_page(env, p, config, extra).encode()) for p in pages[first::step]]
+_JOB: _Job | None = None  # the running pool's job, inherited by the forked workers
 
 
 def _root(base_url: str) -> str:
