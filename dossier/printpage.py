@@ -72,8 +72,10 @@ def print_page(pages: Iterable[Page]) -> Page:
         if parts:
             groups.append(_group(gid, title, parts, heading=gid != "timeline", listed=gid not in ("briefing", "timeline")))
     anchors = {p["page"].url: p["id"] for g in groups for p in g["parts"]}
-    for gid, _, source in GROUPS:
-        anchors.setdefault(source, f"sec-{gid}")  # a list page is its section of the edition
+    made = {g["id"] for g in groups}
+    for gid, _, source in GROUPS:  # a list page is its section of the edition, when it has one
+        if f"sec-{gid}" in made:
+            anchors.setdefault(source, f"sec-{gid}")
     sizes = {g["id"]: len(g["parts"]) for g in groups}
     counts = {**home.context.get("counts", {}),
               **{key: sizes.get(f"sec-{key}", 0) for key in ("people", "places", "events")}}

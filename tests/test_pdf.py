@@ -306,3 +306,19 @@ def test_a_last_part_shared_by_two_pages_is_not_guessed():
     pages = (Page("people/lu/", "x.html", "Lu", "person", {}), Page("places/lu/", "x.html", "Lu", "place", {}))
     with pytest.raises(DossierError, match="did you mean"):
         find_pages(pages, ["lu"])
+
+
+def test_print_edition_without_events_links_no_missing_section(site, tmp_path):
+    """A dossier with no events has no Events section in the edition: the nav's
+    Events link goes to the site, not to a #sec-events that is not there."""
+    root = site({
+        "dossier.yaml": "title: Tiny\n",
+        "content/articles/a.md": "---\ntitle: Border trade\noutlet: Wire\n---\nAnna Berg runs a shop in Heihe.\n",
+        "content/people/anna-berg.md": "---\nname: Anna Berg\n---\nRuns a shop.\n",
+    })
+    result = run_dossier("build", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((tmp_path / "out" / "print" / "index.html").read_text(), "html.parser")
+    ids = {el["id"] for el in page.find_all(id=True)}
+    local = [a["href"][1:] for a in page.select("a[href^='#']")]
+    assert local and [h for h in local if h not in ids and h != "top"] == []
