@@ -97,7 +97,7 @@ class Entity:
     end: str | None = None  # events: ISO end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 10⁵–10⁶ of them: slots save ~250 bytes each
 class Mention:
     entity: Slug
     kind: EntityKind
@@ -128,7 +128,7 @@ class TimelineEntry:
     sources: tuple[SourceId, ...]  # documents that speak of it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """Words in quotation marks in a source, and who said them when the text says so."""
 
