@@ -92,6 +92,7 @@ class Reuse(Stages):
         self._quotes: tuple | None = None
         self._checks: dict = {}
         self._doc_quotes: dict[SourceId, tuple] = {}
+        self._aligned: dict = {}  # each story's alignment, each document's placed quotes
 
     # ---- load
     def forget(self, paths: Iterable[Path]) -> None:
@@ -184,7 +185,7 @@ class Reuse(Stages):
         articles = tuple(doc for doc in documents if doc.kind == "article")
         key = (entities, stories, *articles, *(self._links[doc.id][1] for doc in articles))
         if self._quotes is None or not _same(self._quotes[0], key):
-            self._quotes = (key, extract_quotes(documents, mentions, entities, stories, self._found))
+            self._quotes = (key, extract_quotes(documents, mentions, entities, stories, self._found, self._aligned))
             self._doc_quotes = {doc.id: self._doc_quotes[doc.id] for doc in articles}  # deleted files go
         return self._quotes[1]
 

@@ -314,8 +314,10 @@ def sources_page(ix: Index) -> Page:
     last = ix.memo.get("sources", {}).get("rows")  # after an edit: the table with the edited rows anew
     if last is not None and ix.changed is not None and len(last) == len(ix.d.sources):
         rows = list(last)
+        # an edited version changes its story's other rows too (their similarity to it)
+        stale = ix.changed | {v.source for sid in ix.changed if sid in ix.story_of for v in ix.story_of[sid].versions}
         for k, src in enumerate(ix.d.sources):
-            if src.id in ix.changed or rows[k]["id"] != src.id:
+            if src.id in stale or rows[k]["id"] != src.id:
                 rows[k] = make(src)
     else:
         rows = [make(src) for src in ix.d.sources]

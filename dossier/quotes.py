@@ -66,8 +66,10 @@ _NOT_NAME = re.compile(r"^(?:it|this|that|they|we|i|you|there)\b", re.I)
 
 
 def extract_quotes(documents: Iterable[Document], mentions: Iterable[Mention],
-                   entities: tuple[Entity, ...], stories: tuple[Story, ...], found=None) -> tuple[Quote, ...]:
-    """`found(doc, people)` stands in for document_quotes (`dossier serve` remembers it)."""
+                   entities: tuple[Entity, ...], stories: tuple[Story, ...], found=None,
+                   memo: dict | None = None) -> tuple[Quote, ...]:
+    """`found(doc, people)` stands in for document_quotes and `memo` keeps each story's
+    alignment while its versions' quotes are the same lists (`dossier serve`)."""
     docs = [d for d in documents if d.kind == "article"]  # notes quote the sources: not new speech
     people = frozenset(e.slug for e in entities if e.kind == "person")
     by_doc: dict[SourceId, list[Mention]] = getattr(mentions, "by_doc", None) or defaultdict(list)
@@ -75,12 +77,45 @@ def extract_quotes(documents: Iterable[Document], mentions: Iterable[Mention],
         for m in mentions:
             by_doc[m.document].append(m)
     found = found or (lambda doc, people: document_quotes(doc, by_doc.get(doc.id, ()), people))
-    story_of = {v.source: s for s in stories for v in s.versions}
+    memo = {} if memo is None else memo
+    mine = {doc.id: found(doc, people) for doc in docs}
+    start, k = {}, 0  # where each document's quotes begin in Dossier.quotes (same_as indexes it)
+    for doc in docs:
+        start[doc.id], k = k, k + len(mine[doc.id])
+    story_of, marks = {}, {}
+    for story in stories:
+        lists = [mine.get(v.source, []) for v in story.versions]
+        hit = memo.get(("align", story.slug))
+        if hit is None or hit[0] != story.versions or any(a is not b for a, b in zip(hit[1], lists)):
+            hit = memo[("align", story.slug)] = (story.versions, lists, _align(lists))
+        for v, mark in zip(story.versions[1:], hit[2]):
+            marks[v.source] = mark
+        for v in story.versions:
+            story_of[v.source] = story
     out: list[Quote] = []
     for doc in docs:
         story = story_of.get(doc.id)
-        out += [replace(q, story=story.slug) for q in found(doc, people)] if story else found(doc, people)
-    return _align(out, stories)
+        out += _placed(mine[doc.id], story, marks.get(doc.id), start.get(story.canonical) if story else None, memo)
+    return tuple(out)
+
+
+def _placed(quotes: list[Quote], story: Story | None, marks, offset: int | None, memo: dict) -> list[Quote]:
+    """A document's quotes with their story and alignment, the canonical's index as
+    Dossier.quotes counts it; the same objects while none of that changed."""
+    if story is None:
+        return quotes
+    key = ("placed", quotes[0].document) if quotes else None
+    hit = memo.get(key)
+    if hit is not None and hit[0] is quotes and hit[1] is marks and hit[2] == (story.slug, offset):
+        return hit[3]
+    if marks is None:  # the canonical version
+        placed = [replace(q, story=story.slug) for q in quotes]
+    else:
+        placed = [replace(q, story=story.slug, status=status, same_as=None if c is None else offset + c,
+                          similarity=similarity) for q, (status, c, similarity) in zip(quotes, marks)]
+    if key:
+        memo[key] = (quotes, marks, (story.slug, offset), placed)
+    return placed
 
 
 def document_quotes(doc: Document, mentions: Iterable[Mention], people: frozenset[str]) -> list[Quote]:
@@ -315,34 +350,33 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text).casefold().replace("'", "")))
 
 
-def _align(quotes: list[Quote], stories: tuple[Story, ...]) -> tuple[Quote, ...]:
-    by_doc: dict[SourceId, list[int]] = defaultdict(list)
-    for k, q in enumerate(quotes):
-        by_doc[q.document].append(k)
-    out = list(quotes)
-    for s in stories:
-        canon = by_doc.get(s.canonical, [])
-        keys = [_norm(quotes[k].text) for k in canon]
-        exact = {key: k for key, k in zip(keys, canon)}
-        for v in s.versions[1:]:
-            mine = by_doc.get(v.source, [])
-            for j, k in enumerate(mine):
-                q, key = quotes[k], _norm(quotes[k].text)
-                if key in exact:
-                    out[k] = replace(q, status="same", same_as=exact[key], similarity=1.0)
-                    continue
-                # copies keep the order of their quotes: look near the same relative place
-                # (bounded work however many quotes a long file holds)
-                mid = j * len(canon) // max(1, len(mine))
-                lo = max(0, mid - WINDOW)
-                best = process.extractOne(key, keys[lo:mid + WINDOW], scorer=_score, score_cutoff=ALTERED)
-                c = canon[lo + best[2]] if best else None
-                if c is None or (q.speaker and quotes[c].speaker and q.speaker != quotes[c].speaker):
-                    out[k] = replace(q, status="added")
-                    continue
-                status = "same" if key in keys[lo + best[2]] else "altered"  # fewer of the same words
-                out[k] = replace(q, status=status, same_as=c, similarity=round(best[1] / 100, 3))
-    return tuple(out)
+def _align(lists: list[list[Quote]]) -> list[list[tuple]]:
+    """For each version after the canonical (lists[0]), each quote's (status, index of
+    the canonical quote it matches or None, similarity)."""
+    canon = lists[0]
+    keys = [_norm(q.text) for q in canon]
+    exact = {key: j for j, key in enumerate(keys)}
+    out = []
+    for mine in lists[1:]:
+        marks = []
+        for j, q in enumerate(mine):
+            key = _norm(q.text)
+            if key in exact:
+                marks.append(("same", exact[key], 1.0))
+                continue
+            # copies keep the order of their quotes: look near the same relative place
+            # (bounded work however many quotes a long file holds)
+            mid = j * len(canon) // max(1, len(mine))
+            lo = max(0, mid - WINDOW)
+            best = process.extractOne(key, keys[lo:mid + WINDOW], scorer=_score, score_cutoff=ALTERED)
+            c = lo + best[2] if best else None
+            if c is None or (q.speaker and canon[c].speaker and q.speaker != canon[c].speaker):
+                marks.append(("added", None, None))
+                continue
+            status = "same" if key in keys[c] else "altered"  # fewer of the same words
+            marks.append((status, c, round(best[1] / 100, 3)))
+        out.append(marks)
+    return out
 
 
 def _score(a: str, b: str, **kw) -> float:
