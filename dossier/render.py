@@ -96,6 +96,7 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
     return env.get_template(page.template).render(context)
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every page after every edit in `dossier serve`
 def output_path(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
