@@ -99,10 +99,12 @@ class Reuse(Stages):
         """The watcher's paths: read these again. A path the last walk did not list,
         or one that is gone, means a file was added or deleted: walk again."""
         paths = [Path(p) for p in paths]
+        # a sidecar .yaml belongs to its article: the article is read again with it
+        paths += [p.with_suffix(s) for p in paths if p.suffix == ".yaml" for s in (".txt", ".md", ".markdown")]
         for path in paths:
             self._reads.pop(path, None)
-            for suffix in (".txt", ".md", ".markdown"):  # a sidecar .yaml belongs to its article
-                self._reads.pop(path.with_suffix(suffix), None)
+            if path.suffix != ".yaml" and path not in self._listed and not path.exists():
+                continue  # an article's other possible name
             if path not in self._listed or not path.is_file():
                 self._listing = None
         self._forgotten = set(paths)

@@ -78,7 +78,7 @@ def test_note_that_pastes_an_article_joins_its_story(site):
     assert "notes/" + note.name in {v.source for v in story.versions}
 
 
-@pytest.mark.parametrize("edit", ["title", "new", "delete", "entity", "wikilink", "sources"])
+@pytest.mark.parametrize("edit", ["title", "new", "delete", "entity", "wikilink", "sources", "sidecar"])
 def test_structure_edits(site, edit):
     b = builder_for(site)
     note = notes(site)[2]
@@ -98,9 +98,12 @@ def test_structure_edits(site, edit):
     elif edit == "wikilink":
         path = note
         note.write_text(text + "\n\nSee [[Heihe]] and [[No Such Place]].\n")
-    else:
+    elif edit == "sources":
         path = note
         note.write_text(text.replace("sources: [", "sources: [articles/001_444e9492e3c91cc6.txt, ", 1))
+    else:  # an article's metadata lives in the .yaml beside it
+        path = site / "content/articles/003_63f1341303a8e582.yaml"
+        path.write_text(path.read_text() + "outlet: A Renamed Outlet\n")
     rebuild_matches_fresh(b, path)
 
 
