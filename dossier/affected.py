@@ -65,7 +65,7 @@ def update_pages(old: Dossier, ix: Index, pages: Mapping[str, Page], d: Dossier)
     for url in [u for u in out if "/page/" in u and u.split("page/")[0] in made and u not in made]:
         del out[url]  # a person now named in fewer stories has fewer pages
     del out[PRINT_URL]
-    out[PRINT_URL] = print_page(out.values())
+    out[PRINT_URL] = print_page(out.values(), new.memo.setdefault("print", {}))
     return out, new
 
 

@@ -12,7 +12,6 @@ from .cache import Reuse, Stages
 from .config import Config, load_config
 from .models import Dossier
 from .pages import build_pages
-from .registry import build_registry
 from .stories import published_notes
 from .site import guard_output, write_rendered
 from .render import Staging, theme_dirs, write_files
@@ -49,7 +48,7 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
     with timed("dedup", progress):
         clusters = run.dedup(documents, config.dedup_threshold)
     with timed("registry", progress):
-        entities, registry_warnings = build_registry(sources)
+        entities, registry_warnings = run.registry(sources)
     with timed("link", progress):
         mentions = run.link(documents, entities)
     with timed("timeline", progress):

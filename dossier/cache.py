@@ -32,6 +32,7 @@ from .link import link, link_many
 from .load import gather, list_content, load_entry, load_sources, read_checked
 from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Mentions, Source, SourceId, Story
 from .quotes import document_quotes, extract_quotes
+from .registry import build_registry
 from .timeline import build_timeline
 from .stories import name_stories
 
@@ -47,6 +48,9 @@ class Stages:
 
     def dedup(self, documents: tuple[Document, ...], threshold: float) -> tuple[Cluster, ...]:
         return dedup(documents, threshold=threshold)
+
+    def registry(self, sources: tuple[Source, ...]):
+        return build_registry(sources)
 
     def link(self, documents: tuple[Document, ...], entities: tuple[Entity, ...]) -> tuple[Mention, ...]:
         return link(documents, entities)
@@ -87,8 +91,10 @@ class Reuse(Stages):
         self._dedup: DedupIndex | None = None
         self._links: dict[SourceId, tuple[Document, list[Mention]]] = {}
         self._events: dict[SourceId, list[Mention]] = {}
+        self._by_doc: dict[SourceId, list[Mention]] | None = None
         self._entities: tuple[Entity, ...] | None = None
         self._stories: tuple | None = None
+        self._registry: tuple | None = None
         self._quotes: tuple | None = None
         self._checks: dict = {}
         self._doc_quotes: dict[SourceId, tuple] = {}
@@ -137,6 +143,17 @@ class Reuse(Stages):
         return result
 
     # ---- clean
+    def clean_all(self, sources) -> tuple[Document, ...]:
+        hits, out = self._by_source, []
+        for source in sources:  # one tight loop: 10⁴ sources after every edit
+            hit = hits.get(source.id)
+            if hit is not None and hit[0] is source:
+                self._used_cleans.add(hit[1])
+                out.append(self._cleans[hit[1]])
+            else:
+                out.append(self.clean(source))
+        return tuple(out)
+
     def clean(self, source: Source) -> Document:
         """clean.clean, again only for a source whose text or front matter changed."""
         hit = self._by_source.get(source.id)
@@ -156,16 +173,30 @@ class Reuse(Stages):
             self._dedup = DedupIndex(documents, threshold)
         return self._dedup.update(documents)
 
+    def registry(self, sources):
+        # the same entity files (the very Source objects): the same entities
+        files = [s for s in sources if s.kind in ("person", "place", "event")]
+        if self._registry is None or not _same(self._registry[0], files):
+            self._registry = (files, build_registry(sources))
+        return self._registry[1]
+
     def link(self, documents, entities):
         if entities != self._entities:
-            self._links, self._events, self._entities = {}, {}, entities
-        todo = [doc for doc in documents if self._links.get(doc.id, (None,))[0] is not doc]
+            self._links, self._events, self._entities, self._by_doc = {}, {}, entities, None
+        links = self._links
+        todo = [doc for doc in documents if links.get(doc.id, (None,))[0] is not doc]
         for doc, mentions in zip(todo, link_many(todo, entities)):
-            self._links[doc.id] = (doc, mentions)
+            links[doc.id] = (doc, mentions)
             self._events[doc.id] = [m for m in mentions if m.kind == "event"]
-        self._links = {doc.id: self._links[doc.id] for doc in documents}  # deleted files go
-        out = Mentions(chain.from_iterable(self._links[doc.id][1] for doc in documents))
-        out.by_doc = {sid: v[1] for sid, v in self._links.items()}
+        if len(links) != len(documents):  # deleted files go
+            self._links = links = {doc.id: links[doc.id] for doc in documents}
+            self._by_doc = None
+        if self._by_doc is None:
+            self._by_doc = {sid: v[1] for sid, v in links.items()}
+        else:  # a new dict each build: the last model keeps its own
+            self._by_doc = {**self._by_doc, **{doc.id: links[doc.id][1] for doc in todo}}
+        out = Mentions(chain.from_iterable(self._by_doc[doc.id] for doc in documents))
+        out.by_doc = self._by_doc
         return out
 
     def timeline(self, documents, entities, mentions):

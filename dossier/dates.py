@@ -1,6 +1,8 @@
 """Dates as editors write them: a day, a month or a year, kept at that precision."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import datetime as dt
 import re
 
@@ -38,6 +40,7 @@ def precision(iso: str) -> str:
     return {10: "day", 7: "month"}.get(len(iso), "year")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred dates on every list, after every edit
 def label(iso: str) -> str:
     """Human date at its own precision: 20 March 2023, March 2023, 2023."""
     parts = iso.split("-")

@@ -39,7 +39,7 @@ def clean_sources(sources, reuse=None) -> tuple[Document, ...]:
     the disk cache when `dossier build` set one, the rest in the pool."""
     wanted = [s for s in sources if s.kind in ("article", "note")]
     if reuse is not None:
-        return tuple(reuse.clean(s) for s in wanted)
+        return reuse.clean_all(wanted)
     disk = _DISK.get()
     if disk is None:
         return tuple(clean_many(wanted))

@@ -20,7 +20,12 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt
 
 def slugify(text: str, fallback: str = "untitled") -> Slug:
     """ASCII, lowercase, hyphens: "Xi Jinping" → "xi-jinping". Never escapes a folder."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return _slugify(str(text), fallback)
+
+
+@lru_cache(maxsize=1 << 16)  # titles and names are slugged again after every edit in `dossier serve`
+def _slugify(text: str, fallback: str) -> Slug:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     if len(slug) > 60:  # cut long headlines at a word, not mid-word
         slug = slug[:61].rsplit("-", 1)[0]
