@@ -51,7 +51,20 @@ def model_json(d: Dossier) -> dict:
 
 
 def dump_json(d: Dossier) -> bytes:
-    return json.dumps(model_json(d), ensure_ascii=False, indent=1).encode()
+    """One record per line under each top-level key: as easy to read and grep as an
+    indented dump, and made by json's C encoder (`indent=` falls back to the pure
+    Python one: 3 s of a 4,000-article build, for 55 MB)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ["{"]
+    data = list(model_json(d).items())
+    for n, (key, value) in enumerate(data):
+        comma = "," if n + 1 < len(data) else ""
+        if isinstance(value, list) and value:
+            lines.append(f" {encode(key)}: [")
+            lines += [f"  {encode(x)}," for x in value[:-1]] + [f"  {encode(value[-1])}", f" ]{comma}"]
+        else:
+            lines.append(f" {encode(key)}: {encode(value)}{comma}")
+    return ("\n".join(lines) + "\n}\n").encode()
 
 
 def sitemap(pages: tuple[Page, ...], base_url: str) -> bytes:
