@@ -223,14 +223,19 @@ def test_print_edition_is_one_document_with_unique_ids(shipped):
     assert "Print edition" in (out / "index.html").read_text()  # linked from every page's footer
 
 
-def test_pdf_option_puts_the_pdf_in_the_build(site, tmp_path):
+def tiny_build(site, tmp_path, config: str) -> None:
+    """A one-article, one-person dossier built into tmp_path/out."""
     root = site({
-        "dossier.yaml": "title: Tiny\npdf: true\n",
+        "dossier.yaml": config,
         "content/articles/a.md": "---\ntitle: Border trade\noutlet: Wire\n---\nAnna Berg runs a shop in Heihe.\n",
         "content/people/anna-berg.md": "---\nname: Anna Berg\nrole: Shop owner\n---\nRuns a shop.\n",
     })
     result = run_dossier("build", str(root), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
+
+
+def test_pdf_option_puts_the_pdf_in_the_build(site, tmp_path):
+    tiny_build(site, tmp_path, "title: Tiny\npdf: true\n")
     pdf_file = tmp_path / "out" / "dossier.pdf"
     assert pdf_file.read_bytes().startswith(b"%PDF-")
     reader = pypdf.PdfReader(pdf_file)
@@ -311,13 +316,7 @@ def test_a_last_part_shared_by_two_pages_is_not_guessed():
 def test_print_edition_without_events_links_no_missing_section(site, tmp_path):
     """A dossier with no events has no Events section in the edition: the nav's
     Events link goes to the site, not to a #sec-events that is not there."""
-    root = site({
-        "dossier.yaml": "title: Tiny\n",
-        "content/articles/a.md": "---\ntitle: Border trade\noutlet: Wire\n---\nAnna Berg runs a shop in Heihe.\n",
-        "content/people/anna-berg.md": "---\nname: Anna Berg\n---\nRuns a shop.\n",
-    })
-    result = run_dossier("build", str(root), "-o", str(tmp_path / "out"))
-    assert result.returncode == 0, result.stderr
+    tiny_build(site, tmp_path, "title: Tiny\n")
     page = BeautifulSoup((tmp_path / "out" / "print" / "index.html").read_text(), "html.parser")
     ids = {el["id"] for el in page.find_all(id=True)}
     local = [a["href"][1:] for a in page.select("a[href^='#']")]
