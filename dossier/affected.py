@@ -81,8 +81,9 @@ def _affected(new: Index, old: Index, changed: set[SourceId]):
     # a version's row (its relation and similarity to the canonical) shows wherever the
     # story is quoted or cited: on the pages of all it names, and in the notes citing it
     sids = {v.source for story in stories.values() for v in story.versions}
+    citing = {n.id for sid in sids for n in new.citing.get(sid, ())}
     for note in new.d.notes:
-        if note.id in changed or any(note in new.citing.get(sid, ()) for sid in sids):
+        if note.id in changed or note.id in citing:
             yield note_page(new, note)
     speakers = {q.speaker for ix in (new, old) for slug in stories for k in _story_quotes(ix, slug)
                 if (q := ix.quotes.quotes[k]).speaker}
