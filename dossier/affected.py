@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from .models import Dossier, Page, SourceId
-from .index import Index, _key, _listed_sources
+from .index import Index, _key, _listed_sources, entity_key
 from .pages import build_pages, entity_pages, home, list_pages, note_page, sources_page, story_page, \
     timeline_page
 from .printpage import PRINT_URL, print_page
@@ -85,14 +85,10 @@ def _affected(new: Index, old: Index, changed: set[SourceId]):
     for note in new.d.notes:
         if note.id in changed or note.id in citing:
             yield note_page(new, note)
-    speakers = {q.speaker for ix in (new, old) for slug in stories for k in _story_quotes(ix, slug)
+    # (the same versions before and after: the structure is the same)
+    speakers = {q.speaker for ix in (new, old) for sid in sids for k in ix.quotes.by_doc.get(sid, [])
                 if (q := ix.quotes.quotes[k]).speaker}
     names = new.touched | speakers | {_key(m) for sid in sids for m in new.by_doc.get(sid, ())}
     for e in new.d.entities:
-        if (f"event:{e.slug}" if e.kind == "event" else e.slug) in names:
+        if entity_key(e) in names:
             yield from entity_pages(new, e)
-
-
-def _story_quotes(ix: Index, slug: str) -> list[int]:
-    story = next((s for s in ix.d.stories if s.slug == slug), None)
-    return [k for v in (story.versions if story else ()) for k in ix.quotes.by_doc.get(v.source, [])]

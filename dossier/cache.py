@@ -28,6 +28,7 @@ from .checks import model_warnings
 from .clean import clean
 from .dedup import dedup
 from .dedup_update import DedupIndex
+from .diskcache import clean_key
 from .link import link, link_many
 from .load import gather, list_content, load_entry, load_sources, read_checked
 from .models import Cluster, Document, Dossier, Entity, Kind, Mention, Mentions, Source, SourceId, Story
@@ -42,9 +43,6 @@ class Stages:
 
     def load(self, content: Path):
         return load_sources(content)
-
-    def clean(self, source: Source) -> Document:
-        return clean(source)
 
     def dedup(self, documents: tuple[Document, ...], threshold: float) -> tuple[Cluster, ...]:
         return dedup(documents, threshold=threshold)
@@ -144,15 +142,7 @@ class Reuse(Stages):
 
     # ---- clean
     def clean_all(self, sources) -> tuple[Document, ...]:
-        hits, out = self._by_source, []
-        for source in sources:  # one tight loop: 10⁴ sources after every edit
-            hit = hits.get(source.id)
-            if hit is not None and hit[0] is source:
-                self._used_cleans.add(hit[1])
-                out.append(self._cleans[hit[1]])
-            else:
-                out.append(self.clean(source))
-        return tuple(out)
+        return tuple(map(self.clean, sources))
 
     def clean(self, source: Source) -> Document:
         """clean.clean, again only for a source whose text or front matter changed."""
@@ -160,7 +150,7 @@ class Reuse(Stages):
         if hit is not None and hit[0] is source:  # the same read of the same file
             self._used_cleans.add(hit[1])
             return self._cleans[hit[1]]
-        key = (source.id, source.kind, source.sha, source.body_line, repr(source.meta))
+        key = clean_key(source)
         self._used_cleans.add(key)
         if key not in self._cleans:
             self._cleans[key] = clean(source)

@@ -92,16 +92,17 @@ def content_findings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple
     return (*_note_findings(d, memo), *_entity_findings(d, by_doc, memo), *_source_findings(d, memo))
 
 
-def _per_file(memo: dict, name: str, items, make) -> list[Finding]:
-    """make(item) for each (key, item, *parts) of `items`, again only where a part is
-    no longer the same object; one tight loop (10⁴ files after every edit)."""
-    kept = memo.setdefault(name, {})
-    out = []
-    for key, *parts in items:
-        hit = kept.get(key)
-        if hit is None or any(a is not b for a, b in zip(hit[0], parts)):
-            kept[key] = hit = (parts, make(*parts))
-        out += hit[1]
+def _per_file(memo: dict, name: str, sources, make) -> list[Finding]:
+    """make(source) for each source, again only for a file read anew: a document is
+    cleaned from its Source, so the same Source object gives the same findings.
+    One tight loop (10⁴ files after every edit)."""
+    kept, out = memo.setdefault(name, {}), []
+    for src in sources:
+        hit = kept.get(src.id)
+        if hit is None or hit[0] is not src:
+            kept[src.id] = hit = (src, make(src))
+        if hit[1]:
+            out += hit[1]
     return out
 
 
@@ -110,8 +111,9 @@ def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
     # the same keys index.Index.wikilink resolves a note by: its slug or its title
     note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
     sources = {s.id: s for s in d.sources}
-    return _per_file(memo, "notes", [(n.id, n, sources[n.id]) for n in d.documents if n.kind == "note"],
-                     lambda note, src: _one_note(note, src, sources, lookup, note_keys))
+    notes = {n.id: n for n in d.documents if n.kind == "note"}
+    return _per_file(memo, "notes", [sources[sid] for sid in notes],
+                     lambda src: _one_note(notes[src.id], src, sources, lookup, note_keys))
 
 
 def _one_note(note, src, sources, lookup, note_keys) -> list[Finding]:
@@ -199,16 +201,13 @@ def _named(d: Dossier, by_doc, memo: dict) -> dict[tuple[str, str, str], int]:
 
 
 def _source_findings(d: Dossier, memo: dict) -> list[Finding]:
-    # a document is cleaned from its Source: the same Source object, the same findings
-    kept, docs, out = memo.setdefault("sources", {}), None, []
-    for s in d.sources:
-        hit = kept.get(s.id)
-        if hit is None or hit[0] is not s:
-            docs = docs or {doc.id: doc for doc in d.documents}
-            kept[s.id] = hit = (s, _one_source(s, docs.get(s.id)))
-        if hit[1]:
-            out += hit[1]
-    return out
+    docs: dict = {}  # made only when a file was read anew
+
+    def one(src: Source) -> list[Finding]:
+        if not docs:
+            docs.update((doc.id, doc) for doc in d.documents)
+        return _one_source(src, docs.get(src.id))
+    return _per_file(memo, "sources", d.sources, one)
 
 
 def _one_source(s, doc) -> list[Finding]:

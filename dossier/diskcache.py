@@ -157,7 +157,8 @@ class BuildCache:
 
 
 def clean_key(source: Source) -> tuple:
-    # the same key as cache.Reuse.clean: what clean() reads of a Source
+    """What clean() reads of a Source: the key of a clean result, here and in
+    `dossier serve` (cache.Reuse.clean)."""
     return (source.id, source.kind, source.sha, source.body_line, repr(source.meta))
 
 

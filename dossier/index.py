@@ -31,8 +31,7 @@ class Index:
         for m in d.mentions:
             self.by_doc[m.document].append(m)
             self.docs_of[_key(m)].add(m.document)
-        self.story_of: dict[SourceId, Story] = {v.source: s for s in d.stories for v in s.versions}
-        self.version_of = {v.source: v for s in d.stories for v in s.versions}
+        self.story_of, self.version_of = _versions(d.stories)
         self.note_slugs = note_slugs(d.notes)
         self.citing: dict[str, list[Document]] = defaultdict(list)  # source id → the notes listing it
         for n in d.notes:
@@ -54,8 +53,7 @@ class Index:
         ix = copy.copy(self)
         ix.d, ix.docs, ix.changed = d, {doc.id: doc for doc in d.documents}, changed
         if d.stories is not self.d.stories:  # the same stories, but a version's similarity may be new
-            ix.story_of = {v.source: s for s in d.stories for v in s.versions}
-            ix.version_of = {v.source: v for s in d.stories for v in s.versions}
+            ix.story_of, ix.version_of = _versions(d.stories)
         fresh: dict[SourceId, list[Mention]] = defaultdict(list)
         if hasattr(d.mentions, "by_doc"):  # cache.Reuse.link kept them apart
             fresh.update({sid: d.mentions.by_doc.get(sid, []) for sid in changed})
@@ -83,7 +81,7 @@ class Index:
 
     def doc_count(self, e: Entity) -> int:
         """How many documents mention `e` (home, list pages, the entity's own header)."""
-        return len(self.docs_of.get(e.slug if e.kind != "event" else f"event:{e.slug}", ()))
+        return len(self.docs_of.get(entity_key(e), ()))
 
     def names_in(self, sid: SourceId) -> frozenset:
         """The (kind, slug) of every entity document `sid` names."""
@@ -142,7 +140,20 @@ class Index:
 
 
 def _key(m: Mention) -> str:
+    """The entity a mention names, as docs_of and the pages key it: a person and a
+    place share their slugs' space, events have their own."""
     return m.entity if m.kind != "event" else f"event:{m.entity}"
+
+
+def entity_key(e: Entity) -> str:
+    """An entity as _key names it."""
+    return e.slug if e.kind != "event" else f"event:{e.slug}"
+
+
+def _versions(stories) -> tuple[dict[SourceId, Story], dict]:
+    """Each version's story, and the version itself, by source id."""
+    return ({v.source: s for s in stories for v in s.versions},
+            {v.source: v for s in stories for v in s.versions})
 
 
 def _anchor(sid: str) -> str:

@@ -10,7 +10,7 @@ from itertools import chain, groupby
 
 from . import dates
 from .diff import diff_stats, word_diff
-from .index import Index, _canonical, _group_key, _key, _listed_sources
+from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
 from .link import resolve_wikilink
 from .models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from .printpage import print_page
@@ -129,7 +129,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     notes on the first page, then the stories that mention it, STORIES_PER_PAGE a page."""
     section = KIND_SECTION[e.kind]
     url = f"{section}/{e.slug}/"
-    docs = sorted(ix.docs_of.get(e.slug if e.kind != "event" else f"event:{e.slug}", ()))
+    docs = sorted(ix.docs_of.get(entity_key(e), ()))
     by_group: dict[str, list[SourceId]] = defaultdict(list)
     for sid in docs:  # a story's versions together, the canonical first
         by_group[_group_key(ix, sid)].append(sid)
@@ -197,7 +197,7 @@ def _pager(url: str, n: int, pages: int, stories: int) -> dict | None:
 
 def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict:
     """The sentences that name `e` in one story (its first version that does) or note."""
-    ekey = e.slug if e.kind != "event" else f"event:{e.slug}"
+    ekey = entity_key(e)
 
     def make() -> dict:
         first = sids[0]
