@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from dossier.dedup import dedup  # noqa: E402
+from dossier.pipeline.dedup import dedup  # noqa: E402
 from dossier.models import Document  # noqa: E402
 
 MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "make_corpus.py"

@@ -135,7 +135,7 @@ import json, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 try:
-    from dossier.incremental import Rebuilder
+    from dossier.serve.incremental import Rebuilder
 except ImportError:
     print("null"); raise SystemExit
 site = Path({str(site)!r}); out = Path({str(WORK / 'out-incremental')!r})

@@ -8,18 +8,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Reuse, Stages
+from .memo.stages import Reuse, Stages
 from .config import Config, load_config
 from .models import Dossier
-from .pages import build_pages
-from .stories import published_notes
-from .site import guard_output, write_rendered
-from .render import Staging, theme_dirs, write_files
-from .diskcache import BuildCache, Summary
-from .parallel import clean_sources, disk_cleans
-from .pdf import pdf_bytes
+from .pages.builders import build_pages
+from .pipeline.stories import published_notes
+from .output.site import guard_output, write_rendered
+from .output.render import Staging, theme_dirs, write_files
+from .memo.disk import BuildCache, Summary
+from .pipeline.parallel import clean_sources, disk_cleans
+from .output.pdf import pdf_bytes
 from .urls import note_clashes
-from .search import Indexer
+from .output.search import Indexer
 
 
 @dataclass

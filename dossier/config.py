@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ContentErrors, DossierError
-from .load import key_lines, load_yaml, read_bytes
+from .files import key_lines, load_yaml, read_bytes
 
 
 @dataclass(frozen=True)

@@ -38,3 +38,16 @@ class ContentErrors(DossierError):
 
     def format(self) -> str:
         return "\n".join(e.format() for e in self.errors)
+
+
+def template_error(e) -> str:
+    if isinstance(e, _jinja2().TemplateSyntaxError):
+        return f"{e.filename or e.name}:{e.lineno}: template error: {e.message}"
+    if isinstance(e, _jinja2().TemplateNotFound):
+        return f"{e.name}: template not found (a theme's template extends or includes it?)"
+    return f"template error: {e.message or e}"
+
+
+def _jinja2():
+    import jinja2  # here, not at the top: most errors are raised where no template is near
+    return jinja2

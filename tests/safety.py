@@ -8,7 +8,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from dossier.cli import main
+from dossier.commands.cli import main
 
 NO_SEARCH = "/nonexistent/pagefind"  # PAGEFIND_BINARY_PATH pointing at nothing: search is skipped
 

@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 
 from conftest import run_dossier
 from dossier.build import build_model
-from dossier.checks import Finding, findings, model_warnings
-from dossier.pages import build_pages
-from dossier.render import environment, render_page
+from dossier.pipeline.checks import Finding, findings, model_warnings
+from dossier.pages.builders import build_pages
+from dossier.output.render import environment, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
 

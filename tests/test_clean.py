@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dossier.clean import clean
+from dossier.pipeline.clean import clean
 from dossier.models import Source, SourceId
 
 # The shared seeds; the shipped content/articles/ holds the same five files.

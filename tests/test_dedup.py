@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from dossier.dedup import dedup
+from dossier.pipeline.dedup import dedup
 from dossier.models import Cluster, Document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

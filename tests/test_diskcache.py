@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import dossier
-from dossier import parallel
-from dossier.clean import clean
-from dossier.diskcache import CACHE_DIR, version_tag
-from dossier.load import load_sources
+from dossier.pipeline import parallel
+from dossier.pipeline.clean import clean
+from dossier.memo.disk import CACHE_DIR, version_tag
+from dossier.pipeline.load import load_sources
 from safety import NO_SEARCH, dossier as run, tree
 
 SITE = {
@@ -148,8 +148,8 @@ def test_a_pickle_naming_other_code_is_refused_not_run(built, tmp_path):
 def test_a_changed_corpus_recleans_only_the_changed_source(built, monkeypatch):
     root, out, again = built
     cleaned = []
-    monkeypatch.setattr("dossier.diskcache.clean", lambda s: cleaned.append(s.id) or clean(s))
-    monkeypatch.setattr("dossier.parallel.clean", lambda s: cleaned.append(s.id) or clean(s))
+    monkeypatch.setattr("dossier.memo.disk.clean", lambda s: cleaned.append(s.id) or clean(s))
+    monkeypatch.setattr("dossier.pipeline.parallel.clean", lambda s: cleaned.append(s.id) or clean(s))
     (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\n---\nShut.\n")
     _, _, stdout = again()
     assert REBUILT in stdout and cleaned == ["articles/a2.md"]
@@ -188,7 +188,7 @@ def test_pool_and_serial_clean_give_equal_documents(monkeypatch):
 def pooled(monkeypatch):
     """Render and clean in two forked workers however small the site."""
     import os
-    from dossier import site as site_module
+    from dossier.output import site as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(parallel, "POOL_FROM", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
@@ -198,7 +198,7 @@ def test_pooled_render_writes_the_bytes_of_the_serial_one(site, capsys, tmp_path
     root = site(SITE)
     code, err, _ = run(capsys, "build", str(root), "-o", str(tmp_path / "pool"))
     assert code == 0, err
-    from dossier import site as site_module
+    from dossier.output import site as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 10**9)
     monkeypatch.setattr(parallel, "POOL_FROM", 10**9)
     import shutil

@@ -1,7 +1,7 @@
 """Docs that are tested: every setting and every CLI option appears in the docs."""
 from pathlib import Path
 
-from dossier.cli import parser
+from dossier.commands.cli import parser
 from dossier.config import config_keys
 
 ROOT = Path(__file__).resolve().parent.parent

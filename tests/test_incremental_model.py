@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dossier.affected import fresh_pages
+from dossier.serve.affected import fresh_pages
 from dossier.build import build_model
-from dossier.incremental import Builder
+from dossier.serve.incremental import Builder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ("sources", "documents", "stories", "notes", "entities", "mentions", "timeline", "quotes", "warnings")
@@ -125,10 +125,10 @@ def test_dedup_update_on_a_synthetic_corpus_equals_a_full_run(tmp_path):
     import sys
     from dataclasses import replace
 
-    from dossier.clean import clean
-    from dossier.dedup import dedup
-    from dossier.dedup_update import DedupIndex
-    from dossier.load import load_sources
+    from dossier.pipeline.clean import clean
+    from dossier.pipeline.dedup import dedup
+    from dossier.pipeline.dedup_update import DedupIndex
+    from dossier.pipeline.load import load_sources
     subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", "300", "--out", str(tmp_path)], check=True,
                    capture_output=True)
     sources, _ = load_sources(tmp_path / "content")

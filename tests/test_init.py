@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_dossier
-from dossier import init
+from dossier.commands import init
 
 SCAFFOLD_PAGES = ["stories/harbour-bridge-opens-in-portvale-after-six-years-of-work/", "notes/start-here/",
                   "people/ana-ribeiro/", "places/portvale/", "events/bridge-opening/"]

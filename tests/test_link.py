@@ -1,5 +1,5 @@
 """link: one Aho–Corasick pass, word boundaries, ambiguous short forms by context."""
-from dossier.link import link
+from dossier.pipeline.link import link
 from dossier.models import Document, Entity
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dossier.build import build_model
-from dossier.names import unknown_names
+from dossier.pipeline.names import unknown_names
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every person the five articles name (after clean) who has no file in content/people/.

@@ -12,8 +12,8 @@ import yaml
 
 from conftest import run_dossier
 from dossier.build import build_model
-from dossier.checks import findings
-from dossier.new import new_file
+from dossier.pipeline.checks import findings
+from dossier.commands.new import new_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

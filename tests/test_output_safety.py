@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dossier.errors import DossierError
-from dossier.render import STAMP, write_site
+from dossier.output.render import STAMP, write_site
 from safety import NO_SEARCH, build, dossier, tree
 
 NOTE = "---\ntitle: A note\n---\nText about the river.\n"

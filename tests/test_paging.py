@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from dossier import pages as pages_module
+from dossier.pages import builders as pages_module
 from dossier.build import build_model
-from dossier.pages import build_pages
-from dossier.render import environment, output_path, render_page
+from dossier.pages.builders import build_pages
+from dossier.output.render import environment, output_path, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -189,7 +189,7 @@ def test_unwritable_output_is_a_clear_error(tmp_path, out, message):
 
 
 def test_a_failure_leaves_no_truncated_pdf(tmp_path, monkeypatch):
-    from dossier import pdf
+    from dossier.commands import pdf
     from dossier.config import load_config
 
     target = tmp_path / "dossier.pdf"
@@ -282,12 +282,12 @@ ANCHORS = {"people/xi-jinping/": "people-xi-jinping", "stories/a/": "stories-a",
     ("stories/a/", '<details class="diff">', '<details open class="diff">'),
 ])
 def test_relink(page_url, html, expected):
-    from dossier.printpage import part_id, relink
+    from dossier.pages.printpage import part_id, relink
     assert relink(html, page_url, part_id(page_url), ANCHORS, "https://ex.org/d/") == expected
 
 
 def test_relink_without_a_base_url_stays_relative_to_print():
-    from dossier.printpage import relink
+    from dossier.pages.printpage import relink
     out = relink('<a href="../../sources/index.html">', "stories/a/", "stories-a", ANCHORS, "")
     assert out == '<a data-site href="../sources/index.html">'
 
@@ -299,7 +299,7 @@ def test_relink_without_a_base_url_stays_relative_to_print():
 ])
 def test_page_arguments(arg, url):
     from dossier.models import Page
-    from dossier.pdf import find_pages
+    from dossier.commands.pdf import find_pages
     pages = tuple(Page(u, "x.html", u, "x", {}) for u in ("", "people/xi-jinping/", "timeline/", "stories/b/"))
     assert find_pages(pages, [arg])[0].url == url
 
@@ -307,7 +307,7 @@ def test_page_arguments(arg, url):
 def test_a_last_part_shared_by_two_pages_is_not_guessed():
     from dossier.errors import DossierError
     from dossier.models import Page
-    from dossier.pdf import find_pages
+    from dossier.commands.pdf import find_pages
     pages = (Page("people/lu/", "x.html", "Lu", "person", {}), Page("places/lu/", "x.html", "Lu", "place", {}))
     with pytest.raises(DossierError, match="did you mean"):
         find_pages(pages, ["lu"])

@@ -16,13 +16,14 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dossier.clean import clean
+from dossier.pipeline.clean import clean
 from dossier.config import Config, load_config
 from dossier.errors import DossierError
-from dossier.load import check_meta, decode, read_source, split_front_matter
-from dossier.markdown import render_markdown
+from dossier.files import decode, split_front_matter
+from dossier.pipeline.load import check_meta, read_source
+from dossier.pages.markdown import render_markdown
 from dossier.models import Document, Source, SourceId
-from dossier.registry import build_registry
+from dossier.pipeline.registry import build_registry
 from dossier.urls import RESERVED, relative, slugify, unique_slugs
 
 SETTINGS = settings(max_examples=int(os.environ.get("PROP_EXAMPLES", 100)), deadline=None, suppress_health_check=[HealthCheck.too_slow])

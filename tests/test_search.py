@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from dossier import search
+from dossier.output import search
 from ghpages import serve
 
 from conftest import CHROMIUM, CHROMIUM_ARGS as ARGS

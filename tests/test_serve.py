@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from dossier.errors import DossierError
-from dossier.incremental import Builder, Superseded, render_all
-from dossier.livereload import base_path, resolve
-from dossier.serve import _extra
+from dossier.serve.incremental import Builder, Superseded, render_all
+from dossier.serve.livereload import base_path, resolve
+from dossier.serve.server import _extra
 
 ROOT = Path(__file__).resolve().parent.parent
 from conftest import CHROMIUM, CHROMIUM_ARGS as BROWSER_ARGS
@@ -399,12 +399,12 @@ class FakeBuilder:
         outcome = self.outcomes.pop(0) if self.outcomes else None
         if outcome:
             raise outcome
-        from dossier.incremental import Rebuilt
+        from dossier.serve.incremental import Rebuilt
         return Rebuilt({}, frozenset(), 0, 0, ())
 
 
 def _rebuilds(tmp_path, builder):
-    from dossier.serve import Rebuilds
+    from dossier.serve.server import Rebuilds
     published, failed = [], []
     r = Rebuilds(builder, tmp_path, lambda rebuilt, epoch: published.append(epoch), failed.append, lambda line: None)
     thread = threading.Thread(target=r.run)

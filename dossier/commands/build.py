@@ -1,0 +1,69 @@
+"""`dossier build`: the site into OUT, or nothing when nothing changed."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from ..build import Timings, build
+from ..memo.disk import BuildCache, Summary
+from ..output.render import theme_dirs
+from ..output.site import guard_output
+from . import site_config
+
+
+def cmd_build(site: Path, args) -> int:
+    t0 = time.perf_counter()
+    config = site_config(site, args)
+    out = Path(args.out) if args.out else site / "build"
+    guard_output(site, out)
+    cache = BuildCache(site, out, config, theme_dirs(site, config.theme))
+    # Nothing read changed and OUT is as the last build left it: say so, with the
+    # same warnings, instead of building the same bytes again (docs/cache.md)
+    summary = cache.unchanged(strict=args.strict)
+    if summary is None:
+        summary = _build(site, out, config, cache, args.quiet)
+        done = f"{summary.written} files written to {out}"
+    else:
+        done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
+    print_warnings(summary.warnings)
+    for note in summary.notices:
+        print(note, file=sys.stderr)
+    print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+          f"{done} in {time.perf_counter() - t0:.2f}s")
+    if args.strict and summary.warnings:
+        print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _build(site: Path, out: Path, config, cache, quiet: bool):
+    console = Console(stderr=True)
+    stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "pages", "render", "search", "write"]
+    stages += ["pdf"] if config.pdf else []
+    timed = Timings()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=console,
+                  transient=True, disable=quiet or not console.is_terminal) as progress:
+        task = progress.add_task("building", total=len(stages))
+        d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name),
+                           cache=cache)
+    return Summary.of(d, written, timed.notices)
+
+
+WARNINGS_SHOWN = 20  # per kind of warning; `dossier check` lists every one
+
+
+def print_warnings(warnings) -> None:
+    """Each warning once, but a thousand undated articles are one line and a count."""
+    by_kind: dict[str, list[str]] = {}
+    for w in warnings:
+        by_kind.setdefault(w.split(": ", 1)[-1].split(":")[0][:40], []).append(w)
+    for ws in by_kind.values():
+        for w in ws[:WARNINGS_SHOWN]:
+            print(f"warning: {w}", file=sys.stderr)
+        if len(ws) > WARNINGS_SHOWN:
+            print(f"warning: … and {len(ws) - WARNINGS_SHOWN} more like these (dossier check lists them all)",
+                  file=sys.stderr)

@@ -1,0 +1,178 @@
+"""Reading untrusted files as text and YAML: size limits, encodings, front matter,
+safe and bounded YAML. Shared by load (content/) and config (dossier.yaml)."""
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DossierError
+
+# A news article is rarely over 100 kB and War and Peace is 3 MB: a bigger file is
+# a dump or a mistake. Refusing it keeps a build within seconds and half a GB of
+# memory (a 10 MB article builds in about 10 s; measurements in docs/reliability.md).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Values one front matter block may hold, an alias counted each time it is used:
+# a "billion laughs" block of nested aliases would otherwise blow up later stages.
+YAML_BUDGET = 10_000
+# PyYAML's time grows with the square of nesting depth (1,000 levels of "[": 1.5 s,
+# then RecursionError), so depth and size are checked before it parses anything.
+YAML_MAX_DEPTH = 100
+YAML_MAX_CHARS = 64 * 1024  # real front matter is under 2 kB
+# Characters that are not text (C0 controls but tab and newline, DEL, the two
+# non-characters): they are invalid in XML, so a feed would not parse. Shown as a space.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+def read_bytes(path: Path, shown: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DossierError(shown, f"{size / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
+                               "for one content file", hint="a news article is rarely over 100 kB: split it, "
+                               "or move it out of content/")
+        return path.read_bytes()
+    except OSError as e:
+        raise DossierError(shown, f"cannot be read: {e.strerror or e}") from None
+
+
+def decode(raw: bytes, shown: str) -> tuple[str, str | None]:
+    """UTF-8 (BOM tolerated), UTF-16 with its BOM, else Windows-1252 with a warning;
+    NUL bytes or mostly control bytes mean binary."""
+    warning = None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _binary(shown) from None
+        warning = f"{shown}:1: saved as UTF-16; read as such (save the file as UTF-8 to silence this)"
+    else:
+        head = raw[:8192]
+        controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f") + head.count(0x7F)
+        if b"\x00" in head or controls > len(head) // 10:
+            raise _binary(shown)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+                text = raw.decode("latin-1")
+            warning = f"{shown}:{line}: not UTF-8; read as Windows-1252 (save the file as UTF-8 to silence this)"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(" ", text), warning
+
+
+def _binary(shown: str) -> DossierError:
+    return DossierError(shown, "looks like a binary file, not text", line=1,
+                        hint="move it out of content/ or save it as UTF-8 text")
+
+
+def split_front_matter(text: str, shown: str) -> tuple[dict[str, Any], str, int]:
+    """(meta, body, 1-based line where the body starts)."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return {}, text, 1
+    lines = text.split("\n")
+    for n, line in enumerate(lines[1:], 1):
+        if line.rstrip() in ("---", "..."):
+            meta = parse_yaml_mapping("\n".join(lines[1:n]), shown, first_line=2)
+            return meta, "\n".join(lines[n + 1:]), n + 2
+    raise DossierError(shown, "front matter starts with '---' but never ends", line=1,
+                       hint="add a closing '---' line after the metadata")
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.safe_load, except that a date-shaped value that is no real date
+    ("2023-02-30") stays text, for the date check to report with its line; PyYAML
+    itself would raise a bare ValueError."""
+
+
+def _timestamp(loader: _Loader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# An explicit tag with a bad value (`!!int x`, `!!bool maybe`) fails inside PyYAML
+# with a plain Python error; deep nesting with RecursionError.
+_YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                  RecursionError, IndexError)
+
+
+def load_yaml(text: str, shown: str, first_line: int, what: str = "front matter") -> Any:
+    """Parse YAML or raise a DossierError at the line PyYAML points to."""
+    label = f"invalid YAML {what}" if what else "invalid YAML"
+    if len(text) > YAML_MAX_CHARS:
+        raise DossierError(shown, f"{what or 'the YAML'} is {len(text) // 1024} kB, over the "
+                           f"{YAML_MAX_CHARS // 1024} kB limit", line=first_line,
+                           hint="metadata only: long text goes in the body")
+    if _flow_depth(text) > YAML_MAX_DEPTH:
+        raise DossierError(shown, f"{label}: nested more than {YAML_MAX_DEPTH} levels deep", line=first_line)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError:
+        raise DossierError(shown, f"{label}: nested too deeply", line=first_line) from None
+    except _YAML_FAILURES as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
+        raise DossierError(shown, f"{label}: {problem}",
+                           line=first_line + mark.line if mark else first_line) from None
+    if _too_big(data):
+        raise DossierError(shown, f"{what or 'it'} holds more than {YAML_BUDGET} values", line=first_line,
+                           hint="YAML aliases (*name) that repeat each other? write the values out")
+    return data
+
+
+def _flow_depth(text: str) -> int:
+    """How deep [ and { nest (quotes ignored: a bracket in a string only overcounts)."""
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if m.group() in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_yaml_mapping(text: str, shown: str, first_line: int) -> dict[str, Any]:
+    data = load_yaml(text, shown, first_line)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DossierError(shown, f"front matter must be a mapping (key: value), not a {_yaml_type(data)}",
+                           line=first_line, hint="write it as lines of 'key: value'")
+    return {str(k): v for k, v in data.items()}
+
+
+def _yaml_type(data: Any) -> str:
+    return {str: "text", list: "list", int: "number", float: "number", bool: "true/false"}.get(
+        type(data), type(data).__name__)
+
+
+def _too_big(data: Any) -> bool:
+    """More than YAML_BUDGET values, counting shared (aliased) ones each time: the
+    cost later stages would pay walking it. Also stops on a self-referencing alias."""
+    stack, seen = [data], 0
+    while stack:
+        x = stack.pop()
+        seen += 1
+        if seen > YAML_BUDGET:
+            return True
+        if isinstance(x, dict):
+            stack += [*x.keys(), *x.values()]
+        elif isinstance(x, list):
+            stack += x
+    return False
+
+
+def key_lines(lines: list[str], first_line: int) -> dict[str, int]:
+    """Top-level YAML keys → their line numbers, so later stages can point at a field."""
+    out: dict[str, int] = {}
+    for n, line in enumerate(lines, first_line):
+        m = re.match(r"([A-Za-z_][\w-]*)\s*:", line)
+        if m:
+            out.setdefault(m.group(1), n)
+    return out

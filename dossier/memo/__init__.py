@@ -1,0 +1,1 @@
+"""What a build remembers: the per-stage reuse of serve and the build's disk cache."""

@@ -1,0 +1,1 @@
+"""Pages → files: jinja2 rendering, the data files, the search index, the PDF library."""

@@ -1,0 +1,103 @@
+"""The non-HTML outputs, all read from the same model: dossier.json, sitemap, feed."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from xml.sax.saxutils import escape
+
+from ..models import Dossier, Page
+from ..urls import absolute, note_slugs
+
+
+def model_json(d: Dossier) -> dict:
+    """The whole model as data (schema in docs/model.md)."""
+    mentioned = defaultdict(set)
+    for m in d.mentions:
+        mentioned[(m.kind, m.entity)].add(m.document)
+
+    def entity(e):
+        row = {"slug": e.slug, "name": e.name, "source": e.source, "aliases": list(e.aliases),
+               "short": list(e.short), "mentions": sorted(mentioned[(e.kind, e.slug)])}
+        if e.kind == "event":
+            row = {"slug": e.slug, "title": e.name, "date": e.date, "end": e.end, **row}
+        return row
+
+    docs = {doc.id: doc for doc in d.documents}
+    slugs = note_slugs(d.notes)
+    return {
+        "title": d.config.title,
+        "stories": [{"slug": s.slug, "title": s.title, "canonical": s.canonical,
+                     "versions": [{"source": v.source, "relation": v.relation,
+                                   "similarity": round(v.similarity, 4), "reason": v.reason} for v in s.versions]}
+                    for s in d.stories],
+        "notes": [{"slug": slugs[n.id], "title": n.title, "source": n.id, "date": n.date} for n in d.notes],
+        "people": [entity(e) for e in d.entities if e.kind == "person"],
+        "places": [entity(e) for e in d.entities if e.kind == "place"],
+        "events": [entity(e) for e in d.entities if e.kind == "event"],
+        "timeline": [{"date": t.date, "end": t.end, "precision": t.precision, "title": t.title,
+                      "event": t.event, "sources": list(t.sources)} for t in d.timeline],
+        "sources": [{"id": s.id, "kind": s.kind, "sha256": s.sha,
+                     "title": docs[s.id].title if s.id in docs else None,
+                     "removed": [{"reason": r.reason, "line": r.line, "text": r.text}
+                                 for r in (docs[s.id].removed if s.id in docs else ())],
+                     "captions": list(docs[s.id].captions) if s.id in docs else []} for s in d.sources],
+        "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
+                      "caption": m.in_caption, "start": m.start, "end": m.end} for m in d.mentions],
+        "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
+                    "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
+                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity} for q in d.quotes],
+        "warnings": list(d.warnings),
+    }
+
+
+def dump_json(d: Dossier) -> bytes:
+    """One record per line under each top-level key: as easy to read and grep as an
+    indented dump, and made by json's C encoder (`indent=` falls back to the pure
+    Python one: 3 s of a 4,000-article build, for 55 MB)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ["{"]
+    data = list(model_json(d).items())
+    for n, (key, value) in enumerate(data):
+        comma = "," if n + 1 < len(data) else ""
+        if isinstance(value, list) and value:
+            lines.append(f" {encode(key)}: [")
+            lines += [f"  {encode(x)}," for x in value[:-1]] + [f"  {encode(value[-1])}", f" ]{comma}"]
+        else:
+            lines.append(f" {encode(key)}: {encode(value)}{comma}")
+    return ("\n".join(lines) + "\n}\n").encode()
+
+
+def sitemap(pages: tuple[Page, ...], base_url: str) -> bytes:
+    base = base_url or "/"
+    urls = "".join(f"<url><loc>{escape(absolute(p.url, base))}</loc></url>\n" for p in pages if p.url.endswith("/") or p.url == "")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'.encode()
+
+
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {absolute('sitemap.xml', base_url or '/')}\n".encode()
+
+
+def feed(d: Dossier, pages: tuple[Page, ...], generated: str) -> bytes:
+    """Atom feed of stories and notes, newest first; text is escaped, never raw HTML."""
+    base = d.config.base_url or "/"
+    entries = []
+    for p in pages:
+        if p.section not in ("story", "note"):
+            continue
+        date = (p.context.get("story") or p.context.get("note"))["date_iso"] or generated
+        stamp = _atom_date(date)
+        entries.append((stamp, f"<entry><title>{escape(p.title)}</title>"
+                               f"<link href=\"{escape(absolute(p.url, base))}\"/><id>{escape(absolute(p.url, base))}</id>"
+                               f"<updated>{stamp}</updated><summary>{escape(p.description)}</summary></entry>\n"))
+    entries.sort(key=lambda e: e[0], reverse=True)
+    author = escape(d.config.author or d.config.title)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+            f"<title>{escape(d.config.title)}</title><id>{escape(base)}</id>"
+            f'<link href="{escape(absolute("feed.xml", base))}" rel="self"/><link href="{escape(base)}"/>'
+            f"<updated>{_atom_date(generated)}</updated><author><name>{author}</name></author>\n"
+            + "".join(e for _, e in entries) + "</feed>\n").encode()
+
+
+def _atom_date(iso: str) -> str:
+    parts = (iso.split("-") + ["01", "01"])[:3]
+    return f"{parts[0]}-{parts[1]:0>2}-{parts[2]:0>2}T00:00:00Z"

@@ -1,0 +1,1 @@
+"""Model → pages: every page of the site with its cross-links computed once."""

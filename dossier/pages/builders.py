@@ -1,0 +1,326 @@
+"""pages: Dossier → Page[]. Every cross-link is computed here, once.
+
+Templates print what this module gives them and never look anything up, so
+what links where can be tested on the model without rendering a byte.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from itertools import chain, groupby
+
+from .. import dates
+from .diff import diff_stats, word_diff
+from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
+from ..pipeline.link import resolve_wikilink
+from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
+from .printpage import print_page
+from ..urls import is_web_url
+from .quote_views import person_quotes, story_quotes
+from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, segments
+
+# An entity page quotes at most this many sentences of each story: a person named in
+# hundreds of articles would otherwise get a page of megabytes (the story link and
+# "N more" lead to the rest). The editor's own notes are quoted in full.
+SENTENCES_PER_SOURCE = 3
+# Stories per page of a person, place or event, as Hugo pages a taxonomy term
+# (people/xi-jinping/page/2/): a person named in 400 articles gets twenty small
+# pages, not one of megabytes, and an edit re-renders the one page it touches.
+# The editor's notes are all on the first page, so a note never shifts the pages.
+STORIES_PER_PAGE = 20
+
+SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
+            ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
+
+
+def build_pages(d: Dossier, include_health: bool = False, ix: Index | None = None) -> tuple[Page, ...]:
+    """Every page of the site; `include_health` adds the editor's "Dossier health"
+    page (health/), which the preview server shows and a published build leaves out."""
+    ix = ix or Index(d)
+    pages = [home(ix)]
+    pages += [story_page(ix, s) for s in d.stories]
+    pages += [note_page(ix, n) for n in d.notes]
+    pages += [p for e in d.entities for p in entity_pages(ix, e)]
+    pages += list_pages(ix)
+    pages += [timeline_page(ix), sources_page(ix),
+              Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
+    pages.append(print_page(pages))  # the print edition, assembled from the pages above
+    if include_health:
+        from .health import health_page  # imported here: pages/health.py builds on this module
+        pages.append(health_page(d, ix))
+    return tuple(pages)
+
+
+def _entity_link(e: Entity, count: int | None = None) -> dict:
+    link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
+            "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
+            "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
+    if count is not None:
+        link["count"] = count
+    return link
+
+
+def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
+    """People, places and events mentioned in these documents, most-mentioned first."""
+    counts = Counter(chain.from_iterable(ix.names_in(sid) for sid in sids))
+    out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
+    for (kind, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        out[kind].append(_entity_link(ix.entities[(kind, slug)], n))
+    return out
+
+
+def _paragraphs(ix: Index, doc: Document) -> list[dict]:
+    ms: dict[tuple[int, bool], list[Mention]] = defaultdict(list)  # grouped once: a huge file has
+    for m in ix.by_doc[doc.id]:                                      # 10⁵ paragraphs and mentions
+        ms[(m.paragraph, m.in_caption)].append(m)
+    def para(text, i, caption):
+        return segments(text, ms[(i, caption)])
+    return ([{"anchor": f"p{i + 1}", "segments": para(p, i, False)} for i, p in enumerate(doc.paragraphs)],
+            [{"anchor": f"c{i + 1}", "segments": para(c, i, True)} for i, c in enumerate(doc.captions)])
+
+
+def story_page(ix: Index, s: Story) -> Page:
+    url = f"stories/{s.slug}/"
+    canon = ix.docs[s.canonical]
+    body, captions = _paragraphs(ix, canon)
+    canon_text = "\n\n".join(canon.paragraphs)
+    versions = []
+    for v in s.versions[1:]:
+        doc = ix.docs[v.source]
+        runs = word_diff(canon_text, "\n\n".join(doc.paragraphs)) if v.relation != "identical" else ()
+        versions.append({**ix.source_row(v.source), "diff": [{"op": op, "text": t} for op, t in runs],
+                         "stats": diff_stats(runs) if runs else None})
+    sids = [v.source for v in s.versions]
+    citing = {n.id: n for sid in sids for n in ix.citing.get(sid, ())}
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
+    return Page(url, "story.html", s.title, "story", {
+        "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline,
+                  "url": canon.url if is_web_url(canon.url) else None,  # never a javascript: href
+                  "date": dates.label(canon.date) if canon.date else "", "date_iso": canon.date,
+                  "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
+        "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
+        "sources": [ix.source_row(sid) for sid in sids],
+    }, description=_describe(canon), crumbs=(("Stories", "stories/"),), depends=tuple(sids))
+
+
+def note_page(ix: Index, n: Document) -> Page:
+    url = f"notes/{ix.note_slugs[n.id]}/"
+    tagged = []
+    for key, kind in (("people", "person"), ("places", "place"), ("events", "event")):
+        names = n.meta.get(key) or []
+        for name in names if isinstance(names, list) else [names]:
+            e = resolve_wikilink(str(name), ix.lookup)
+            if e and e.kind == kind:
+                tagged.append(e)
+    mentioned = _entities_in(ix, [n.id])
+    for e in tagged:  # front matter names count even when the text never says them
+        if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
+            mentioned[e.kind].append(_entity_link(e, 0))
+    cited = [ix.source_row(SourceId(s)) for s in _listed_sources(n) if ix.url_of(SourceId(s))]
+    return Page(url, "note.html", n.title, "note", {
+        "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
+                 "html": ix.markdown(n.markdown or "", url, n.id.rsplit("/", 1)[0]),
+                 "tags": [str(t) for t in (n.meta.get("tags") or []) if isinstance(n.meta.get("tags"), list)]},
+        "entities": mentioned, "cited": cited, "sources": [ix.source_row(n.id)],
+    }, description=_describe(n), crumbs=(("Notes", "notes/"),), depends=(n.id,))
+
+
+def entity_pages(ix: Index, e: Entity) -> list[Page]:
+    """A person, place or event: the profile, quotes, related entities and the editor's
+    notes on the first page, then the stories that mention it, STORIES_PER_PAGE a page."""
+    section = KIND_SECTION[e.kind]
+    url = f"{section}/{e.slug}/"
+    docs = sorted(ix.docs_of.get(entity_key(e), ()))
+    by_group: dict[str, list[SourceId]] = defaultdict(list)
+    for sid in docs:  # a story's versions together, the canonical first
+        by_group[_group_key(ix, sid)].append(sid)
+    groups = [_mention_group(ix, e, key, sorted(sids, key=lambda sid: (sid != _canonical(ix, sid), sid)))
+              for key, sids in sorted(by_group.items())]
+    notes = [g for g in groups if g["key"].startswith("n:")]
+    stories = [g for g in groups if not g["key"].startswith("n:")]
+    chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
+    link = {**_entity_link(e, ix.doc_count(e)), "summary_html": ix.markdown(e.summary, url, section),
+            "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
+                       if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
+            "date_iso": e.date, "end_iso": e.end}
+    description = _first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier."
+    crumbs = ((section.capitalize(), f"{section}/"),)
+    pages = []
+    for n, chunk in enumerate(chunks, 1):
+        shown = (notes if n == 1 else []) + chunk
+        sids = list(dict.fromkeys(sid for g in shown for sid in g["docs"]))
+        pager = _pager(url, n, len(chunks), len(stories))
+        if n > 1:
+            pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
+                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
+                "sources": [ix.row(sid) for sid in sids]}, description=description,
+                crumbs=(*crumbs, (e.name, url)), depends=tuple(sids)))
+            continue
+        co = _entities_in(ix, docs)
+        co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
+        if e.kind == "event":
+            for key in ("people", "places"):
+                kind = "person" if key == "people" else "place"
+                listed = e.fields.get(key) or []
+                for name in listed if isinstance(listed, list) else [listed]:
+                    hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
+                    if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
+                        co[kind].append(_entity_link(hit, 0))
+        quotes = ix.remember("quotes", e.slug, lambda: person_quotes(ix, e.slug)) \
+            if e.kind == "person" else []
+        pages.append(Page(url, "entity.html", e.name, e.kind, {
+            "entity": link, "mentions": shown, "pager": pager,
+            "all_mentions": groups,  # the print edition's index of every story and note
+            "related": co, "quotes": quotes,
+            "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
+            "sources": [ix.row(sid) for sid in [e.source, *sids]],
+        }, description=description, crumbs=crumbs, depends=(e.source, *docs)))
+    return pages
+
+
+def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
+    """One document's mentions by entity (as _key), in reading order: asked once per
+    entity the document names."""
+    out: dict[str, list[Mention]] = defaultdict(list)
+    for m in sorted(mentions, key=lambda m: (m.in_caption, m.paragraph, m.start)):
+        out[_key(m)].append(m)
+    return out
+
+
+def _pager(url: str, n: int, pages: int, stories: int) -> dict | None:
+    if pages < 2:
+        return None
+    at = lambda k: url if k == 1 else f"{url}page/{k}/"  # noqa: E731
+    return {"page": n, "pages": pages, "stories": stories, "per_page": STORIES_PER_PAGE,
+            "prev": at(n - 1) if n > 1 else None, "next": at(n + 1) if n < pages else None,
+            "links": [{"n": k, "url": at(k), "current": k == n} for k in range(1, pages + 1)]}
+
+
+def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict:
+    """The sentences that name `e` in one story (its first version that does) or note."""
+    ekey = entity_key(e)
+
+    def make() -> dict:
+        first = sids[0]
+        doc = ix.docs[first]
+        mine = ix.remember(key, ("by-entity", first), lambda: _by_entity(ix.by_doc[first])).get(ekey, [])
+        grouped = ix.remember(key, ("by-paragraph", first), lambda: by_paragraph(ix.by_doc[first]))
+        sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug, grouped=grouped,
+                                            limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
+        return {"key": key, "docs": sids, "title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
+                "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
+                "also": [ix.row(sid) for sid in sids[1:]]}
+    return ix.remember(key, ("group", e.kind, e.slug), make)
+
+
+def _describe(doc: Document) -> str:
+    first = " ".join(doc.paragraphs[:1])
+    # a note's first block is Markdown; descriptions (meta, Open Graph, feed) are plain words
+    return _first_sentence(plain(first) if doc.kind == "note" else first) or doc.title
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:157] + "…" if len(text) > 160 else text
+
+
+def list_pages(ix: Index) -> list[Page]:
+    d = ix.d
+    stories = _story_cards(ix)
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
+              "summary": _describe(n)} for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)]
+    pages = [Page("stories/", "list.html", "Stories", "list", {"items": stories, "kind": "story"},
+                  description=f"{len(stories)} stories", crumbs=()),
+             Page("notes/", "list.html", "Notes", "list", {"items": notes, "kind": "note"},
+                  description=f"{len(notes)} editor notes", crumbs=())]
+    for kind, section in KIND_SECTION.items():
+        es = [e for e in d.entities if e.kind == kind]
+        if kind == "event":
+            es.sort(key=lambda e: (e.date or "9999", e.name))
+        items = [_entity_link(e, ix.doc_count(e)) for e in es]
+        pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
+                          description=f"{len(items)} {section} in the dossier", crumbs=()))
+    return pages
+
+
+def _story_cards(ix: Index) -> list[dict]:
+    return ix.remember("cards", "all", lambda: [_story_card(ix, s) for s in ix.d.stories])
+
+
+def _story_card(ix: Index, s: Story) -> dict:
+    docs = [ix.docs[v.source] for v in s.versions]
+    return ix.remember(f"s:{s.slug}", "card", lambda: _card(s, docs))
+
+
+def _card(s: Story, docs: list[Document]) -> dict:
+    return {"title": s.title, "url": f"stories/{s.slug}/", "outlets": sorted({outlet_of(doc) for doc in docs}),
+            "versions": len(s.versions), "folded": len(s.versions) - 1,
+            "date": dates.label(docs[0].date) if docs[0].date else "", "summary": _describe(docs[0])}
+
+
+def home(ix: Index) -> Page:
+    d = ix.d
+    def top(kind, n=8):
+        es = [e for e in d.entities if e.kind == kind]
+        es.sort(key=lambda e: (-ix.doc_count(e), e.name))
+        return [_entity_link(e, ix.doc_count(e)) for e in es[:n]]
+    latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
+    return Page("", "home.html", d.config.title, "home", {
+        "summary_html": ix.markdown(d.config.summary, "", "."),
+        "latest": latest, "people": top("person"), "places": top("place"),
+        "stories": _story_cards(ix),
+        "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
+                  for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
+        "counts": {"sources": sum(1 for s in d.sources if s.kind in ("article", "note")),
+                   "articles": sum(1 for s in d.sources if s.kind == "article"),
+                   "stories": len(d.stories), "folded": sum(len(s.versions) - 1 for s in d.stories),
+                   "notes": len(d.notes)},
+        "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
+    }, description=_first_sentence(d.config.summary) or d.config.title)
+
+
+def _timeline_item(ix: Index, t) -> dict:
+    return {"title": t.title, "url": entity_url("event", t.event) if t.event else ix.url_of(t.document),
+            "label": dates.range_label(t.date, t.end), "date_iso": t.date, "end_iso": t.end,
+            "precision": t.precision, "sources": [ix.source_row(s) for s in t.sources]}
+
+
+def timeline_page(ix: Index) -> Page:
+    years = []
+    for year, entries in groupby(ix.d.timeline, key=lambda t: t.date[:4]):
+        years.append({"year": year, "entries": [_timeline_item(ix, t) for t in entries]})
+    undated = [_entity_link(e) for e in ix.d.entities if e.kind == "event" and not e.date]
+    return Page("timeline/", "timeline.html", "Timeline", "timeline", {"years": years, "undated": undated},
+                description=f"{len(ix.d.timeline)} events in order", crumbs=())
+
+
+def _removed_row(r) -> dict:
+    """Sidebar text is withheld from the page: the names in it have nothing to do with
+    the story, and a reader skimming the audit trail should not meet them (it stays
+    in dossier.json for anyone who checks)."""
+    text = r.text if r.reason != "sidebar" or len(r.text) <= 40 else f"[{len(r.text.split())} words of sidebar, not shown]"
+    return {"reason": r.reason, "line": r.line, "text": text}
+
+
+def sources_page(ix: Index) -> Page:
+    def row(src) -> dict:
+        doc = ix.docs.get(src.id)
+        story = ix.story_of.get(src.id)
+        return {**ix.source_row(src.id), "kind": src.kind,
+                "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
+                "removed": [_removed_row(r) for r in (doc.removed if doc else ())],
+                "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
+    def make(src) -> dict:
+        return ix.remember(_group_key(ix, src.id), ("source", src.id), lambda: row(src))
+    last = ix.memo.get("sources", {}).get("rows")  # after an edit: the table with the edited rows anew
+    if last is not None and ix.changed is not None and len(last) == len(ix.d.sources):
+        rows = list(last)
+        # an edited version changes its story's other rows too (their similarity to it)
+        stale = ix.changed | {v.source for sid in ix.changed if sid in ix.story_of for v in ix.story_of[sid].versions}
+        for k, src in enumerate(ix.d.sources):
+            if src.id in stale or rows[k]["id"] != src.id:
+                rows[k] = make(src)
+    else:
+        rows = [make(src) for src in ix.d.sources]
+    ix.memo.setdefault("sources", {})["rows"] = rows
+    return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
+                description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())

@@ -1,0 +1,325 @@
+"""The rebuild engine of `dossier serve`: a change in, the files whose bytes changed out.
+
+Every change is classified by kind (Zola's ChangeKind) and gets the cheapest
+correct action:
+
+- static (a file of a theme's static/): read the themes' static files again; no
+  model, no page. A stylesheet is swapped in the open pages without a reload.
+- template: a fresh jinja2 environment, every page rendered again from the Pages
+  already computed; only pages whose bytes changed are reloaded.
+- content: the model again (`build.build_model`, the very pipeline of `dossier
+  build`, with each unchanged file's read and clean reused), every Page again,
+  and only pages whose Page differs from the last build's are rendered. Pages are
+  frozen data, so `==` is an exact test of "this page would print the same".
+- config: all of the above.
+
+Pages open in a browser are rendered before the build is published; the other
+changed pages (the print edition, the sources table...) and the data files
+become `Deferred`: rendered when first asked for, by a request or by the search
+indexer (Hugo's "fast render" idea). A reader never gets a stale page: a deferred
+page is rendered from the same model as the rest of its build.
+
+Nothing is committed until a build has finished, so a build that fails or is
+superseded leaves the last good site as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Literal, Mapping, Union
+
+from ..build import Timings, build_model
+from ..memo.stages import Reuse
+from ..config import Config, load_config
+from ..models import Dossier, Page
+from ..pages.health import health_page
+from .affected import fresh_pages, update_pages
+from ..pages.index import Index
+from ..output.render import environment, output_path, theme_dirs
+from ..output.site import render_pages, render_site
+
+ChangeKind = Literal["content", "config", "template", "static"]
+ORDER: tuple[ChangeKind, ...] = ("config", "template", "content", "static")
+HEALTH = "health/index.html"  # the editor's page of `dossier check` findings: serve only
+
+
+class Superseded(Exception):
+    """A newer change arrived during this build: its result would be stale on arrival."""
+
+
+class Deferred:
+    """A file (or a group of files) made when first needed, once, whichever thread asks first."""
+
+    __slots__ = ("_make", "_data", "_lock", "etag")
+
+    def __init__(self, make: Callable[[], object]):
+        self._make, self._data, self._lock, self.etag = make, None, threading.Lock(), ""
+
+    def get(self):
+        with self._lock:
+            if self._data is None:
+                self._data = self._make()
+                self._make = None  # let go of the model it was made from
+                if isinstance(self._data, bytes):
+                    self.etag = hashlib.blake2b(self._data, digest_size=12).hexdigest()
+            return self._data
+
+    @property
+    def ready(self) -> bool:
+        return self._data is not None
+
+
+File = Union[bytes, Deferred]
+
+
+def classify(path: Path, site: Path, themes: Iterable[Path]) -> ChangeKind | None:
+    """What kind of change a file event is, or None when no build reads that file."""
+    path = Path(path)
+    if path == site / "dossier.yaml":
+        return "config"
+    if path.is_relative_to(site / "content"):
+        return "content"
+    for theme in themes:
+        if path.is_relative_to(theme / "static"):
+            return "static"
+        if path.is_relative_to(theme / "templates") or path == theme:
+            return "template"
+    return None
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What one build changed in the served site."""
+
+    files: Mapping[str, File]  # the whole site: path → bytes, or a page rendered when asked for
+    changed: frozenset[str]  # paths added, removed, or with new bytes (deferred ones: maybe new)
+    rendered: int  # pages rendered before publishing
+    deferred: int  # pages left to render on demand
+    warnings: tuple[str, ...]
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    def message(self) -> dict | None:
+        """The change event for the open tabs, or None when nothing they load changed.
+
+        A stylesheet is swapped in place; a changed script, image or font may be on
+        any page, so every page reloads; data files (feed, sitemap) are not shown."""
+        if not self.changed:
+            return None
+        if any(p.startswith("assets/") and not p.endswith(".css") for p in self.changed):
+            return {"pages": "*", "css": []}
+        return {"pages": sorted(p for p in self.changed if p.endswith(".html")),
+                "css": sorted(p for p in self.changed if p.endswith(".css"))}
+
+
+@dataclass
+class _State:
+    """The last good build: what the next one is compared with."""
+
+    config: Config | None = None
+    env: object = None
+    model: Dossier | None = None
+    pages: Mapping[str, Page] = field(default_factory=dict)
+    index: Index | None = None  # the pages' lookups, updated with them (affected.update_pages)
+    files: Mapping[str, File] = field(default_factory=dict)
+
+
+class Builder:
+    """Builds the site into memory, then again after each change, doing only what it must."""
+
+    def __init__(self, site: Path, base_url: str | None, extra: Callable[[Config], Mapping[str, object]],
+                 health: bool = True):
+        """`base_url` overrides dossier.yaml's (like `build --base-url`); `extra(config)`
+        is what serving adds to every page (the live-reload script); `health` adds the
+        editor's "Dossier health" page (docs/check.md), which a published build leaves out."""
+        self.site, self.base_url, self.extra, self.health = Path(site), base_url, extra, health
+        self.state = _State()
+        self.reuse = Reuse()
+
+    def themes(self) -> list[Path]:
+        """The theme folders the last build read (the site's theme, then the default)."""
+        return theme_dirs(self.site, self.state.config.theme if self.state.config else "")
+
+    def build(self, kinds: Iterable[ChangeKind] = ORDER, superseded: Callable[[], bool] = lambda: False,
+              paths: Iterable[Path] = (), open_pages: frozenset[str] = frozenset()) -> Rebuilt:
+        """Rebuild after changes of these kinds (`paths`: the files the watcher named;
+        `open_pages`: site paths shown in a browser, rendered before the others).
+        Raises DossierError (bad content) or Superseded; either way nothing changes."""
+        kinds, old, timed = set(kinds), self.state, Timings()
+        new = replace(old)
+        if "config" in kinds or old.config is None:
+            config = load_config(self.site)
+            new.config = replace(config, base_url=self.base_url) if self.base_url else config
+            kinds |= set(ORDER)
+        if "template" in kinds or new.env is None:
+            new.env = environment(self.site, new.config.theme)
+        if "content" in kinds or new.model is None:
+            self.reuse.forget(paths)
+            new.model = build_model(self.site, new.config, timed, reuse=self.reuse)
+            self.reuse.prune()
+            _check(superseded)
+            with timed("pages"):
+                if old.model is None or kinds & {"config", "template"}:
+                    new.pages, new.index = fresh_pages(new.model)
+                else:
+                    new.pages, new.index = update_pages(old.model, old.index, old.pages, new.model)
+            _check(superseded)
+        files = dict(old.files)
+        rendered = deferred = 0
+        if kinds & {"config", "template", "content"}:
+            with timed("render"):
+                outputs, rendered, deferred = self._render(old, new, kinds, open_pages)
+            keep = outputs.keys() | {output_path(url) for url in new.pages} | {HEALTH}
+            for path in [p for p in files if not p.startswith("assets/") and p not in keep]:
+                del files[path]  # a page whose file was deleted, a CNAME no longer set
+            files.update(outputs)
+        if kinds & {"static", "config"} or not any(p.startswith("assets/") for p in files):
+            with timed("static"):
+                static = read_static(theme_dirs(self.site, new.config.theme))
+            for path in [p for p in files if p.startswith("assets/") and p not in static]:
+                del files[path]
+            files.update(static)
+        _check(superseded)
+        new.files = files
+        changed = _changed(old.files, files)
+        self.state = new  # the commit: only a finished build gets here
+        return Rebuilt(files, changed, rendered, deferred, new.model.warnings, dict(timed.stages))
+
+    def _render(self, old: _State, new: _State, kinds: set, open_pages: frozenset[str]):
+        """Open pages now; other changed pages and the data files when first asked for.
+        A template or config change renders everything now, so a template error
+        shows at once rather than on some later request."""
+        d, extra = new.model, dict(self.extra(new.config))
+        everything = bool(kinds & {"config", "template"})
+        todo = [page for url, page in new.pages.items()
+                if everything or (old.pages.get(url) is not page and old.pages.get(url) != page)]
+        now = todo if everything else [p for p in todo if output_path(p.url) in open_pages]
+        later = [p for p in todo if not everything and output_path(p.url) not in open_pages]
+        if not everything:  # a page still waiting from an older build is bound to this one's model,
+            todo_urls = {p.url for p in todo}  # so no older model stays in memory for its sake
+            later += [p for url, p in new.pages.items() if url not in todo_urls
+                      and isinstance(old.files.get(output_path(url)), Deferred)
+                      and not old.files[output_path(url)].ready]
+        outputs: dict[str, File] = dict(render_pages(new.env, d, now, extra))
+        for page in later:
+            outputs[output_path(page.url)] = Deferred(lambda page=page: render_pages(new.env, d, [page], extra)
+                                                      [output_path(page.url)])
+        pages = tuple(new.pages.values())
+        if self.health:  # like build_pages(include_health=True), but its findings only when shown
+            def health() -> bytes:
+                return render_pages(new.env, d, [health_page(d)], extra)[HEALTH]
+            outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
+        if everything:
+            outputs.update(render_site(d, pages, self.site, extra, new.env, only=set()))
+        else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
+            group = Deferred(lambda: render_site(d, pages, self.site, extra, new.env, only=set()))
+            for path in _data_files(old.files, old.pages):
+                outputs[path] = Deferred(lambda path=path: group.get()[path])
+        return outputs, len(now), len(later)
+
+
+def _data_files(files: Mapping[str, File], pages: Mapping[str, Page]) -> list[str]:
+    """The files render_site writes besides the pages, as in the last build: only a
+    config change (which renders everything) adds or removes one (CNAME)."""
+    paths = {output_path(url) for url in pages} | {HEALTH}
+    return [p for p in files if not p.startswith("assets/") and p not in paths]
+
+
+def _changed(before: Mapping[str, File], after: dict[str, File]) -> frozenset[str]:
+    """Paths whose file differs; where new bytes equal the old, the old object is kept,
+    so next time the test is a cheap identity check."""
+    changed = set()
+    for path in before.keys() | after.keys():
+        old, new = before.get(path), after.get(path)
+        if new is old:
+            continue
+        if isinstance(new, bytes) and isinstance(old, bytes) and new == old:
+            after[path] = old
+        else:
+            changed.add(path)
+    return frozenset(changed)
+
+
+def _check(superseded: Callable[[], bool]) -> None:
+    if superseded():
+        raise Superseded()
+
+
+def read_static(themes: list[Path]) -> dict[str, bytes]:
+    """Every theme's static/ as assets/…, the site's theme on top of the default.
+
+    A symlink is followed only while it stays inside its static/ folder, so a
+    link to a file elsewhere on the disk is never served."""
+    out: dict[str, bytes] = {}
+    for theme in reversed(themes):
+        root = theme / "static"
+        if not root.is_dir():
+            continue
+        real_root = root.resolve()
+        for path in sorted(root.rglob("*")):
+            try:
+                if not path.is_file() or not path.resolve().is_relative_to(real_root):
+                    continue
+                out["assets/" + path.relative_to(root).as_posix()] = path.read_bytes()
+            except OSError:
+                continue  # vanished between the listing and the read: the next event rebuilds
+    return out
+
+
+def render_all(files: Mapping[str, File], stop: Callable[[], bool] = lambda: False) -> bool:
+    """Render every deferred file, stopping early when `stop()`; True when all are done."""
+    for value in files.values():
+        if stop():
+            return False
+        if isinstance(value, Deferred):
+            value.get()
+    return True
+
+
+class Rebuilder:
+    """Serve's rebuild path writing to a folder: what benchmarks/run.py times as the
+    one-note-edit incremental build. After `full()`, `changed(paths)` rebuilds as
+    serve would, writes the pages of the edited files (what serve renders before it
+    tells the browser) and returns; `settle()` then writes every other file whose
+    bytes changed (the pages serve renders on demand), so the folder is complete.
+    Not `dossier build`: no output guard, no swap, no search index, no live-reload script."""
+
+    def __init__(self, site: Path, out: Path, base_url: str | None = None):
+        self.builder = Builder(Path(site).resolve(), base_url, lambda config: {}, health=False)
+        self.out = Path(out)
+        self.pending: Rebuilt | None = None
+
+    def full(self) -> int:
+        return self._write(self.builder.build())
+
+    def changed(self, paths: Iterable[Path]) -> int:
+        self.settle()
+        paths = [Path(p).resolve() for p in paths]
+        kinds = {classify(p, self.builder.site, self.builder.themes()) for p in paths} - {None}
+        if not kinds:
+            return 0
+        index, content = self.builder.state.index, self.builder.site / "content"
+        urls = [index.url_of(p.relative_to(content).as_posix()) if index and p.is_relative_to(content) else None
+                for p in paths]
+        self.pending = self.builder.build(kinds, paths=paths, open_pages=frozenset(
+            output_path(url.split("#")[0]) for url in urls if url))
+        return self._write(self.pending, ready_only=True)
+
+    def settle(self) -> int:
+        pending, self.pending = self.pending, None
+        return self._write(pending, deferred_only=True) if pending else 0
+
+    def _write(self, rebuilt: Rebuilt, ready_only: bool = False, deferred_only: bool = False) -> int:
+        written = 0
+        for path in rebuilt.changed:
+            target, data = self.out / path, rebuilt.files.get(path)
+            if isinstance(data, Deferred) and ready_only or not isinstance(data, Deferred) and deferred_only:
+                continue
+            written += 1
+            if data is None:
+                target.unlink(missing_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data.get() if isinstance(data, Deferred) else data)
+        return written
