@@ -221,6 +221,18 @@ class SearchIndex:
         self._written = {p: d for p, d in files.items() if p.endswith(".html")}
 
 
+_TELL = threading.Lock()
+
+
+def tell(line: str, stream=None) -> None:
+    """One whole line per write, under a lock: print() writes the text and its newline
+    apart, so two threads' lines could run together (the builder's and the indexer's)."""
+    stream = stream or sys.stdout
+    with _TELL:
+        stream.write(line + "\n")
+        stream.flush()
+
+
 def placeholder(base: str, error: str) -> dict[str, bytes]:
     """The site before its first good build: a page that waits for one."""
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<title>dossier serve: no site yet</title>\n"
@@ -259,7 +271,7 @@ def cmd_serve(site: Path, args) -> int:
 
 def _serve(site: Path, args, stopping: list) -> int:
     def say(line: str) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+        tell(f"{time.strftime('%H:%M:%S')} {line}")
 
     # `kill` stops it as cleanly as Ctrl-C; and Ctrl-C works even when started from a
     # script as a background job, which inherits SIGINT ignored
@@ -274,7 +286,7 @@ def _serve(site: Path, args, stopping: list) -> int:
             + (f", {len(first.warnings)} warnings (dossier check lists them)" if first.warnings else ""))
     except Exception as e:  # served as the overlay on a page that waits for a good build
         error = Rebuilds.describe(e)
-        print(error, file=sys.stderr, flush=True)
+        tell(error, sys.stderr)
     config = builder.state.config
     base = base_path(config.base_url if config else (args.base_url or ""))
     server, taken = bind(args.host, args.port, base, Snapshot.make(0, first.files if first else placeholder(base, error)))
@@ -285,7 +297,7 @@ def _serve(site: Path, args, stopping: list) -> int:
         server.hub.set_error(error)
 
     def failed(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        tell(message, sys.stderr)
         server.hub.set_error(message)
 
     def published(rebuilt: Rebuilt, epoch: int) -> None:
