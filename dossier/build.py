@@ -1,25 +1,42 @@
 """The whole pipeline on one screen: load → clean → dedup → registry → link →
-timeline → quotes → pages → render. Each line is one stage; each stage is timed."""
+timeline → quotes → checks (`build_model`), then pages → render (`build`).
+
+Every stage runs through the memo (dossier/memo): per-document stages are maps
+whose results are kept under each document's content key, corpus stages are
+kept whole and update themselves. `dossier build` passes a memo backed by
+.dossier-cache/, `dossier serve` one kept warm in memory, `check` and `pdf` an
+empty one; the composition is the same for all four.
+"""
 from __future__ import annotations
 
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from .memo.stages import Reuse, Stages
 from .config import Config, load_config
-from .models import Dossier
-from .pages.builders import build_pages
-from .pipeline.stories import published_notes
-from .output.site import guard_output, write_rendered
-from .output.render import Staging, theme_dirs, write_files
-from .memo.disk import BuildCache, Summary
-from .pipeline.parallel import clean_sources, disk_cleans
+from .keys import digest, document_key, source_key, sources_key
+from .memo import Memo
+from .memo.disk import Manifest, Summary
+from .models import Document, Dossier, Source
 from .output.pdf import pdf_bytes
-from .urls import note_clashes
+from .output.render import Staging, environment, write_files
 from .output.search import Indexer
+from .output.site import guard_output, other_files, render
+from .pages.builders import build_pages
+from .pipeline import checks, quotes as q
+from .pipeline.clean import clean
+from .pipeline.dedup import Dedup
+from .pipeline.link import Linker
+from .pipeline.load import gather, list_content, load_entry
+from .pipeline.registry import build_registry
+from .pipeline.stories import name_stories, published_notes
+from .pipeline.timeline import build_timeline
+from .urls import note_clashes
+
+ENTITY_KINDS = ("person", "place", "event")
 
 
 @dataclass
@@ -36,48 +53,54 @@ class Timings:
             progress(name)
 
 
-def build_model(site: Path, config: Config | None = None, timed: Timings | None = None, progress=None,
-                reuse: Reuse | None = None) -> Dossier:
-    """`reuse` (dossier serve) keeps what each stage did for each document last time."""
-    timed, run = timed or Timings(), reuse or Stages()
+def build_model(site: Path, config: Config | None = None, memo: Memo | None = None,
+                timed: Timings | None = None, progress=None) -> Dossier:
+    memo, timed = memo if memo is not None else Memo(), timed or Timings()
     config = config or load_config(site)
     with timed("load", progress):
-        sources, load_warnings = run.load(site / "content")
+        sources, load_warnings = gather(memo.map("read", load_entry, list_content(site / "content"), key=_read_key))
     with timed("clean", progress):
-        documents = clean_sources(sources, reuse)
+        documents = tuple(memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
+                                   key=source_key, parallel=True))
     with timed("dedup", progress):
-        clusters = run.dedup(documents, config.dedup_threshold)
+        clusters = memo.state(f"dedup {config.dedup_threshold}", partial(Dedup, config.dedup_threshold)).update(documents)
     with timed("registry", progress):
-        entities, registry_warnings = run.registry(sources)
+        ekey = sources_key(s for s in sources if s.kind in ENTITY_KINDS)
+        entities, registry_warnings = memo.get("registry", ekey, partial(build_registry, sources))
     with timed("link", progress):
-        mentions = run.link(documents, entities)
+        link = memo.get("linker", ekey, partial(Linker, entities))
+        mentions = dict(zip((d.id for d in documents),
+                            memo.map("link", link, documents, key=lambda d: (d.key, ekey), parallel=True)))
+        names = {d.id: memo.get("names", (d.key, ekey), partial(_names, mentions[d.id])) for d in documents}
     with timed("timeline", progress):
-        timeline = run.timeline(documents, entities, mentions)
-    stories = run.stories(clusters, documents)
-    notes = published_notes(clusters, documents)
+        timeline = build_timeline(entities, names)
+    stories, notes = name_stories(clusters, documents), published_notes(clusters, documents)
     with timed("quotes", progress):
-        quotes = run.quotes(documents, mentions, entities, stories)
-    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes)
-    return Dossier(**{**d.__dict__, "warnings": load_warnings + registry_warnings + note_clashes(notes)
-                                       + run.warnings(d)})
+        quotes = _quotes(memo, documents, mentions, entities, stories, ekey)
+    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names)
+    with timed("checks", progress):
+        found = _findings(memo, d, ekey)
+    warnings = (*load_warnings, *registry_warnings, *note_clashes(notes), *(f.format() for f in found))
+    return Dossier(**{**d.__dict__, "warnings": warnings, "findings": found})
 
 
-def build(site: Path, out: Path, config: Config, timed: Timings | None = None, progress=None,
-          cache: BuildCache | None = None) -> tuple[Dossier, int]:
-    """`cache` (SITE/.dossier-cache, docs/cache.md) keeps clean results and the last
-    output's listing; `dossier build` asks it first whether anything changed at all."""
-    timed = timed or Timings()
+def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manifest: Manifest | None = None,
+          timed: Timings | None = None, progress=None) -> tuple[Dossier, int]:
+    """The site into OUT, replaced whole or not at all. `memo` and `manifest` are the
+    build cache (SITE/.dossier-cache, docs/cache.md); none by default."""
+    timed, memo = timed or Timings(), memo if memo is not None else Memo()
+    manifest = manifest or Manifest(None, out, "")
     guard_output(site, out)
-    cache = cache or BuildCache(site, out, config, theme_dirs(site, config.theme))
-    with disk_cleans(cache):
-        d = build_model(site, config, timed, progress)
+    d = build_model(site, config, memo, timed, progress)
     with timed("pages", progress):
-        pages = build_pages(d)
-    cache.forget_output()
-    with Staging(out, site, config.theme) as staged, Indexer() as search:  # OUT is replaced whole, or not at all
-        with timed("render", progress):  # and written; Pagefind starts once its pages are on disk
-            written = write_rendered(staged.tmp, out, d, pages, site, cache.previous_output(),
-                                     os.cpu_count() or 1, indexed_written=search.start)
+        pages = build_pages(d, memo)
+    manifest.forget()
+    with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind starts once its pages are on disk
+        with timed("render", progress):
+            env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
+            written = render(env, d, pages, lambda path, data: write_files(tmp, out, [(path, data)], previous),
+                             workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp))
+            written += write_files(tmp, out, other_files(env, d, pages).items(), previous)
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
             with timed("pdf", progress):
                 pdf = pdf_bytes((staged.tmp / "print/index.html").read_text(encoding="utf-8"), site, config, out)
@@ -87,5 +110,57 @@ def build(site: Path, out: Path, config: Config, timed: Timings | None = None, p
         timed.notices += [f"search index skipped: {skipped}"] if skipped else []
         with timed("write", progress):
             staged.swap()
-    cache.record(Summary.of(d, written, timed.notices))
+    manifest.record(Summary.of(d, written, timed.notices))
+    memo.save()
     return d, written
+
+
+# ---- how each stage is keyed and mapped ------------------------------------------
+
+def _read_key(item) -> tuple:
+    """A file is read again when it or its sidecar changed on disk (serve's memo also
+    forgets the files the watcher names: a same-size rewrite within one tick keeps its stat)."""
+    path, _, kind, skipped = item
+    return (*item, _stat(path), _stat(path[:path.rfind(".")] + ".yaml") if kind == "article" and not skipped else None)
+
+
+def _stat(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
+
+
+def _clean(source: Source) -> Document:
+    doc = clean(source)
+    return Document(**{**doc.__dict__, "key": document_key(source)})
+
+
+def _names(mentions) -> frozenset[tuple[str, str]]:
+    return frozenset((m.kind, m.entity) for m in mentions)
+
+
+def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
+    """Each article's quotations (per document), each story's alignment of its versions'
+    quotations (per story), each article's quotations placed in its story."""
+    people, articles = q.people_of(entities), [d for d in documents if d.kind == "article"]
+    found = dict(zip((d.id for d in articles), memo.map(
+        "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=lambda d: (d.key, ekey))))
+    keys = {d.id: d.key for d in articles}
+    story_key = {s.slug: digest([ekey, *(f"{v.source}\0{keys.get(v.source)}" for v in s.versions)]) for s in stories}
+    marks = {s.slug: memo.get("align", story_key[s.slug], partial(q.align, [found.get(v.source, []) for v in s.versions]))
+             for s in stories}
+    jobs = list(zip(articles, q.placements(articles, found, stories, marks)))
+    placed = memo.map("placed", lambda job: q.place_quotes(*job[1]), jobs, key=lambda job: (
+        job[0].key, ekey, *((job[1][1].slug, story_key[job[1][1].slug], job[1][3]) if job[1][1] else ())))
+    return tuple(quote for quotes in placed for quote in quotes)
+
+
+def _findings(memo: Memo, d: Dossier, ekey: str):
+    ctx = checks.Context(d, ekey)
+    docs = {doc.id: doc for doc in d.documents}
+    per_file = dict(zip((s.id for s in d.sources), memo.map(
+        "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources,
+        key=lambda s: (source_key(s), ctx.key))))
+    return checks.content_findings(d, per_file, d.names)

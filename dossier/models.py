@@ -55,6 +55,9 @@ class Document:
     date: str | None = None  # ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY"
     markdown: str | None = None  # notes only: the body to render
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # a digest of what it was made from (its source's bytes and front matter): the
+    # stages after clean keep their results for it under this key (dossier/memo)
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,14 +112,6 @@ class Mention:
     wikilink: bool = False  # from [[Name]] in a note rather than found in the text
 
 
-class Mentions(tuple):
-    """Dossier.mentions as `cache.Reuse.link` makes it: a tuple like any other (equal to
-    one with the same mentions), which also keeps each document's own list, so that
-    `index.Index` need not sort 10⁵ mentions out again after a one-note edit."""
-
-    by_doc: dict
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     date: str  # ISO start (sort key)
@@ -158,10 +153,12 @@ class Dossier:
     stories: tuple[Story, ...]
     notes: tuple[Document, ...]  # notes published as notes (not folded into a story)
     entities: tuple[Entity, ...]
-    mentions: tuple[Mention, ...]
+    mentions: Mapping[SourceId, tuple[Mention, ...]]  # each document's, as link found them
     timeline: tuple[TimelineEntry, ...]
     warnings: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    findings: tuple[Any, ...] = ()  # pipeline.checks.Finding: the errors and warnings among `warnings`
+    names: Mapping[SourceId, frozenset[tuple[str, str]]] = field(default_factory=dict)  # (kind, slug) each document names
 
 
 @dataclass(frozen=True)
@@ -175,4 +172,3 @@ class Page:
     context: Mapping[str, Any]
     description: str = ""
     crumbs: tuple[tuple[str, str], ...] = ()  # (title, url) from the home page down
-    depends: tuple[SourceId, ...] = ()  # the sources whose change re-renders this page

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 
 from conftest import run_dossier
 from dossier.build import build_model
-from dossier.pipeline.checks import Finding, findings, model_warnings
+from dossier.pages.health import health_page
+from dossier.pipeline.checks import Finding, findings
 from dossier.pages.builders import build_pages
 from dossier.output.render import environment, render_page
 
@@ -115,7 +116,7 @@ def test_errors_and_warnings_point_at_the_line(site):
 
 def test_build_warns_about_errors_and_warnings_but_not_info(site):
     root = site({**BASE, **CASES[0][2], **CASES[9][2]})
-    warnings = model_warnings(build_model(root))
+    warnings = build_model(root).warnings
     assert any("[[Nobody Known]]" in w for w in warnings)
     assert not any("Greyhaven" in w for w in warnings)
 
@@ -157,7 +158,7 @@ def test_health_page_is_for_serve_only(site, shipped):
     root = site({**BASE, **CASES[0][2], **CASES[9][2]})
     d = build_model(root)
     assert "health/" not in [p.url for p in build_pages(d)]
-    page = next(p for p in build_pages(d, include_health=True) if p.url == "health/")
+    page = health_page(d)
     html = BeautifulSoup(render_page(environment(root, d.config.theme), page, d.config), "html.parser")
     broken = html.find(id="wikilink-broken")
     assert "[[Nobody Known]]" in broken.get_text()

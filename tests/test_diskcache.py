@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import dossier
-from dossier.pipeline import parallel
+from dossier.memo import engine
+from dossier.memo.engine import LocalEngine
 from dossier.pipeline.clean import clean
 from dossier.memo.disk import CACHE_DIR, version_tag
 from dossier.pipeline.load import load_sources
@@ -41,17 +42,24 @@ def built(site, capsys, tmp_path):
         return run(capsys, "build", str(root), "-o", str(out), *args)
     code, err, stdout = again()
     assert code == 0 and REBUILT in stdout, err
+    again.first = (code, err, stdout)
     return root, out, again
+
+
+def _counts(stdout: str) -> str:
+    """The summary line but for what differs between a build and a no-change run."""
+    return stdout.strip().splitlines()[-1].split(",")[0:2]
 
 
 def test_unchanged_site_is_not_rebuilt_and_output_is_byte_identical(built):
     root, out, again = built
     before = tree(out)
+    _, _, first = again.first
     code, err, stdout = again()
     assert code == 0 and SKIPPED in stdout and REBUILT not in stdout
     assert tree(out) == before
+    assert _counts(stdout) == _counts(first), "a no-change run prints the summary of the build it skips"
     assert any("no date" in line for line in err), "warnings are printed again on a no-change run"
-    assert "5 sources" in stdout or "sources" in stdout
 
 
 def test_editing_a_content_file_rebuilds(built):
@@ -148,8 +156,7 @@ def test_a_pickle_naming_other_code_is_refused_not_run(built, tmp_path):
 def test_a_changed_corpus_recleans_only_the_changed_source(built, monkeypatch):
     root, out, again = built
     cleaned = []
-    monkeypatch.setattr("dossier.memo.disk.clean", lambda s: cleaned.append(s.id) or clean(s))
-    monkeypatch.setattr("dossier.pipeline.parallel.clean", lambda s: cleaned.append(s.id) or clean(s))
+    monkeypatch.setattr("dossier.build.clean", lambda s: cleaned.append(s.id) or clean(s))
     (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\n---\nShut.\n")
     _, _, stdout = again()
     assert REBUILT in stdout and cleaned == ["articles/a2.md"]
@@ -178,8 +185,8 @@ def test_pool_and_serial_clean_give_equal_documents(monkeypatch):
     root = Path(__file__).resolve().parent.parent
     sources, _ = load_sources(root / "content")
     wanted = [s for s in sources if s.kind in ("article", "note")]
-    monkeypatch.setattr(parallel, "POOL_FROM", 1)
-    pooled = parallel.clean_many(wanted, workers=2)
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    pooled = LocalEngine(workers=2).map(clean, wanted)
     assert pooled == [clean(s) for s in wanted]
     assert len(pooled) > 5
 
@@ -190,7 +197,7 @@ def pooled(monkeypatch):
     import os
     from dossier.output import site as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(parallel, "POOL_FROM", 1)
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
 
 
@@ -200,7 +207,7 @@ def test_pooled_render_writes_the_bytes_of_the_serial_one(site, capsys, tmp_path
     assert code == 0, err
     from dossier.output import site as site_module
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 10**9)
-    monkeypatch.setattr(parallel, "POOL_FROM", 10**9)
+    monkeypatch.setattr(engine, "POOL_FROM", 10**9)
     import shutil
     shutil.rmtree(root / CACHE_DIR)
     code, err, _ = run(capsys, "build", str(root), "-o", str(tmp_path / "serial"))
@@ -217,3 +224,77 @@ def test_a_template_error_in_a_worker_is_one_line_and_leaves_the_old_site(site, 
     code, err, _ = run(capsys, "build", str(root), "-o", str(out))
     assert code == 1 and len(err) == 1 and "no_such" in err[0], err
     assert list(out.iterdir()) == [] and [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+# ---- a cache that is not what it should be: never a traceback, never a deletion outside it
+
+def test_a_cache_folder_that_is_a_link_is_not_used_and_nothing_in_its_target_goes(built, tmp_path):
+    root, out, again = built
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "precious").mkdir(parents=True)
+    (elsewhere / "precious" / "file.txt").write_text("keep me")
+    (elsewhere / "0.0.1-f1").mkdir()  # named like an old version's folder
+    import shutil
+    shutil.rmtree(root / CACHE_DIR)
+    (root / CACHE_DIR).symlink_to(elsewhere, target_is_directory=True)
+    (root / "content/articles/a2.md").write_text("---\ntitle: Edited\n---\nEdited.\n")
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+    assert any("build cache not used" in line and "link" in line for line in err)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["0.0.1-f1", "precious"]
+    assert (elsewhere / "precious" / "file.txt").read_text() == "keep me"
+
+
+def test_a_cache_that_is_a_file_is_not_used_and_the_build_succeeds(built):
+    root, out, again = built
+    import shutil
+    shutil.rmtree(root / CACHE_DIR)
+    (root / CACHE_DIR).write_text("not a folder")
+    (root / "content/articles/a2.md").write_text("---\ntitle: Edited\n---\nEdited.\n")
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+    assert (root / CACHE_DIR).read_text() == "not a folder"
+    assert "Edited" in "".join(p.read_text() for p in out.glob("stories/*/index.html"))
+
+
+@pytest.mark.parametrize("manifest", [
+    {"inputs": None, "out": None, "files": [], "summary": 3},
+    "SELF",  # the right inputs and folder, a summary of the wrong shape
+])
+def test_a_manifest_of_the_wrong_shape_is_a_miss(built, manifest):
+    import json
+    root, out, again = built
+    (path,) = (root / CACHE_DIR / version_tag()).glob("manifest-*.json")
+    data = json.loads(path.read_text())
+    if manifest == "SELF":
+        data["summary"] = {"sources": "five", "warnings": "none"}
+    else:
+        data = {**manifest, "out": data["out"]}
+    path.write_text(json.dumps(data))
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+
+
+def test_a_clean_pickle_of_the_wrong_shape_is_a_miss(built):
+    root, out, again = built
+    (root / CACHE_DIR / version_tag() / "clean.pickle").write_bytes(pickle.dumps({"k": {"not": "a document"}}))
+    (root / "content/articles/a2.md").write_text("---\ntitle: Edited\n---\nEdited.\n")
+    code, err, stdout = again()
+    assert code == 0 and REBUILT in stdout, err
+
+
+def test_a_fifo_or_a_big_file_load_skips_is_never_read_for_the_cache_key(built):
+    import os
+    import threading
+    root, out, again = built
+    os.mkfifo(root / "content/articles/stream.mp4")  # a reader would wait for a writer forever
+    done = threading.Event()
+    result = {}
+
+    def build():
+        result["run"] = again()
+        done.set()
+    threading.Thread(target=build, daemon=True).start()
+    assert done.wait(60), "the build hung on a FIFO in content/"
+    code, err, stdout = result["run"]
+    assert code == 0, err

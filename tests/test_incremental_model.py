@@ -1,4 +1,4 @@
-"""serve's rebuild after an edit (cache.Reuse, dedup_update, affected.update_pages)
+"""serve's rebuild after an edit (build_model and build_pages through a warm memo)
 must give the very model and pages a fresh `dossier build` gives. Each test makes
 one kind of edit to a copy of the shipped dossier and compares both, field by
 field and page by page."""
@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from dossier.serve.affected import fresh_pages
 from dossier.build import build_model
+from dossier.pages.builders import build_pages
 from dossier.serve.incremental import Builder
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELDS = ("sources", "documents", "stories", "notes", "entities", "mentions", "timeline", "quotes", "warnings")
+FIELDS = ("sources", "documents", "stories", "notes", "entities", "mentions", "timeline", "quotes", "warnings",
+          "findings", "names")
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def rebuild_matches_fresh(builder: Builder, *paths: Path) -> dict:
     fresh = build_model(builder.site, builder.state.config)
     for name in FIELDS:
         assert getattr(model, name) == getattr(fresh, name), f"{name} differs from a fresh build"
-    pages, _ = fresh_pages(fresh)
+    pages = {p.url: p for p in build_pages(fresh)}
     assert pages.keys() == builder.state.pages.keys()
     assert [u for u in pages if pages[u] != builder.state.pages[u]] == []
     return {u for u, p in builder.state.pages.items() if before.get(u) != p}
@@ -112,40 +113,3 @@ def test_many_edits_in_a_row_stay_equal_to_fresh(site):
     for i, note in enumerate(notes(site) * 2):
         note.write_text(note.read_text() + f"\n\nEdit {i}: Xi Jinping, in Moscow.\n")
         rebuild_matches_fresh(b, note)
-
-
-MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
-
-
-@pytest.mark.skipif(not MAKE_CORPUS.exists(), reason="needs ../shared/bench/make_corpus.py")
-def test_dedup_update_on_a_synthetic_corpus_equals_a_full_run(tmp_path):
-    """DedupIndex re-queries the LSH index with the edited documents only: copies made
-    into rewrites, a note pasting a story, a story pasted into by nothing any more."""
-    import subprocess
-    import sys
-    from dataclasses import replace
-
-    from dossier.pipeline.clean import clean
-    from dossier.pipeline.dedup import dedup
-    from dossier.pipeline.dedup_update import DedupIndex
-    from dossier.pipeline.load import load_sources
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", "300", "--out", str(tmp_path)], check=True,
-                   capture_output=True)
-    sources, _ = load_sources(tmp_path / "content")
-    docs = [clean(s) for s in sources if s.kind in ("article", "note")]
-    index = DedupIndex(docs, 0.5)
-    assert index.update(docs) == dedup(docs, 0.5)
-    folded = [c for c in index.clusters if len(c.versions) > 1]
-    by_id = {d.id: i for i, d in enumerate(docs)}
-    edits = [
-        # a copy rewritten into something else leaves its story
-        (folded[0].versions[1].source, lambda d: replace(d, paragraphs=("Nothing here but the weather in Heihe.",))),
-        # a note pastes three paragraphs of another story
-        (next(d.id for d in docs if d.kind == "note"),
-         lambda d: replace(d, paragraphs=(*d.paragraphs, *docs[by_id[folded[1].canonical]].paragraphs[:3]))),
-        # an article loses its last paragraphs
-        (folded[2].canonical, lambda d: replace(d, paragraphs=d.paragraphs[:2])),
-    ]
-    for sid, edit in edits:
-        docs[by_id[sid]] = edit(docs[by_id[sid]])
-        assert index.update(docs) == dedup(docs, 0.5), f"after editing {sid}"

@@ -9,9 +9,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from ..build import Timings, build
-from ..memo.disk import BuildCache, Summary
+from ..memo.disk import DiskMemo, Manifest, Summary, cache_folder, input_digest
 from ..output.render import theme_dirs
 from ..output.site import guard_output
+from ..pipeline.load import list_content
 from . import site_config
 
 
@@ -20,17 +21,19 @@ def cmd_build(site: Path, args) -> int:
     config = site_config(site, args)
     out = Path(args.out) if args.out else site / "build"
     guard_output(site, out)
-    cache = BuildCache(site, out, config, theme_dirs(site, config.theme))
+    folder, why = cache_folder(site)
+    read = [item[0] for item in list_content(site / "content") if item[3] in ("", True)]
+    manifest = Manifest(folder, out, input_digest(site, config, out, theme_dirs(site, config.theme), read))
     # Nothing read changed and OUT is as the last build left it: say so, with the
     # same warnings, instead of building the same bytes again (docs/cache.md)
-    summary = cache.unchanged(strict=args.strict)
+    summary = manifest.unchanged(strict=args.strict)
     if summary is None:
-        summary = _build(site, out, config, cache, args.quiet)
+        summary = _build(site, out, config, DiskMemo(folder), manifest, args.quiet)
         done = f"{summary.written} files written to {out}"
     else:
         done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
     print_warnings(summary.warnings)
-    for note in summary.notices:
+    for note in (why, *summary.notices) if why else summary.notices:
         print(note, file=sys.stderr)
     print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
           f"{done} in {time.perf_counter() - t0:.2f}s")
@@ -40,16 +43,17 @@ def cmd_build(site: Path, args) -> int:
     return 0
 
 
-def _build(site: Path, out: Path, config, cache, quiet: bool):
+def _build(site: Path, out: Path, config, memo: DiskMemo, manifest: Manifest, quiet: bool):
     console = Console(stderr=True)
-    stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "pages", "render", "search", "write"]
+    stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "checks", "pages", "render",
+              "search", "write"]
     stages += ["pdf"] if config.pdf else []
     timed = Timings()
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=console,
                   transient=True, disable=quiet or not console.is_terminal) as progress:
         task = progress.add_task("building", total=len(stages))
-        d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name),
-                           cache=cache)
+        d, written = build(site, out, config, memo, manifest, timed,
+                           lambda name: progress.update(task, advance=1, description=name))
     return Summary.of(d, written, timed.notices)
 
 

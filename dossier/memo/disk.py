@@ -1,18 +1,19 @@
 """SITE/.dossier-cache/: what one `dossier build` leaves for the next (docs/cache.md).
 
-One folder per dossier version and cache format (`.dossier-cache/0.1.0-f1/`); a
-build drops every other folder there, so a new release never reads what an old
-one wrote. Inside:
+One folder per dossier version and cache format (`.dossier-cache/0.1.0-f2/`); a
+build drops every other such folder there, so a new release never reads what an
+old one wrote. Inside:
 
-- `manifest-<out>.json`, one per output folder: a digest of every input, the
-  listing of the output folder as the build left it, and the summary and warnings
-  to print again. Same inputs and an untouched output folder: `dossier build`
-  answers from it without building (`unchanged`).
-- `clean.pickle`: clean() results keyed as `cache.Reuse.clean` keys them (id, kind,
-  sha256, body line, front matter), so a changed corpus re-cleans only what changed.
+- `<stage>.pickle`: a `DiskMemo` table (clean results, by the key build_model gives
+  them), so a changed corpus redoes only what changed;
+- `manifest-<out>.json`, one per output folder (`Manifest`): a digest of every
+  input, the listing of the output folder as the build left it, and the summary
+  and warnings to print again. Same inputs and an untouched output folder:
+  `dossier build` answers from it without building.
 
 All of it is an optimisation. A missing, corrupt, foreign or unwritable cache is
-ignored (and rewritten), never an error, so the folder is always safe to delete.
+ignored (and rewritten), never an error; a `.dossier-cache` that is a link or a
+file is not used at all (a link could point anywhere, and a build deletes in it).
 """
 from __future__ import annotations
 
@@ -21,19 +22,23 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
 import dossier
 
-from ..pipeline.clean import clean
-from ..models import Document, Source
+from . import Memo
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 1  # bump when what is stored here changes shape
+FORMAT = 2  # bump when what is stored here changes shape
 PACKAGE = Path(__file__).resolve().parents[1]  # dossier/: its code is part of the cache key
+PERSISTED = ("clean",)  # the tables worth a file: the rest is quicker made again than read
+_TAG = re.compile(r"[\w.+-]+-f\d+")  # what version_tag() makes: the only folders a build may drop
+CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -52,26 +57,70 @@ class Summary:
         return cls(len(d.sources), len(d.stories), sum(len(s.versions) - 1 for s in d.stories), written,
                    tuple(d.warnings), tuple(notices))
 
+    @classmethod
+    def parse(cls, data) -> "Summary | None":
+        """From a manifest; None when it is not the shape this version writes."""
+        names = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or set(data) != names:
+            return None
+        lists = (data["warnings"], data["notices"])
+        if not all(isinstance(data[k], int) for k in ("sources", "stories", "folded", "written")) or \
+                not all(isinstance(x, list) and all(isinstance(s, str) for s in x) for x in lists):
+            return None
+        return cls(**{**data, "warnings": tuple(data["warnings"]), "notices": tuple(data["notices"])})
+
 
 def version_tag() -> str:
     # read at call time (not import time) so a test can pose as another release
     return f"{dossier.__version__}-f{FORMAT}"
 
 
-class BuildCache:
-    """The cache of one site, for one output folder, for one build."""
+def cache_folder(site: Path) -> tuple[Path | None, str]:
+    """This version's folder in SITE/.dossier-cache, or (None, why) when the cache
+    must not be used: a link (its target could be anywhere) or something not a folder."""
+    root = site / CACHE_DIR
+    if root.is_symlink():
+        return None, f"build cache not used: {root} is a link"
+    if root.exists() and not root.is_dir():
+        return None, f"build cache not used: {root} is not a folder"
+    return root / version_tag(), ""
 
-    def __init__(self, site: Path, out: Path, config, themes: list[Path]):
-        self.folder = site / CACHE_DIR / version_tag()
-        self.out = out.resolve()
-        self.manifest = self.folder / f"manifest-{_short(str(self.out))}.json"
-        self.inputs = input_digest(site, config, self.out, themes)
-        self._old = self._read_manifest()
-        self._cleans: dict[tuple, Document] | None = None  # loaded on first use: a no-change run never needs it
-        self._used: set[tuple] = set()
-        self._dirty = False
 
-    # -- the no-change fast path ------------------------------------------------
+class DiskMemo(Memo):
+    """A Memo whose PERSISTED tables are read from and saved to the cache folder."""
+
+    def __init__(self, folder: Path | None, engine=None):
+        super().__init__(engine)
+        self.folder = folder
+        self._loaded: dict[str, int] = {}  # stage → entries read from disk
+
+    def _load(self, stage: str) -> dict:
+        if self.folder is None or stage not in PERSISTED:
+            return {}
+        table = _load_pickle(self.folder / f"{stage}.pickle")
+        self._loaded[stage] = len(table)
+        return table
+
+    def save(self) -> None:
+        """The entries this build used of each persisted table (deleted and edited files go)."""
+        if self.folder is None:
+            return
+        for stage in PERSISTED:
+            used, table = self._used.get(stage, set()), self._tables.get(stage)
+            if table is None or (len(used) == len(table) == self._loaded.get(stage)):
+                continue  # not asked for, or nothing new and nothing gone
+            kept = {k: v for k, v in table.items() if k in used}
+            _write_atomic(self.folder / f"{stage}.pickle", pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        _drop_other_versions(self.folder)
+
+
+class Manifest:
+    """The no-change fast path of one output folder, and the listing of what it holds."""
+
+    def __init__(self, folder: Path | None, out: Path, inputs: str):
+        self.out, self.inputs = out.resolve(), inputs
+        self.path = folder / f"manifest-{_short(str(self.out))}.json" if folder else None
+        self._old = self._read()
 
     def unchanged(self, strict: bool = False) -> Summary | None:
         """The last build's summary when nothing it read changed and the output
@@ -80,94 +129,62 @@ class BuildCache:
         old = self._old
         if not old or old.get("inputs") != self.inputs:
             return None
-        summary = Summary(**{**old["summary"], "warnings": tuple(old["summary"]["warnings"]),
-                             "notices": tuple(old["summary"]["notices"])})
-        if strict and summary.warnings:
+        summary = Summary.parse(old.get("summary"))
+        if summary is None or (strict and summary.warnings):
             return None
         return summary if listing(self.out) == old.get("files") else None
 
     def previous_output(self) -> dict[str, list[int]]:
-        """The files of the last build into this folder, as [size, mtime_ns], if the
-        inputs changed but the build is otherwise ours; write_site reuses the ones
-        whose bytes are the same."""
-        return dict(self._old.get("files") or {}) if self._old else {}
+        """The files of the last build into this folder, as [size, mtime_ns]: the
+        render reuses the ones whose bytes are the same."""
+        files = self._old.get("files") if self._old else None
+        return dict(files) if isinstance(files, dict) else {}
 
-    def forget_output(self) -> None:
+    def forget(self) -> None:
         """Before the output folder is replaced: a manifest describes finished builds only."""
-        try:
-            self.manifest.unlink(missing_ok=True)
-        except OSError:
-            pass
+        if self.path:
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def record(self, summary: Summary) -> None:
         """After the swap: the inputs, the folder as written and what to print."""
-        data = {"inputs": self.inputs, "out": str(self.out), "files": listing(self.out),
-                "summary": {**summary.__dict__, "warnings": list(summary.warnings),
-                            "notices": list(summary.notices)}}
-        _write_atomic(self.manifest, json.dumps(data, ensure_ascii=False).encode())
-        self._save_cleans()
-        self._drop_other_versions()
+        if self.path:
+            data = {"inputs": self.inputs, "out": str(self.out), "files": listing(self.out),
+                    "summary": {**summary.__dict__, "warnings": list(summary.warnings),
+                                "notices": list(summary.notices)}}
+            _write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode())
 
-    def _read_manifest(self) -> dict | None:
+    def _read(self) -> dict | None:
+        if not self.path:
+            return None
         try:
-            data = json.loads(self.manifest.read_bytes())
+            data = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) and data.get("out") == str(self.out) else None
 
-    # -- clean results ---------------------------------------------------------
 
-    def clean(self, source: Source) -> Document:
-        """clean.clean, from the cache when an earlier build cleaned these bytes."""
-        cleans = self._load_cleans()
-        key = clean_key(source)
-        self._used.add(key)
-        if key not in cleans:
-            cleans[key], self._dirty = clean(source), True
-        return cleans[key]
-
-    def missing(self, sources: list[Source]) -> list[Source]:
-        cleans = self._load_cleans()
-        return [s for s in sources if clean_key(s) not in cleans]
-
-    def add(self, source: Source, document: Document) -> None:
-        """A result cleaned elsewhere (the worker pool)."""
-        self._load_cleans()[clean_key(source)], self._dirty = document, True
-
-    def _load_cleans(self) -> dict[tuple, Document]:
-        if self._cleans is None:
-            self._cleans = _load_pickle(self.folder / "clean.pickle")
-        return self._cleans
-
-    def _save_cleans(self) -> None:
-        if self._cleans is None:
+def _drop_other_versions(folder: Path) -> None:
+    """Other versions' folders of a real .dossier-cache: only names a version could have made."""
+    root = folder.parent
+    try:
+        if root.is_symlink() or not root.is_dir():
             return
-        if not self._dirty and len(self._used) == len(self._cleans):
-            return  # nothing new, nothing gone: the file on disk is this already
-        kept = {k: v for k, v in self._cleans.items() if k in self._used}  # deleted and edited files go
-        _write_atomic(self.folder / "clean.pickle", pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def _drop_other_versions(self) -> None:
-        try:
-            for entry in self.folder.parent.iterdir():
-                if entry != self.folder and entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            pass
-
-
-def clean_key(source: Source) -> tuple:
-    """What clean() reads of a Source: the key of a clean result, here and in
-    `dossier serve` (cache.Reuse.clean)."""
-    return (source.id, source.kind, source.sha, source.body_line, repr(source.meta))
+        for entry in root.iterdir():
+            if entry != folder and _TAG.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+    except OSError:
+        pass
 
 
 # -- inputs and outputs --------------------------------------------------------
 
-def input_digest(site: Path, config, out: Path, themes: list[Path]) -> str:
-    """sha256 over everything a build's output depends on. Hashing the content
-    (32 MB at 4,000 articles) costs ~0.1 s, so no file's stat is trusted in
-    place of its bytes."""
+def input_digest(site: Path, config, out: Path, themes: list[Path], content_files) -> str:
+    """sha256 over everything a build's output depends on. `content_files` are the
+    files load reads (their bytes, streamed); anything else under content/ counts
+    by its stat, so a 2 GB video or a FIFO there is never read."""
     from ..output.search import find_binary  # where the index comes from changes the output too
     binary, why = find_binary()
     h = hashlib.sha256()
@@ -176,14 +193,29 @@ def input_digest(site: Path, config, out: Path, themes: list[Path]) -> str:
                  datetime.now(timezone.utc).date().isoformat(),
                  f"{binary} {_stat_key(binary)}" if binary else why):
         h.update(part.encode() + b"\0")
+    read = {Path(p) for p in content_files}
     for root in [site / "content", site / "dossier.yaml", *themes]:
         for path in _files(root):
             h.update(f"{path}\0".encode())
-            try:
-                h.update(hashlib.sha256(path.read_bytes()).digest())
-            except OSError:
-                h.update(b"unreadable")
+            h.update(_file_digest(path) if path in read or not path.is_relative_to(site / "content")
+                     else _stat_key(path).encode())
     return h.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    """A regular file's bytes, hashed in chunks; anything else (a FIFO, a device, a
+    link to one) only by what it is, without opening it."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return f"special {stat.S_IFMT(st.st_mode)}".encode()
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+        return h.digest()
+    except OSError:
+        return b"unreadable"
 
 
 def listing(out: Path) -> dict[str, list[int]]:
@@ -207,8 +239,8 @@ def listing(out: Path) -> dict[str, list[int]]:
 
 
 def _files(root: Path) -> list[Path]:
-    if root.is_file():
-        return [root]
+    if not root.is_dir():
+        return [root] if root.exists() or root.is_symlink() else []
     found = []
     for folder, dirs, names in os.walk(root):
         dirs.sort()
@@ -237,7 +269,7 @@ def _stat_key(path: Path) -> str:
         st = path.stat()
     except OSError:
         return "missing"
-    return f"{st.st_size} {st.st_mtime_ns}"
+    return f"{stat.S_IFMT(st.st_mode)} {st.st_size} {st.st_mtime_ns}"
 
 
 def _short(text: str) -> str:
@@ -253,12 +285,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 # -- loading pickles safely ----------------------------------------------------
 
-# What a clean.pickle may name. Anything else (a crafted file in a downloaded site
+# What a cache pickle may name. Anything else (a crafted file in a downloaded site
 # folder) is refused before it runs, and the cache is treated as missing.
 _ALLOWED = {("dossier.models", "Document"), ("dossier.models", "Removed"),
             ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
@@ -278,6 +313,8 @@ def _load_pickle(path: Path) -> dict:
         data = _Unpickler(io.BytesIO(path.read_bytes())).load()
     except Exception:  # missing, truncated, corrupt, foreign: a cache miss, never a failed build
         return {}
-    if not isinstance(data, dict) or not all(isinstance(v, Document) for v in data.values()):
+    from ..models import Document
+    if not isinstance(data, dict) or not all(isinstance(v, Document) and isinstance(k, tuple)
+                                             for k, v in data.items()):
         return {}
     return data

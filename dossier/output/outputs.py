@@ -12,8 +12,9 @@ from ..urls import absolute, note_slugs
 def model_json(d: Dossier) -> dict:
     """The whole model as data (schema in docs/model.md)."""
     mentioned = defaultdict(set)
-    for m in d.mentions:
-        mentioned[(m.kind, m.entity)].add(m.document)
+    for sid, pairs in d.names.items():
+        for pair in pairs:
+            mentioned[pair].add(sid)
 
     def entity(e):
         row = {"slug": e.slug, "name": e.name, "source": e.source, "aliases": list(e.aliases),
@@ -42,7 +43,8 @@ def model_json(d: Dossier) -> dict:
                                  for r in (docs[s.id].removed if s.id in docs else ())],
                      "captions": list(docs[s.id].captions) if s.id in docs else []} for s in d.sources],
         "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
-                      "caption": m.in_caption, "start": m.start, "end": m.end} for m in d.mentions],
+                      "caption": m.in_caption, "start": m.start, "end": m.end}
+                     for ms in d.mentions.values() for m in ms],
         "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
                     "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
                     "status": q.status, "same_as": q.same_as, "similarity": q.similarity} for q in d.quotes],

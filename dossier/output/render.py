@@ -121,7 +121,7 @@ class Staging:
     is never half written. An OSError becomes one line for the user."""
 
     def __init__(self, out: Path, site: Path, theme: str):
-        self.out, self._static = out.resolve(), [d / "static" for d in reversed(theme_dirs(site, theme))]
+        self.out, self._themes = out.resolve(), theme_dirs(site, theme)
         self.tmp: Path | None = None
 
     def __enter__(self) -> "Staging":
@@ -135,9 +135,7 @@ class Staging:
             raise DossierError(str(out.parent), f"cannot write the site here: {e.strerror or e}",
                                hint="choose another output folder with -o") from None
         try:
-            for static in self._static:  # default first, the site's theme on top
-                if static.is_dir():
-                    shutil.copytree(static, self.tmp / "assets", dirs_exist_ok=True)
+            write_files(self.tmp, self.out, read_static(self._themes).items())
         except BaseException as e:
             self.__exit__(type(e), e, None)
             raise
@@ -158,6 +156,26 @@ class Staging:
         if isinstance(e, OSError):  # disk full, permissions: the previous site is untouched
             raise DossierError(str(e.filename or self.out), f"could not write the site: {e.strerror or e}",
                                hint="the previous build was left as it was") from None
+
+
+def read_static(themes: list[Path]) -> dict[str, bytes]:
+    """Every theme's static/ as assets/…, the site's theme on top of the default: what
+    `dossier build` writes and `dossier serve` serves. A symlink is followed only while
+    it stays inside its static/ folder, so a file elsewhere on the disk is never published."""
+    out: dict[str, bytes] = {}
+    for theme in reversed(themes):
+        root = theme / "static"
+        if not root.is_dir():
+            continue
+        real_root = root.resolve()
+        for path in sorted(root.rglob("*")):
+            try:
+                if not path.is_file() or not path.resolve().is_relative_to(real_root):
+                    continue
+                out["assets/" + path.relative_to(root).as_posix()] = path.read_bytes()
+            except OSError:
+                continue  # vanished between the listing and the read: the next event rebuilds
+    return out
 
 
 def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],

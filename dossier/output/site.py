@@ -1,30 +1,47 @@
-"""Render every page and the non-HTML outputs: into {path: bytes} for `dossier serve`
-(`render_site`), straight into the staging folder for `dossier build`
-(`write_rendered`, in forked workers); guard the output folder."""
+"""Render pages and the non-HTML outputs into a sink: the staging folder for `dossier
+build` (in forked workers), a dict for `dossier serve`. Guard the output folder."""
 from __future__ import annotations
 
 import gc
 import multiprocessing
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable, Iterable
 
 import jinja2
 
 from ..errors import UsageError
 from ..models import Dossier, Page
 from .outputs import dump_json, feed, robots, sitemap
-from .render import STAMP, environment, output_path, render_page, write_files
+from .render import STAMP, output_path, render_page
 from .search import indexed
 
+Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
 
-def render_site(d: Dossier, pages: tuple[Page, ...], site: Path, extra: dict | None = None,
-                env=None, only: set[str] | None = None) -> dict[str, bytes]:
-    """`env` and `only` (the page URLs to render; None: all) are for `dossier serve`,
-    which keeps its jinja2 environment and re-renders only the pages an edit changed."""
-    env = env or environment(site, d.config.theme)
-    files = render_pages(env, d, [p for p in pages if only is None or p.url in only], extra)
-    files.update(other_files(env, d, pages, extra))
-    return files
+PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
+
+
+def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | None = None, workers: int = 1,
+           indexed_written: Callable[[], None] | None = None) -> int:
+    """Render `pages` and hand each file to `write`. The pages Pagefind reads go first;
+    `indexed_written()` is called once they are all written, so the index is built
+    while the print edition (the biggest single page) is still being made. In forked
+    workers (`workers` > 1) each worker writes what it renders: no page's bytes cross
+    a pipe or wait in memory. Returns how many pages were written."""
+    unique = {p.url: p for p in pages}.values()  # one file per URL, the last page
+    first = [p for p in unique if indexed(output_path(p.url))]
+    rest = sorted((p for p in unique if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
+    job = _Job(env, d.config, write, extra, first + rest)
+    if workers < 2 or len(job.pages) < PARALLEL_FROM:
+        for i in range(len(first)):
+            job.write(i)
+        if indexed_written:
+            indexed_written()
+        for i in range(len(first), len(job.pages)):
+            job.write(i)
+    else:
+        _write_in_pool(job, len(first), workers, indexed_written)
+    return len(job.pages)
 
 
 def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = None) -> dict[str, bytes]:
@@ -42,41 +59,18 @@ def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = N
     return files
 
 
-def write_rendered(tmp: Path, out: Path, d: Dossier, pages: tuple[Page, ...], site: Path,
-                   previous: dict | None = None, workers: int = 1, indexed_written=None) -> int:
-    """`dossier build`: render every file straight into the staging folder `tmp`.
-    The pages Pagefind reads go first; `indexed_written(tmp)` is called once they
-    are all on disk, so the index is built while the print edition (the biggest
-    single page) and dossier.json are still being made. Workers write what they
-    render, so no page's bytes cross a pipe or wait in memory."""
-    env = environment(site, d.config.theme)
-    unique = {p.url: p for p in pages}.values()  # as {path: bytes} would keep them: one file per URL, the last page
-    first = [p for p in unique if indexed(output_path(p.url))]
-    rest = sorted((p for p in unique if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
-    job = _Job(env, d.config, tmp, out, previous, first + rest)
-    if workers < 2 or len(pages) < PARALLEL_FROM:
-        n = sum(job.write(i) for i in range(len(first)))
-        if indexed_written:
-            indexed_written(tmp)
-        n += sum(job.write(i) for i in range(len(first), len(job.pages)))
-    else:
-        n = _write_in_pool(job, len(first), workers, indexed_written)
-    return n + write_files(tmp, out, other_files(env, d, pages).items(), previous)
-
-
 class _Job:
     """What a forked worker needs, inherited rather than pickled."""
 
-    def __init__(self, env, config, tmp, out, previous, pages):
-        self.env, self.config, self.tmp, self.out, self.previous, self.pages = env, config, tmp, out, previous, pages
+    def __init__(self, env, config, write: Write, extra, pages):
+        self.env, self.config, self._write, self.extra, self.pages = env, config, write, extra, pages
 
-    def write(self, i: int) -> int:
+    def write(self, i: int) -> None:
         page = self.pages[i]
-        html = render_page(self.env, page, self.config).encode()
-        return write_files(self.tmp, self.out, [(output_path(page.url), html)], self.previous)
+        self._write(output_path(page.url), render_page(self.env, page, self.config, self.extra).encode())
 
 
-def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> int:
+def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> None:
     global _JOB
     _preload(job.env)
     # The indexed pages in chunks dealt round-robin (big entity pages spread out),
@@ -85,33 +79,32 @@ def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> int:
     indexed_chunks = indexed_left = len(chunks)
     chunks += [[i] for i in range(first, len(job.pages))]
     if not indexed_left and indexed_written:
-        indexed_written(job.tmp)
-    _JOB, n = job, 0
+        indexed_written()
+    _JOB = job
     gc.freeze()  # else each child copies the model's memory pages the first time it collects
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for k, written, failed in pool.imap_unordered(_write_chunk, enumerate(chunks)):
-                # a page that raised in a worker is rendered here, so the error is raised as serially
-                n += written + sum(job.write(i) for i in failed)
+            for k, failed in pool.imap_unordered(_write_chunk, enumerate(chunks)):
+                for i in failed:  # a page that raised in a worker is rendered here, so the error is raised as serially
+                    job.write(i)
                 if k < indexed_chunks:
                     indexed_left -= 1
                     if not indexed_left and indexed_written:
-                        indexed_written(job.tmp)
+                        indexed_written()
     finally:
         _JOB = None
         gc.unfreeze()
-    return n
 
 
-def _write_chunk(numbered: tuple[int, list[int]]) -> tuple[int, int, list[int]]:
+def _write_chunk(numbered: tuple[int, list[int]]) -> tuple[int, list[int]]:
     k, chunk = numbered
-    written, failed = 0, []
+    failed = []
     for i in chunk:
         try:
-            written += _JOB.write(i)
+            _JOB.write(i)
         except Exception:
             failed.append(i)
-    return k, written, failed
+    return k, failed
 
 
 def _preload(env) -> None:
@@ -125,11 +118,6 @@ def _preload(env) -> None:
             pass
 
 
-def render_pages(env, d: Dossier, pages, extra: dict | None = None) -> dict[str, bytes]:
-    return {output_path(p.url): render_page(env, p, d.config, extra).encode() for p in pages}
-
-
-PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
 _JOB: _Job | None = None  # the running pool's job, inherited by the forked workers
 
 

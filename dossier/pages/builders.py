@@ -6,11 +6,14 @@ what links where can be tested on the model without rendering a byte.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import partial
 from itertools import chain, groupby
 
 from .. import dates
 from .diff import diff_stats, word_diff
-from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
+from ..keys import digest
+from ..memo import Memo
+from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
 from ..pipeline.link import resolve_wikilink
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from .printpage import print_page
@@ -32,21 +35,31 @@ SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
 
 
-def build_pages(d: Dossier, include_health: bool = False, ix: Index | None = None) -> tuple[Page, ...]:
-    """Every page of the site; `include_health` adds the editor's "Dossier health"
-    page (health/), which the preview server shows and a published build leaves out."""
-    ix = ix or Index(d)
-    pages = [home(ix)]
-    pages += [story_page(ix, s) for s in d.stories]
-    pages += [note_page(ix, n) for n in d.notes]
-    pages += [p for e in d.entities for p in entity_pages(ix, e)]
-    pages += list_pages(ix)
-    pages += [timeline_page(ix), sources_page(ix),
+def build_pages(d: Dossier, memo: Memo | None = None) -> tuple[Page, ...]:
+    """Every page of the site.
+
+    Each page is kept in the memo under what it reads: a story under its versions, a
+    note under itself and what it cites, a person, place or event under the documents
+    that name it; the lists, the timeline and the print edition under everything. All
+    of them under the structure (see index.py), which a change of title, date, story
+    or entity file changes."""
+    ix = Index(d, memo)
+    everything = digest(sorted(set(ix.view.values())))
+
+    def page(*key):
+        return lambda make: ix.memo.get("page", (*key, ix.structure), make)
+    pages = [page("home", everything)(lambda: home(ix))]
+    pages += [page("story", s.slug, ix.view[s.canonical])(partial(story_page, ix, s)) for s in d.stories]
+    pages += [page("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in listed_sources(n)))(
+        partial(note_page, ix, n)) for n in d.notes]
+    for e in d.entities:
+        named = sorted({ix.view[sid] for sid in ix.docs_of.get(entity_key(e), ())})
+        pages += page("entity", e.kind, e.slug, *named)(partial(entity_pages, ix, e))
+    pages += page("lists", everything)(lambda: list_pages(ix))
+    pages += [page("timeline", everything)(lambda: timeline_page(ix)),
+              page("sources", everything)(lambda: sources_page(ix)),
               Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
-    pages.append(print_page(pages))  # the print edition, assembled from the pages above
-    if include_health:
-        from .health import health_page  # imported here: pages/health.py builds on this module
-        pages.append(health_page(d, ix))
+    pages.append(page("print", everything)(lambda: print_page(pages)))  # assembled from the pages above
     return tuple(pages)
 
 
@@ -99,7 +112,7 @@ def story_page(ix: Index, s: Story) -> Page:
                   "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
         "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
         "sources": [ix.source_row(sid) for sid in sids],
-    }, description=_describe(canon), crumbs=(("Stories", "stories/"),), depends=tuple(sids))
+    }, description=_describe(canon), crumbs=(("Stories", "stories/"),))
 
 
 def note_page(ix: Index, n: Document) -> Page:
@@ -115,13 +128,13 @@ def note_page(ix: Index, n: Document) -> Page:
     for e in tagged:  # front matter names count even when the text never says them
         if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
             mentioned[e.kind].append(_entity_link(e, 0))
-    cited = [ix.source_row(SourceId(s)) for s in _listed_sources(n) if ix.url_of(SourceId(s))]
+    cited = [ix.source_row(SourceId(s)) for s in listed_sources(n) if ix.url_of(SourceId(s))]
     return Page(url, "note.html", n.title, "note", {
         "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
                  "html": ix.markdown(n.markdown or "", url, n.id.rsplit("/", 1)[0]),
                  "tags": [str(t) for t in (n.meta.get("tags") or []) if isinstance(n.meta.get("tags"), list)]},
         "entities": mentioned, "cited": cited, "sources": [ix.source_row(n.id)],
-    }, description=_describe(n), crumbs=(("Notes", "notes/"),), depends=(n.id,))
+    }, description=_describe(n), crumbs=(("Notes", "notes/"),))
 
 
 def entity_pages(ix: Index, e: Entity) -> list[Page]:
@@ -132,8 +145,8 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     docs = sorted(ix.docs_of.get(entity_key(e), ()))
     by_group: dict[str, list[SourceId]] = defaultdict(list)
     for sid in docs:  # a story's versions together, the canonical first
-        by_group[_group_key(ix, sid)].append(sid)
-    groups = [_mention_group(ix, e, key, sorted(sids, key=lambda sid: (sid != _canonical(ix, sid), sid)))
+        by_group[group_key(ix, sid)].append(sid)
+    groups = [_mention_group(ix, e, key, sorted(sids, key=lambda sid: (sid != canonical(ix, sid), sid)))
               for key, sids in sorted(by_group.items())]
     notes = [g for g in groups if g["key"].startswith("n:")]
     stories = [g for g in groups if not g["key"].startswith("n:")]
@@ -153,7 +166,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
             pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
                 "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
                 "sources": [ix.row(sid) for sid in sids]}, description=description,
-                crumbs=(*crumbs, (e.name, url)), depends=tuple(sids)))
+                crumbs=(*crumbs, (e.name, url))))
             continue
         co = _entities_in(ix, docs)
         co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
@@ -165,15 +178,14 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
                     hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
                     if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
                         co[kind].append(_entity_link(hit, 0))
-        quotes = ix.remember("quotes", e.slug, lambda: person_quotes(ix, e.slug)) \
-            if e.kind == "person" else []
+        quotes = person_quotes(ix, e.slug) if e.kind == "person" else []
         pages.append(Page(url, "entity.html", e.name, e.kind, {
             "entity": link, "mentions": shown, "pager": pager,
             "all_mentions": groups,  # the print edition's index of every story and note
             "related": co, "quotes": quotes,
             "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
             "sources": [ix.row(sid) for sid in [e.source, *sids]],
-        }, description=description, crumbs=crumbs, depends=(e.source, *docs)))
+        }, description=description, crumbs=crumbs))
     return pages
 
 
@@ -182,7 +194,7 @@ def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
     entity the document names."""
     out: dict[str, list[Mention]] = defaultdict(list)
     for m in sorted(mentions, key=lambda m: (m.in_caption, m.paragraph, m.start)):
-        out[_key(m)].append(m)
+        out[name_key(m.kind, m.entity)].append(m)
     return out
 
 
@@ -202,14 +214,14 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
     def make() -> dict:
         first = sids[0]
         doc = ix.docs[first]
-        mine = ix.remember(key, ("by-entity", first), lambda: _by_entity(ix.by_doc[first])).get(ekey, [])
-        grouped = ix.remember(key, ("by-paragraph", first), lambda: by_paragraph(ix.by_doc[first]))
+        mine = ix.piece("by-entity", ix.docs[first].key)(lambda: _by_entity(ix.by_doc[first])).get(ekey, [])
+        grouped = ix.piece("by-paragraph", ix.docs[first].key)(lambda: by_paragraph(ix.by_doc[first]))
         sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug, grouped=grouped,
                                             limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
-        return {"key": key, "docs": sids, "title": ix.title_of(_canonical(ix, first)), "url": ix.url_of(first),
+        return {"key": key, "docs": sids, "title": ix.title_of(canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
                 "also": [ix.row(sid) for sid in sids[1:]]}
-    return ix.remember(key, ("group", e.kind, e.slug), make)
+    return ix.piece("group", e.kind, e.slug, key, *(ix.view[sid] for sid in sids))(make)
 
 
 def _describe(doc: Document) -> str:
@@ -243,12 +255,8 @@ def list_pages(ix: Index) -> list[Page]:
 
 
 def _story_cards(ix: Index) -> list[dict]:
-    return ix.remember("cards", "all", lambda: [_story_card(ix, s) for s in ix.d.stories])
-
-
-def _story_card(ix: Index, s: Story) -> dict:
-    docs = [ix.docs[v.source] for v in s.versions]
-    return ix.remember(f"s:{s.slug}", "card", lambda: _card(s, docs))
+    return [ix.piece("card", s.slug, ix.view[s.canonical])(partial(_card, s, [ix.docs[v.source] for v in s.versions]))
+            for s in ix.d.stories]
 
 
 def _card(s: Story, docs: list[Document]) -> dict:
@@ -309,18 +317,6 @@ def sources_page(ix: Index) -> Page:
                 "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
                 "removed": [_removed_row(r) for r in (doc.removed if doc else ())],
                 "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
-    def make(src) -> dict:
-        return ix.remember(_group_key(ix, src.id), ("source", src.id), lambda: row(src))
-    last = ix.memo.get("sources", {}).get("rows")  # after an edit: the table with the edited rows anew
-    if last is not None and ix.changed is not None and len(last) == len(ix.d.sources):
-        rows = list(last)
-        # an edited version changes its story's other rows too (their similarity to it)
-        stale = ix.changed | {v.source for sid in ix.changed if sid in ix.story_of for v in ix.story_of[sid].versions}
-        for k, src in enumerate(ix.d.sources):
-            if src.id in stale or rows[k]["id"] != src.id:
-                rows[k] = make(src)
-    else:
-        rows = [make(src) for src in ix.d.sources]
-    ix.memo.setdefault("sources", {})["rows"] = rows
+    rows = [ix.piece("source", src.id, ix.view.get(src.id))(partial(row, src)) for src in ix.d.sources]
     return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
                 description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())

@@ -1,6 +1,6 @@
 """The "Dossier health" page: what `dossier check` finds, for the editor while the
-preview server runs. Never part of a published build (pages.build_pages leaves it
-out unless include_health=True), since it is about the content, not for readers."""
+preview server runs (serve/incremental.py adds it). Never part of a published build,
+since it is about the content, not for readers."""
 from __future__ import annotations
 
 from ..pipeline.checks import CODES, SEVERITIES, findings
@@ -27,8 +27,7 @@ def health_page(d: Dossier, ix: Index | None = None) -> Page:
     return Page("health/", "health.html", "Dossier health", "health",
                 {"groups": groups, "names": names, "quotes": quotes, "counts": counts},
                 description="What dossier check finds in the content: problems to fix, names to add, "
-                            "quotations that differ between copies.", crumbs=(),
-                depends=tuple(s.id for s in d.sources))
+                            "quotations that differ between copies.", crumbs=())
 
 
 def _sid(path: str, data) -> SourceId | None:

@@ -1,83 +1,56 @@
-"""index: the lookups every page builder uses, made once per build (`Index`), and
-made again after an edit from the last build's (`Index.updated`, for `dossier serve`).
+"""index: the lookups every page builder uses, made once per build, and the keys
+that say what a page reads.
 
-Who mentions whom, where each file is shown, which notes cite a source, and the
-pieces of pages already made (`memo`), by the story or note they are made of.
+Who mentions whom, where each file is shown, which notes cite a source. And the
+content keys of pages (dossier/memo): `structure` is everything one page shows
+of another (titles, dates, outlets, where each file is shown, the entities, the
+settings); `view[sid]` is everything a page shows of one file's own text (for a
+version of a story: the whole story, since its versions are shown together). A
+page built from the same structure and the same views is the same page.
 """
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 
 from .. import dates
+from ..keys import digest
+from ..memo import Memo
+from ..models import Document, Dossier, Entity, SourceId, Story
 from ..pipeline.link import resolve_wikilink, wikilink_lookup
-from .markdown import render_markdown
-from ..models import Document, Dossier, Entity, Mention, SourceId, Story
-from .quote_views import QuoteIndex
 from ..urls import href, note_slugs, slugify
+from .markdown import render_markdown
+from .quote_views import QuoteIndex
 from .views import entity_url, outlet_of
 
 
 class Index:
-    """Lookups over the model, built once: who mentions whom, where each file went."""
+    """Lookups over the model, built once per build: who mentions whom, where each file went."""
 
-    def __init__(self, d: Dossier):
-        self.d = d
+    def __init__(self, d: Dossier, memo: Memo | None = None):
+        self.d, self.memo = d, memo if memo is not None else Memo()
         self.docs = {doc.id: doc for doc in d.documents}
         self.entities = {(e.kind, e.slug): e for e in d.entities}
         self.entity_of = {e.source: e for e in d.entities}  # url_of/title_of run per source row
-        self.by_doc: dict[SourceId, list[Mention]] = defaultdict(list)
-        self.docs_of: dict[str, set[SourceId]] = defaultdict(set)  # entity (as _key) → the docs naming it
-        for m in d.mentions:
-            self.by_doc[m.document].append(m)
-            self.docs_of[_key(m)].add(m.document)
+        self.by_doc = d.mentions
+        self.docs_of: dict[str, set[SourceId]] = defaultdict(set)  # entity (as name_key) → the docs naming it
+        for sid, pairs in d.names.items():
+            for kind, slug in pairs:
+                self.docs_of[name_key(kind, slug)].add(sid)
         self.story_of, self.version_of = _versions(d.stories)
         self.note_slugs = note_slugs(d.notes)
         self.citing: dict[str, list[Document]] = defaultdict(list)  # source id → the notes listing it
         for n in d.notes:
-            for sid in dict.fromkeys(_listed_sources(n)):
+            for sid in dict.fromkeys(listed_sources(n)):
                 self.citing[sid].append(n)
         self.lookup = wikilink_lookup(d.entities)
         self.quotes = QuoteIndex(d)
-        # Pieces of pages (an entity's sentences in one story, a story card, a source
-        # row), by the story or note they come from: `updated` carries them to the next
-        # build of `dossier serve`, less those of the documents that changed.
-        self.memo: dict[str, dict] = {}
-        self.named: dict[SourceId, frozenset] = {}  # doc → the (kind, slug) it names
-        self.changed: set[SourceId] | None = None  # the documents `updated` swapped in; None: all new
-        self.touched: set[str] = set()
+        self.view = _views(d, self.story_of)
+        self.structure = _structure(d, self.note_slugs)
 
-    def updated(self, d: Dossier, changed: set[SourceId]) -> "Index":
-        """This index for a model in which only the documents `changed` differ (same
-        entities, stories and notes): their mentions are swapped in, the rest is kept."""
-        ix = copy.copy(self)
-        ix.d, ix.docs, ix.changed = d, {doc.id: doc for doc in d.documents}, changed
-        if d.stories is not self.d.stories:  # the same stories, but a version's similarity may be new
-            ix.story_of, ix.version_of = _versions(d.stories)
-        fresh: dict[SourceId, list[Mention]] = defaultdict(list)
-        if hasattr(d.mentions, "by_doc"):  # cache.Reuse.link kept them apart
-            fresh.update({sid: d.mentions.by_doc.get(sid, []) for sid in changed})
-        else:
-            for m in d.mentions:
-                if m.document in changed:
-                    fresh[m.document].append(m)
-        ix.by_doc, ix.docs_of = defaultdict(list, self.by_doc), defaultdict(set, self.docs_of)
-        ix.named = {sid: v for sid, v in self.named.items() if sid not in changed}
-        ix.touched = {_key(m) for sid in changed for m in (*self.by_doc.get(sid, ()), *fresh.get(sid, ()))}
-        for sid in changed:
-            ix.by_doc[sid] = fresh.get(sid, [])
-        for key in ix.touched:
-            ix.docs_of[key] = (self.docs_of.get(key, set()) - changed) | {
-                sid for sid in changed if any(_key(m) == key for m in fresh.get(sid, ()))}
-        ix.quotes = self.quotes if d.quotes is self.d.quotes else QuoteIndex(d)
-        stale = {_group_key(self, sid) for sid in changed} | (set() if ix.quotes is self.quotes else {"quotes"})
-        if any(sid in self.story_of for sid in changed):
-            stale.add("cards")
-        # pieces of unchanged stories and notes are shared with the last build's index (they
-        # hold for both); the sources table is rewritten in place, so it gets its own
-        ix.memo = {space: pieces for space, pieces in self.memo.items() if space not in stale}
-        ix.memo["sources"] = dict(self.memo.get("sources", {}))
-        return ix
+    def piece(self, *key):
+        """A memo table of page pieces: `ix.piece("row", sid)(make)` is make(), or what it
+        made before for this key under this structure."""
+        return lambda make: self.memo.get("piece", (*key, self.structure), make)
 
     def doc_count(self, e: Entity) -> int:
         """How many documents mention `e` (home, list pages, the entity's own header)."""
@@ -85,20 +58,10 @@ class Index:
 
     def names_in(self, sid: SourceId) -> frozenset:
         """The (kind, slug) of every entity document `sid` names."""
-        if sid not in self.named:
-            self.named[sid] = frozenset((m.kind, m.entity) for m in self.by_doc.get(sid, ()))
-        return self.named[sid]
-
-    def remember(self, space: str, key, make):
-        """`make()`, or what it made before: `space` is the story or note (its _group_key)
-        whose documents the piece is made of, or "quotes"."""
-        pieces = self.memo.setdefault(space, {})
-        if key not in pieces:
-            pieces[key] = make()
-        return pieces[key]
+        return self.d.names.get(sid, frozenset())
 
     def row(self, sid: SourceId) -> dict:
-        return self.remember(_group_key(self, sid), ("row", sid), lambda: self.source_row(sid))
+        return self.piece("row", sid, self.view.get(sid))(lambda: self.source_row(sid))
 
     def url_of(self, sid: SourceId) -> str | None:
         """Where a content file is shown: its story (at the version), its note, its entity."""
@@ -139,15 +102,41 @@ class Index:
         return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
 
 
-def _key(m: Mention) -> str:
-    """The entity a mention names, as docs_of and the pages key it: a person and a
-    place share their slugs' space, events have their own."""
-    return m.entity if m.kind != "event" else f"event:{m.entity}"
+def name_key(kind: str, slug: str) -> str:
+    """An entity as docs_of and the pages key it: a person and a place share their
+    slugs' space, events have their own."""
+    return slug if kind != "event" else f"event:{slug}"
 
 
 def entity_key(e: Entity) -> str:
-    """An entity as _key names it."""
-    return e.slug if e.kind != "event" else f"event:{e.slug}"
+    return name_key(e.kind, e.slug)
+
+
+def _views(d: Dossier, story_of: dict[SourceId, Story]) -> dict[SourceId, str]:
+    """What a page shows of each file's own text, as a key: a note's or entity file's
+    content; for a version, its whole story (relations, similarities, every version's text)."""
+    keys = {doc.id: doc.key for doc in d.documents}
+    view: dict[SourceId, str] = {}
+    for s in d.stories:
+        key = digest([s.slug, s.title, *(f"{v.source}\0{v.relation}\0{v.similarity}\0{v.reason}\0{keys[v.source]}"
+                                         for v in s.versions)])
+        for v in s.versions:
+            view[v.source] = key
+    for doc in d.documents:
+        view.setdefault(doc.id, doc.key)
+    for src in d.sources:
+        view.setdefault(src.id, src.sha)
+    return view
+
+
+def _structure(d: Dossier, slugs: dict[SourceId, str]) -> str:
+    """Everything one page shows of another: settings, entities, where each file is
+    shown and under what title, date and outlet, which notes cite what."""
+    parts = [repr(d.config), *(repr(e) for e in d.entities)]
+    parts += [f"{doc.id}\0{doc.kind}\0{doc.title}\0{doc.date}\0{doc.outlet}\0{doc.url}\0{slugs.get(doc.id)}\0"
+              f"{listed_sources(doc) if doc.kind == 'note' else ''}" for doc in d.documents]
+    parts += [f"{s.slug}\0{s.canonical}\0{[v.source for v in s.versions]}" for s in d.stories]
+    return digest(parts)
 
 
 def _versions(stories) -> tuple[dict[SourceId, Story], dict]:
@@ -160,16 +149,16 @@ def _anchor(sid: str) -> str:
     return slugify(sid.replace("/", "-"))
 
 
-def _listed_sources(note: Document) -> list[str]:
+def listed_sources(note: Document) -> list[str]:
     listed = note.meta.get("sources") or []
     return [str(x) for x in listed] if isinstance(listed, list) else [str(listed)]
 
 
-def _group_key(ix: Index, sid: SourceId) -> str:
+def group_key(ix: Index, sid: SourceId) -> str:
     story = ix.story_of.get(sid)
     return f"s:{story.slug}" if story else f"n:{sid}"
 
 
-def _canonical(ix: Index, sid: SourceId) -> SourceId:
+def canonical(ix: Index, sid: SourceId) -> SourceId:
     story = ix.story_of.get(sid)
     return story.canonical if story else sid

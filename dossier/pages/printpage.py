@@ -55,10 +55,8 @@ def part_id(url: str) -> str:
     return url.strip("/").replace("/", "-") or "home"
 
 
-def print_page(pages: Iterable[Page], memo: dict | None = None) -> Page:
-    """The whole dossier: cover, contents, then every group of GROUPS. `memo` keeps
-    each group while its parts are the same Page objects (`dossier serve`)."""
-    memo = {} if memo is None else memo
+def print_page(pages: Iterable[Page]) -> Page:
+    """The whole dossier: cover, contents, then every group of GROUPS."""
     by_url = {p.url: p for p in pages}
     home = by_url[""]
     groups = []
@@ -71,13 +69,8 @@ def print_page(pages: Iterable[Page], memo: dict | None = None) -> Page:
             listing = by_url.get(source)
             items = listing.context.get("items", []) if listing else []
             parts = [by_url[item["url"]] for item in items if item.get("url") in by_url]
-        if not parts:
-            continue
-        hit = memo.get(gid)
-        if hit is None or len(hit[0]) != len(parts) or any(a is not b for a, b in zip(hit[0], parts)):
-            hit = memo[gid] = (parts, _group(gid, title, parts, heading=gid != "timeline",
-                                             listed=gid not in ("briefing", "timeline")))
-        groups.append(hit[1])
+        if parts:
+            groups.append(_group(gid, title, parts, heading=gid != "timeline", listed=gid not in ("briefing", "timeline")))
     anchors = {p["page"].url: p["id"] for g in groups for p in g["parts"]}
     made = {g["id"] for g in groups}
     for gid, _, source in GROUPS:  # a list page is its section of the edition, when it has one

@@ -15,17 +15,18 @@ Every finding is a `Finding(path, line, severity, code, message)`:
   sources use that the dossier does not know yet, see pipeline/names.py) and
   `quote-altered` (a copy of a story words a quotation differently, see pipeline/quotes.py).
 
-`build` prints errors and warnings (`model_warnings`); `check` prints everything.
+`build_model` keeps errors and warnings in the model (`Dossier.findings`, printed by
+`build`); `check` prints everything.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 from .link import WIKILINK, resolve_wikilink, wikilink_lookup
-from ..models import Dossier, Source
+from ..keys import digest
+from ..models import Document, Dossier, Source, SourceId
 from .names import unknown_names
 from ..urls import slugify, note_slugs
 
@@ -64,70 +65,52 @@ class Finding:
         return f"{where}: {self.severity}: {self.message}" if severity else f"{where}: {self.message}"
 
 
-def model_warnings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple[str, ...]:
-    """Errors and warnings on the model, as `path:line: message` lines (build prints them).
-    `memo` and `by_doc` (each document's mentions): see content_findings."""
-    return tuple(f.format() for f in content_findings(d, memo, by_doc))
-
-
 def findings(d: Dossier) -> tuple[Finding, ...]:
     """Everything `check` reports: errors, then warnings, then info, each in file order."""
-    model = content_findings(d)
-    shown = {f.format() for f in model}
+    shown = {f.format() for f in d.findings}
     other = tuple(_parse(w) for w in d.warnings if w not in shown)  # from load and the registry
-    fixes = sorted(model + other, key=lambda f: (SEVERITIES.index(f.severity), f.path, f.line or 0))
+    fixes = sorted(d.findings + other, key=lambda f: (SEVERITIES.index(f.severity), f.path, f.line or 0))
     return (*fixes, *name_findings(d), *quote_findings(d))  # names ranked, quotes in story order
 
 
-def content_findings(d: Dossier, memo: dict | None = None, by_doc=None) -> tuple[Finding, ...]:
-    """`memo` (kept by `dossier serve` between builds) keeps each file's findings while
-    the file and what they are checked against are the same; `by_doc` saves a pass
-    over every mention."""
-    memo = {} if memo is None else memo
-    context = (d.entities, tuple(n.id for n in d.notes), tuple(n.title for n in d.notes),
-               tuple(s.id for s in d.sources))
-    if memo.get("context") != context:
-        memo.clear()
-        memo["context"] = context
-    return (*_note_findings(d, memo), *_entity_findings(d, by_doc, memo), *_source_findings(d, memo))
+class Context:
+    """What one file's findings are checked against: the entities, the notes' names
+    and the files of content/. `key` changes when any of these does."""
+
+    def __init__(self, d: Dossier, entities_key: str):
+        self.lookup = wikilink_lookup(d.entities)
+        # the same keys pages/index.py resolves a note by: its slug or its title
+        self.note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
+        self.sources = {s.id for s in d.sources}
+        self.key = digest([entities_key, *(f"{n.id}\0{n.title}" for n in d.notes), *self.sources])
 
 
-def _per_file(memo: dict, name: str, sources, make) -> list[Finding]:
-    """make(source) for each source, again only for a file read anew: a document is
-    cleaned from its Source, so the same Source object gives the same findings.
-    One tight loop (10⁴ files after every edit)."""
-    kept, out = memo.setdefault(name, {}), []
-    for src in sources:
-        hit = kept.get(src.id)
-        if hit is None or hit[0] is not src:
-            kept[src.id] = hit = (src, make(src))
-        if hit[1]:
-            out += hit[1]
-    return out
+def file_findings(src: Source, doc: Document | None, ctx: Context) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """One file's findings: (those of a note's links, those of any file)."""
+    note = _one_note(doc, src, ctx) if doc is not None and doc.kind == "note" else []
+    return tuple(note), tuple(_one_source(src, doc))
 
 
-def _note_findings(d: Dossier, memo: dict) -> list[Finding]:
-    lookup = wikilink_lookup(d.entities)
-    # the same keys index.Index.wikilink resolves a note by: its slug or its title
-    note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
-    sources = {s.id: s for s in d.sources}
-    notes = {n.id: n for n in d.documents if n.kind == "note"}
-    return _per_file(memo, "notes", [sources[sid] for sid in notes],
-                     lambda src: _one_note(notes[src.id], src, sources, lookup, note_keys))
+def content_findings(d: Dossier, per_file: Mapping[SourceId, tuple], names: Mapping[SourceId, frozenset]) \
+        -> tuple[Finding, ...]:
+    """The model's errors and warnings: each file's (`per_file`, from file_findings) and
+    the entities' (from `names`: the (kind, slug) each document names)."""
+    notes = [f for s in d.sources for f in per_file[s.id][0]]
+    return (*notes, *_entity_findings(d, names), *(f for s in d.sources for f in per_file[s.id][1]))
 
 
-def _one_note(note, src, sources, lookup, note_keys) -> list[Finding]:
+def _one_note(note, src, ctx: Context) -> list[Finding]:
     out = []
-    out += _front_matter(src, lookup, FRONT_MATTER_KINDS)
+    out += _front_matter(src, ctx.lookup, FRONT_MATTER_KINDS)
     listed = note.meta.get("sources") or []
     for sid in listed if isinstance(listed, list) else [listed]:
-        if str(sid) not in sources:
+        if str(sid) not in ctx.sources:
             out.append(Finding(f"content/{note.id}", src.lines.get("sources", 1), "error", "source-missing",
                                f"sources lists {str(sid)!r}, which is not a file in content/ "
                                "(give the path from content/, e.g. articles/x.txt)", {"target": str(sid)}))
     for i, line in enumerate((note.markdown or "").split("\n")):
         for m in WIKILINK.finditer(line):
-            if not resolve_wikilink(m.group(1), lookup) and slugify(m.group(1)) not in note_keys:
+            if not resolve_wikilink(m.group(1), ctx.lookup) and slugify(m.group(1)) not in ctx.note_keys:
                 out.append(Finding(f"content/{note.id}", src.body_line + i, "error", "wikilink-broken",
                                    f"wikilink [[{m.group(1)}]] points to nothing", {"target": m.group(1)}))
     return out
@@ -146,18 +129,13 @@ def _front_matter(src: Source, lookup, keys) -> list[Finding]:
     return out
 
 
-def _entity_findings(d: Dossier, by_doc=None, memo: dict | None = None) -> list[Finding]:
+def _entity_findings(d: Dossier, names: Mapping[SourceId, frozenset]) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
     sources = {s.id: s for s in d.sources}
-    named: dict[tuple[str, str], set[str]] = {}
-    if by_doc is None:
-        kinds = {doc.id: doc.kind for doc in d.documents}
-        for m in d.mentions:
-            named.setdefault((m.kind, m.entity), set()).add(kinds.get(m.document, "note"))
-    else:
-        for (kind, entity, doc_kind), n in _named(d, by_doc, {} if memo is None else memo).items():
-            if n:
-                named.setdefault((kind, entity), set()).add(doc_kind)
+    named: dict[tuple[str, str], set[str]] = {}  # (kind, slug) → the kinds of document naming it
+    for doc in d.documents:
+        for pair in names[doc.id]:
+            named.setdefault(pair, set()).add(doc.kind)
     out = []
     for e in d.entities:
         src, path = sources[e.source], f"content/{e.source}"
@@ -178,36 +156,6 @@ def _entity_findings(d: Dossier, by_doc=None, memo: dict | None = None) -> list[
                                "only notes mention this event, no source article does "
                                "(add aliases the articles use)", {"entity": e.slug}))
     return out
-
-
-def _named(d: Dossier, by_doc, memo: dict) -> dict[tuple[str, str, str], int]:
-    """How many documents of each kind name each entity, counted again only for the
-    documents whose mentions are a new list since the last call."""
-    lists, counts = memo.setdefault("named", ({}, Counter()))
-    seen = set()
-    for doc in d.documents:
-        seen.add(doc.id)
-        mentions = by_doc[doc.id]
-        last = lists.get(doc.id)
-        if last is None or last[0] is not mentions or last[1] != doc.kind:
-            if last is not None:
-                counts.subtract((*pair, last[1]) for pair in last[2])
-            pairs = {(m.kind, m.entity) for m in mentions}
-            counts.update((*pair, doc.kind) for pair in pairs)
-            lists[doc.id] = (mentions, doc.kind, pairs)
-    for gone in [sid for sid in lists if sid not in seen]:
-        counts.subtract((*pair, lists[gone][1]) for pair in lists.pop(gone)[2])
-    return counts
-
-
-def _source_findings(d: Dossier, memo: dict) -> list[Finding]:
-    docs: dict = {}  # made only when a file was read anew
-
-    def one(src: Source) -> list[Finding]:
-        if not docs:
-            docs.update((doc.id, doc) for doc in d.documents)
-        return _one_source(src, docs.get(src.id))
-    return _per_file(memo, "sources", d.sources, one)
 
 
 def _one_source(s, doc) -> list[Finding]:

@@ -1,26 +1,33 @@
 """Group the documents that tell one story, and say how each version relates to the best one.
 
-Two stages, because neither alone is both fast and exact. MinHash LSH over pairs of
+Two steps, because neither alone is both fast and exact. MinHash LSH over pairs of
 neighbouring content words proposes candidate pairs without ever looking at all pairs (plus,
 for notes, the docs that hold much of a note: a few pasted paragraphs are invisible to
-Jaccard); each candidate is then checked by aligning sentences with rapidfuzz, and only
-checked pairs are joined (union-find). Words are too coarse to tell "the same story,
-reworded" from "another story about the same town"; sentences are not.
+Jaccard); each candidate is then checked by aligning sentences with rapidfuzz (verify.py),
+and the clusters are the connected parts of the checked pairs. Words are too coarse to tell
+"the same story, reworded" from "another story about the same town"; sentences are not.
+
+`Dedup` keeps all of this from one call to the next, so that `update(docs)` redoes only what
+the documents that changed since can reach: their sketches, their candidate pairs, and the
+clusters they leave or join. The first update is the whole run; every later one gives exactly
+the clusters a fresh `Dedup` would (tests/test_dedup_update.py). `dedup(docs)` is one update
+of a new Dedup.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from inspect import signature
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
 from ..models import Cluster, Document
+from .postings import COMPACT_AFTER, Postings
 from .shingles import EMPTY, mix, shingles
 from .verify import Checker, UnionFind
 
-__all__ = ["dedup", "DEFAULT_THRESHOLD"]
+__all__ = ["Dedup", "dedup", "DEFAULT_THRESHOLD"]
 
 # Share of the shorter document's sentences that need a close match in the other before two
 # documents count as one story. The real rewrite seed has about 60%; another story about the
@@ -41,144 +48,338 @@ PASTED_SHARE, PASTED_MIN = 0.3, 20  # shingles of a note found in one doc to che
 # only guards against mixing kinds, and our index never sees another kind; 1.x has no label.
 _SCHEME = {"scheme": "affine32"} if "scheme" in signature(LeanMinHash.__init__).parameters else {}
 
+Pair = tuple[str, str]  # two document ids, the smaller first
+
 
 def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tuple[Cluster, ...]:
-    """Cluster documents that tell the same story; every document lands in exactly one cluster.
-
-    `threshold` is the share of the shorter document's sentences that must have a close match
-    (rapidfuzz >= CLOSE) in the other for a candidate pair to be joined.
-    """
-    return Run(docs, threshold).clusters
+    """Cluster documents that tell the same story; every document lands in exactly one cluster."""
+    return Dedup(threshold).update(docs)
 
 
-class Run:
-    """One dedup of a corpus, with what `dedup_update` needs to redo part of it: the
-    sketches and LSH index, the candidate pairs in each cluster, the alignments made."""
-
-    def __init__(self, docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD):
-        if len({d.id for d in docs}) != len(docs):
-            raise ValueError("dedup: document ids must be unique")
-        if not 0 < threshold <= 1:
-            raise ValueError(f"dedup: threshold must be in (0, 1], not {threshold}")
-        self.threshold = threshold
-        self.check = check = Checker(sorted(docs, key=lambda d: d.id), threshold)  # input order must not matter
-        self.members, self.edges, self.found, self.clusters = {}, {}, {}, ()
-        if not docs:
-            return
-        docs, texts, joined = check.docs, check.texts, UnionFind()
-        self.sketches = _signatures(docs, np.array([d.kind == "note" for d in docs], dtype=bool))
-        self.lsh, candidates = _candidates(self.sketches)
-        pairs: list[tuple[int, int]] = []
-        # Items too short to shingle ("TBC", a bare link) can still be exact copies of each other.
-        first_with_body: dict[str, int] = {}
-        for i in np.flatnonzero(self.sketches.sizes == 0).tolist():
-            if texts[i].body:
-                j = first_with_body.setdefault(texts[i].body, i)
-                if j != i:
-                    pairs.append((j, i))
-                    joined.union(i, j)
-        for i, j in candidates:
-            pairs.append((i, j))
-            if joined.find(i) != joined.find(j) and check.same_story(i, j):
-                joined.union(i, j)
-        self.members: dict[int, list[int]] = {}  # cluster (its union-find root) → its docs
-        for i in range(len(docs)):
-            self.members.setdefault(joined.find(i), []).append(i)
-        # The candidate pairs inside a cluster are all that the canonical choice looks at; pairs
-        # skipped above because they were already joined are aligned then, and only then.
-        self.edges: dict[int, list[tuple[int, int]]] = {}  # cluster → its candidate pairs
-        for i, j in pairs:
-            if joined.find(i) == joined.find(j):
-                self.edges.setdefault(joined.find(i), []).append((i, j))
-        self.found = {root: check.cluster(m, self.edges.get(root, [])) for root, m in self.members.items()}
-        self.clusters = tuple(sorted(self.found.values(), key=lambda c: c.canonical))
-
-
-# --------------------------------------------------------------------------- candidates
-def _candidates(sk: "Sketches") -> tuple[MinHashLSH, list[tuple[int, int]]]:
-    """The LSH index, and the pairs (i < j) worth checking, likeliest first, from its buckets."""
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, NUM_PERM // BANDS))
-    for i in np.flatnonzero(sk.sizes):
-        lsh.insert(int(i), minhash(sk.sig[i]), check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key, count in table.itemcounts().items():
-            if count > 1:
-                members = sorted(table.get(key))
-                if count > BUCKET_CAP:
-                    pairs.update((members[0], m) for m in members[1:])
-                else:
-                    pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
-    if not pairs | sk.pasted:
-        return lsh, []
-    left, right = np.array(sorted(pairs | sk.pasted), dtype=np.int64).T
-    jaccard = (sk.sig[left] == sk.sig[right]).mean(axis=1)
-    keep = np.flatnonzero((jaccard >= MIN_ESTIMATE) | [p in sk.pasted for p in zip(left, right)])
-    keep = keep[np.lexsort((right[keep], left[keep], -jaccard[keep]))]
-    return lsh, list(zip(left[keep].tolist(), right[keep].tolist()))
-
-
-def minhash(hashvalues: np.ndarray) -> LeanMinHash:
-    return LeanMinHash(seed=1, hashvalues=hashvalues, **_SCHEME)
+def common_limit(n: int) -> int:
+    """A shingle in more than this many of n documents is common (says "topic")."""
+    return int(max(COMMON_FLOOR, COMMON_SHARE * n))
 
 
 @dataclass
-class Sketches:
-    """Each doc's shingle set (`owner`, `shingle`: sorted by shingle, common ones dropped),
-    its size and MinHash; the shingles dropped as common; the pasted-note pairs."""
-
-    sig: np.ndarray
-    sizes: np.ndarray
-    pasted: set[tuple[int, int]]
-    owner: np.ndarray
-    shingle: np.ndarray
-    common: np.ndarray  # sorted: the shingles in more than max(COMMON_FLOOR, COMMON_SHARE * n) docs
-    bits: int  # low bits of each shingle hash given up to the doc index in the one sort
+class _Sketch:
+    kept: np.ndarray  # the shingles the doc is compared by: its own less the common ones
+    rare: np.ndarray  # those of `kept` that are not common (all of them but in a small doc)
+    sig: np.ndarray  # MinHash of `kept`
+    note: bool
 
 
-def _signatures(docs: Sequence[Document], notes: np.ndarray) -> Sketches:
-    """One-permutation MinHash (densified) of each doc's set of shingles, the set sizes, and
-    the pairs in which another doc holds much of a note's set.
+class Dedup:
+    """The dedup of a corpus, kept up to date between calls of `update`."""
 
-    One hash per shingle instead of one per shingle and permutation, all in numpy: the
-    per-shingle `MinHash.update` route took 7.9 s for 4k docs.
-    """
-    n = len(docs)
-    owner, shingle = shingles(docs)
-    bits = n.bit_length()
-    if not len(shingle):
-        empty = np.zeros(0, dtype=np.uint64)
-        return Sketches(np.zeros((n, NUM_PERM), dtype=np.uint64), np.zeros(n, dtype=np.int64), set(),
-                        np.zeros(0, dtype=np.int64), empty, empty, bits)
-    # One sort gives both the set of shingles per doc and, per shingle, how many docs have it.
-    key = np.sort(((shingle >> np.uint64(bits)) << np.uint64(bits)) | owner.astype(np.uint64))
-    key = key[np.r_[True, key[1:] != key[:-1]]]
-    owner = (key & np.uint64((1 << bits) - 1)).astype(np.int64)
-    shingle = key >> np.uint64(bits)
-    runs = np.diff(np.r_[np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]]), len(key)])
-    keep = np.repeat(runs, runs) <= max(COMMON_FLOOR, COMMON_SHARE * n)
-    common = np.unique(shingle[~keep])
-    keep |= (np.bincount(owner, weights=keep, minlength=n) < MIN_SHINGLES)[owner]
-    owner, shingle = owner[keep], shingle[keep]
-    sizes = np.bincount(owner, minlength=n)
-    pasted = _pasted(owner, shingle, sizes, notes)
-    return Sketches(sketch(owner, shingle, n), sizes, pasted, owner, shingle, common, bits)
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        if not 0 < threshold <= 1:
+            raise ValueError(f"dedup: threshold must be in (0, 1], not {threshold}")
+        self.threshold = threshold
+        self.docs: dict[str, Document] = {}
+        self.sets = Postings()  # each doc's shingle set, and who holds a shingle
+        self.notes = Postings()  # the same of the notes alone: who a doc may have pasted from
+        self.limit: int | None = None  # the common_limit the sketches were made with
+        self.sketch: dict[str, _Sketch] = {}
+        self.small: set[str] = set()  # docs that keep their common shingles (too few others)
+        self.lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, NUM_PERM // BANDS))
+        self.short: dict[str, set[str]] = {}  # body → the docs too short to shingle with that body
+        # the candidate pairs, each with its estimated Jaccard: proposed by the LSH (and
+        # close enough), pasted (a note in a doc), or copies too short to shingle
+        self.proposed: dict[Pair, float] = {}
+        self.pasted: dict[Pair, float] = {}
+        self.copies: set[Pair] = set()
+        self.check = Checker(threshold)
+        self.cluster_of: dict[str, int] = {}  # doc → its cluster's number
+        self.members: dict[int, list[str]] = {}
+        self.found: dict[int, Cluster] = {}
+        self._next = 0
+        self._buckets: dict[tuple[int, bytes], frozenset[str]] = {}  # big buckets as they were
+        self._bulk = False
+
+    # ------------------------------------------------------------------ the update
+    def update(self, docs: Sequence[Document]) -> tuple[Cluster, ...]:
+        if len({d.id for d in docs}) != len(docs):
+            raise ValueError("dedup: document ids must be unique")
+        new = {d.id: d for d in docs}
+        gone = [i for i in self.docs if i not in new]
+        changed = sorted(i for i, d in new.items() if i not in self.docs or (self.docs[i] is not d and self.docs[i] != d))
+        if not gone and not changed:
+            return self.clusters
+        self.sets.begin()
+        self._buckets, self._bulk = {}, False
+        before = self.candidates()
+        for i in gone:
+            self._remove(i)
+        self._put([new[i] for i in changed])
+        limit = common_limit(len(self.docs))
+        if limit != self.limit:  # what counts as common moved: every sketch may change
+            self.limit, dirty = limit, set(self.docs)
+        else:
+            dirty = set(changed) | self._flipped()
+        for postings in (self.sets, self.notes):
+            postings.compact_if_due(force=len(dirty) > COMPACT_AFTER)
+        self._bulk = dirty == self.docs.keys()  # no doc keeps its pairs: no bucket's past matters
+        for i, df in sorted(self.sets.counts_of(list(dirty)).items()):
+            self._sketch(i, df)
+        self._relink(dirty)
+        moved = {i for pair in before ^ self.candidates() for i in pair}
+        self._recluster(set(gone) | set(changed) | dirty | moved)
+        return self.clusters
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        return tuple(sorted(self.found.values(), key=lambda c: c.canonical))
+
+    def candidates(self) -> set[Pair]:
+        return self.proposed.keys() | self.pasted.keys() | self.copies
+
+    # ------------------------------------------------------------------ documents
+    def _put(self, docs: list[Document]) -> None:
+        """New and changed docs: their text for checking, their shingle sets."""
+        owner, hashes = shingles(docs) if docs else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(len(docs) + 1))
+        hashes = hashes[order] >> np.uint64(20)  # 44 bits: the sets are sorted and compared as such
+        for k, doc in enumerate(docs):
+            if doc.id in self.docs:
+                self._remove(doc.id)
+            self.docs[doc.id] = doc
+            self.check.put(doc)
+            own = np.unique(hashes[bounds[k]:bounds[k + 1]])
+            self.sets.add(doc.id, own)
+            if doc.kind == "note":
+                self.notes.add(doc.id, own)
+
+    def _remove(self, i: str) -> None:
+        self.docs.pop(i)
+        self.check.drop(i)
+        self.sets.remove(i)
+        self.notes.remove(i)
+        self._unindex(i)
+        self.sketch.pop(i, None)
+        self.small.discard(i)
+        self._short_group(i, None)
+        for table in (self.proposed, self.pasted):
+            for pair in [p for p in table if i in p]:
+                del table[pair]
+        self.copies = {p for p in self.copies if i not in p}
+
+    def _flipped(self) -> set[str]:
+        """Docs holding a shingle that this update made common, or no longer common:
+        their kept sets change although their text did not."""
+        seen = self.sets.touched()
+        if not len(seen):
+            return set()
+        before, after = self.sets.counts_before(seen), self.sets.counts(seen)
+        flips = seen[(before > self.limit) != (after > self.limit)]
+        return set(self.sets.owners(flips)) if len(flips) else set()
+
+    def _sketch(self, i: str, df: np.ndarray) -> None:
+        """Doc i's kept shingles and MinHash, and its place in the LSH index (`df`: how
+        many docs hold each of its shingles)."""
+        own = self.sets.of(i)
+        rare = own[df <= self.limit]
+        small = len(rare) < MIN_SHINGLES
+        kept = own if small else rare
+        self.small.discard(i)
+        if small and len(own):
+            self.small.add(i)
+        self._unindex(i)
+        self.sketch[i] = sk = _Sketch(kept, rare, _minhash_row(kept), self.docs[i].kind == "note")
+        if len(kept):
+            self._snapshot(i, lambda: self.lsh.insert(i, _lean(sk.sig), check_duplication=False))
+        self._short_group(i, None if len(own) else self.check.texts[i].body or None)
+
+    def _unindex(self, i: str) -> None:
+        if self.lsh.keys.has_key(i):
+            self._snapshot(i, lambda: self.lsh.remove(i))
+
+    def _snapshot(self, i: str, change) -> None:
+        """Make an LSH change for doc i, noting how its big buckets were (see _stars)."""
+        keys = list(self.lsh.keys.get(i))
+        change()
+        if self._bulk:
+            return
+        for b, (key, table) in enumerate(zip(keys or self.lsh.keys.get(i), self.lsh.hashtables)):
+            members = table.get(key)
+            # only a bucket that is or was over the cap deals its pairs by its membership;
+            # any snapshot holds every doc that stays in it, which is all _stars needs
+            if len(members) >= BUCKET_CAP and (b, key) not in self._buckets:
+                self._buckets[(b, key)] = frozenset(members) ^ {i}  # as it was before this change
+
+    def _short_group(self, i: str, body: str | None) -> None:
+        """Docs too short to shingle ("TBC", a bare link) can still be exact copies: grouped by body."""
+        for members in self.short.values():
+            members.discard(i)
+        if body:
+            self.short.setdefault(body, set()).add(i)
+
+    # ------------------------------------------------------------------ candidates
+    def _relink(self, dirty: set[str]) -> None:
+        """The candidate pairs of the dirty docs, found again; and the pairs of others
+        that a change in a big LSH bucket (its first member) deals or takes back."""
+        for table in (self.proposed, self.pasted):
+            for pair in [p for p in table if p[0] in dirty or p[1] in dirty]:
+                del table[pair]
+        dealt = self._all_lsh_pairs() if dirty == self.docs.keys() else {
+            p for i in dirty for p in self._lsh_pairs(i)}
+        dealt |= self._stars(dirty)
+        for a, b in dealt:
+            est = self._estimate(a, b)
+            if est >= MIN_ESTIMATE:
+                self.proposed[(a, b)] = est
+        for a, b in self._pastes(dirty):
+            self.pasted[(a, b)] = self._estimate(a, b)
+        self.copies = {p for p in self.copies if p[0] not in dirty and p[1] not in dirty} | self._copies(dirty)
+
+    def _estimate(self, a: str, b: str) -> float:
+        return float((self.sketch[a].sig == self.sketch[b].sig).mean())
+
+    def _lsh_pairs(self, i: str) -> set[Pair]:
+        """Doc i's pairs from each of its LSH buckets, as _bucket_pairs deals them."""
+        out = set()
+        for key, table in zip(self.lsh.keys.get(i), self.lsh.hashtables):
+            members = table.get(key)
+            if len(members) > 1:
+                out |= {p for p in _bucket_pairs(members) if i in p}
+        return out
+
+    def _all_lsh_pairs(self) -> set[Pair]:
+        """What _lsh_pairs gives for every doc, read bucket by bucket."""
+        out: set[Pair] = set()
+        for table in self.lsh.hashtables:
+            for key, count in table.itemcounts().items():
+                if count > 1:
+                    out |= _bucket_pairs(table.get(key))
+        return out
+
+    def _stars(self, dirty: set[str]) -> set[Pair]:
+        """A bucket over BUCKET_CAP deals its first member with the rest: a dirty doc that
+        comes or goes can change the pairs of clean ones there. The pairs such a bucket
+        dealt and no longer deals go, unless another bucket deals them; the new ones come."""
+        out: set[Pair] = set()
+        for (b, key), was in self._buckets.items():
+            now = self.lsh.hashtables[b].get(key)
+            if max(len(was), len(now)) <= BUCKET_CAP:
+                continue  # all pairs before and after: the clean ones are the same
+            then, dealt = _bucket_pairs(was), _bucket_pairs(now)
+            out |= dealt
+            for pair in then - dealt:
+                if pair in self.proposed and not self._dealt(*pair):
+                    del self.proposed[pair]
+        return {p for p in out if p[0] in self.docs and p[1] in self.docs}
+
+    def _dealt(self, a: str, b: str) -> bool:
+        """Does some LSH bucket deal the pair (a, b)?"""
+        for ka, kb, table in zip(self.lsh.keys.get(a), self.lsh.keys.get(b), self.lsh.hashtables):
+            if ka == kb and (a, b) in _bucket_pairs(table.get(ka)):
+                return True
+        return False
+
+    def _pastes(self, dirty: set[str]) -> set[Pair]:
+        """Pairs of a dirty doc where one holds PASTED_SHARE of the other's shingles and
+        that other is a note: a note pasting a few paragraphs of a long story has a
+        Jaccard the LSH cannot see. The shingle sets are their own inverted index."""
+        out = set()
+        notes_dirty = all(i in dirty for i in self.notes.sets)  # then every pair is found from its note
+        for i in dirty:
+            if not len(self.sketch[i].kept) or (notes_dirty and not self.sketch[i].note):
+                continue
+            for j, n in self._shared(i):
+                if j != i and _pasted(n, self.sketch[i], self.sketch[j]):
+                    out.add((min(i, j), max(i, j)))
+        return out
+
+    def _shared(self, i: str) -> list[tuple[str, int]]:
+        """The docs sharing at least PASTED_MIN kept shingles with doc i (any doc for a
+        note, notes for the rest), and how many. Every holder of a shingle that is not
+        common keeps it; a common one is kept only by a doc too small to drop it, so two
+        such docs count their common shingles apart."""
+        mine = self.sketch[i]
+        small = i in self.small
+        shared = (self.sets if mine.note else self.notes).shared(mine.rare, 1 if small else PASTED_MIN)
+        if small:
+            commons = np.setdiff1d(mine.kept, mine.rare, assume_unique=True)
+            for j in self.small - {i}:
+                both = len(np.intersect1d(commons, self.sketch[j].kept, assume_unique=True))
+                if both and (mine.note or self.sketch[j].note):
+                    shared[j] = shared.get(j, 0) + both
+        return [(j, n) for j, n in shared.items() if n >= PASTED_MIN]
+
+    def _copies(self, dirty: set[str]) -> set[Pair]:
+        out = set()
+        for members in self.short.values():
+            if len(members) > 1 and members & dirty:
+                first = min(members)
+                out |= {(first, j) for j in members if j != first}
+        return out
+
+    # ------------------------------------------------------------------ clusters
+    def _recluster(self, reached: set[str]) -> None:
+        """Form again the clusters holding these docs: union-find over their candidate
+        pairs, likeliest first, checking only pairs not already joined."""
+        old = {self.cluster_of.pop(i) for i in reached if i in self.cluster_of}
+        members = reached & self.docs.keys()
+        for c in old:
+            self.found.pop(c)
+            members |= {i for i in self.members.pop(c) if i in self.docs}
+        for i in members:
+            self.cluster_of.pop(i, None)
+        ranked = [(1.0, p) for p in self.copies if p[0] in members]
+        ranked += [(-est, p) for table in (self.proposed, self.pasted) for p, est in table.items() if p[0] in members]
+        ranked.sort()
+        joined = UnionFind()
+        for _, (a, b) in ranked:
+            if joined.find(a) != joined.find(b) and ((a, b) in self.copies or self.check.same_story(a, b)):
+                joined.union(a, b)
+        groups: dict[str, list[str]] = {}
+        for i in sorted(members):
+            groups.setdefault(joined.find(i), []).append(i)
+        edges: dict[str, list[Pair]] = {}
+        for _, (a, b) in ranked:
+            if joined.find(a) == joined.find(b):
+                edges.setdefault(joined.find(a), []).append((a, b))
+        for root, group in groups.items():
+            c, self._next = self._next, self._next + 1
+            self.members[c] = group
+            self.found[c] = self.check.cluster(group, edges.get(root, []))
+            for i in group:
+                self.cluster_of[i] = c
 
 
-def sketch(owner: np.ndarray, shingle: np.ndarray, n: int) -> np.ndarray:
-    """The (n, NUM_PERM) MinHash signatures of the shingle sets given as (owner, shingle)."""
-    shingle = mix(shingle)
-    sig = np.full(n * NUM_PERM, EMPTY, dtype=np.uint64)
-    np.minimum.at(sig, owner * NUM_PERM + (shingle % np.uint64(NUM_PERM)).astype(np.int64),
-                  shingle >> np.uint64(32))
-    sig = sig.reshape(n, NUM_PERM)
+def _pasted(shared: int, a: _Sketch, b: _Sketch) -> bool:
+    """One of the two is a note and the other holds PASTED_SHARE of its shingles."""
+    return shared >= PASTED_MIN and any(s.note and shared >= PASTED_SHARE * len(s.kept) for s in (a, b))
+
+
+def _bucket_pairs(members: Iterable[str]) -> set[Pair]:
+    """The pairs one LSH bucket proposes: all of them, or a star from the first member
+    when the bucket is big (one much-copied story, not n^2 pairs)."""
+    members = sorted(members)
+    if len(members) > BUCKET_CAP:
+        return {(members[0], m) for m in members[1:]}
+    return {(a, b) for n, a in enumerate(members) for b in members[n + 1:]}
+
+
+# --------------------------------------------------------------------------- MinHash
+def _lean(hashvalues: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=hashvalues, **_SCHEME)
+
+
+def _minhash_row(kept: np.ndarray) -> np.ndarray:
+    """One-permutation MinHash (densified) of one shingle set: one hash per shingle
+    instead of one per shingle and permutation."""
+    shingle = mix(kept)
+    sig = np.full(NUM_PERM, EMPTY, dtype=np.uint64)
+    np.minimum.at(sig, (shingle % np.uint64(NUM_PERM)).astype(np.int64), shingle >> np.uint64(32))
     # An empty bin borrows the value of a fixed other bin (the same in every doc), so two docs
     # still agree on a bin with probability ~Jaccard (Shrivastava's densification).
     out, need = sig.copy(), sig == EMPTY
     for offset in _OFFSETS:
         if not need.any():
             break
-        borrowed = sig[:, (np.arange(NUM_PERM) + offset) % NUM_PERM]
+        borrowed = sig[(np.arange(NUM_PERM) + offset) % NUM_PERM]
         take = need & (borrowed != EMPTY)
         out[take] = borrowed[take]
         need &= ~take
@@ -186,26 +387,3 @@ def sketch(owner: np.ndarray, shingle: np.ndarray, n: int) -> np.ndarray:
 
 
 _OFFSETS = np.random.RandomState(7).permutation(np.arange(1, NUM_PERM))
-
-
-def _pasted(owner, shingle, sizes, notes) -> set[tuple[int, int]]:
-    """Pairs (i < j) where one is a note and the other holds PASTED_SHARE of its shingles.
-
-    A note pasting a few paragraphs of a long story has a Jaccard the LSH cannot see; the
-    shingles (sorted, each doc once, common ones dropped) are their own inverted index.
-    """
-    starts = np.flatnonzero(np.r_[True, shingle[1:] != shingle[:-1]])
-    length = np.diff(np.r_[starts, len(shingle)])
-    run = np.repeat(np.arange(len(starts)), length)
-    mine = np.flatnonzero(notes[owner] & (length[run] > 1))
-    reps = length[run[mine]]
-    at = np.repeat(starts[run[mine]] - np.cumsum(reps) + reps, reps) + np.arange(reps.sum())
-    note, other = np.repeat(owner[mine], reps), owner[at]
-    key = np.sort(note[note != other] * len(sizes) + other[note != other])
-    if not len(key):
-        return set()
-    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    shared, key = np.diff(np.r_[first, len(key)]), key[first]
-    note, other = key // len(sizes), key % len(sizes)
-    hit = (shared >= PASTED_SHARE * sizes[note]) & (shared >= PASTED_MIN)
-    return {(min(a, b), max(a, b)) for a, b in zip(note[hit].tolist(), other[hit].tolist())}

@@ -37,14 +37,21 @@ def build_automaton(entities: Iterable[Entity]) -> ahocorasick.Automaton:
 
 
 def link(documents: Iterable[Document], entities: tuple[Entity, ...]) -> tuple[Mention, ...]:
-    return tuple(m for mentions in link_many(documents, entities) for m in mentions)
+    """Every mention in these documents, in their order (a convenience over Linker)."""
+    linker = Linker(entities)
+    return tuple(m for doc in documents for m in linker(doc))
 
 
-def link_many(documents: Iterable[Document], entities: tuple[Entity, ...]) -> list[list[Mention]]:
-    """The mentions of each document, in the documents' order."""
-    automaton = build_automaton(entities)
-    lookup = wikilink_lookup(entities)
-    return [link_document(doc, automaton, lookup) for doc in documents]
+class Linker:
+    """One set of entities made ready to link any number of documents, one at a time:
+    the automaton of every alias and the wikilink lookup, built once."""
+
+    def __init__(self, entities: Iterable[Entity]):
+        entities = tuple(entities)
+        self.automaton, self.lookup = build_automaton(entities), wikilink_lookup(entities)
+
+    def __call__(self, doc: Document) -> tuple[Mention, ...]:
+        return tuple(link_document(doc, self.automaton, self.lookup))
 
 
 def link_document(doc: Document, automaton, lookup: dict[str, Entity]) -> list[Mention]:

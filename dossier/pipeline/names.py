@@ -26,7 +26,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ..models import Document, Entity, Mention, SourceId
 from .quotes import SPEECH_VERBS
@@ -102,11 +102,11 @@ class _Seen:  # scratch, per candidate
 
 
 def unknown_names(documents: Iterable[Document], entities: Iterable[Entity],
-                  mentions: Iterable[Mention] = ()) -> tuple[NameSuggestion, ...]:
+                  mentions: Mapping[SourceId, Iterable[Mention]] | None = None) -> tuple[NameSuggestion, ...]:
     docs = sorted((d for d in documents if d.kind == "article"), key=lambda d: d.id)
     known, parts = _known(entities, docs)
     matched: dict[tuple, list[tuple[int, int]]] = defaultdict(list)  # what link already matched
-    for m in mentions:
+    for m in (m for ms in (mentions or {}).values() for m in ms):
         matched[(m.document, m.in_caption, m.paragraph)].append((m.start, m.end))
     for spans in matched.values():
         spans.sort()

@@ -32,7 +32,7 @@ import re
 from collections import defaultdict
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
@@ -65,57 +65,39 @@ _SENTENCE_END = re.compile(r"[.!?]\s+(?=[“\"A-Z])")
 _NOT_NAME = re.compile(r"^(?:it|this|that|they|we|i|you|there)\b", re.I)
 
 
-def extract_quotes(documents: Iterable[Document], mentions: Iterable[Mention],
-                   entities: tuple[Entity, ...], stories: tuple[Story, ...], found=None,
-                   memo: dict | None = None) -> tuple[Quote, ...]:
-    """`found(doc, people)` stands in for document_quotes and `memo` keeps each story's
-    alignment while its versions' quotes are the same lists (`dossier serve`)."""
-    docs = [d for d in documents if d.kind == "article"]  # notes quote the sources: not new speech
-    people = frozenset(e.slug for e in entities if e.kind == "person")
-    by_doc: dict[SourceId, list[Mention]] = getattr(mentions, "by_doc", None) or defaultdict(list)
-    if not hasattr(mentions, "by_doc"):
-        for m in mentions:
-            by_doc[m.document].append(m)
-    found = found or (lambda doc, people: document_quotes(doc, by_doc.get(doc.id, ()), people))
-    memo = {} if memo is None else memo
-    mine = {doc.id: found(doc, people) for doc in docs}
-    start, k = {}, 0  # where each document's quotes begin in Dossier.quotes (same_as indexes it)
+def people_of(entities: Iterable[Entity]) -> frozenset[str]:
+    """Who may be a speaker: every person of the dossier."""
+    return frozenset(e.slug for e in entities if e.kind == "person")
+
+
+def placements(docs: Iterable[Document], found: Mapping[SourceId, list[Quote]], stories: Iterable[Story],
+               marks: Mapping[str, list]) -> list[tuple]:
+    """For each article, in order, what place_quotes needs: its quotes (`found`, from
+    document_quotes), its story, its marks in the story's alignment (from align) and
+    where its canonical's quotes begin in Dossier.quotes (same_as indexes it)."""
+    docs = [d for d in docs if d.kind == "article"]  # notes quote the sources: not new speech
+    start, k = {}, 0
     for doc in docs:
-        start[doc.id], k = k, k + len(mine[doc.id])
-    story_of, marks = {}, {}
+        start[doc.id], k = k, k + len(found[doc.id])
+    story_of, mark_of = {}, {}
     for story in stories:
-        lists = [mine.get(v.source, []) for v in story.versions]
-        hit = memo.get(("align", story.slug))
-        if hit is None or hit[0] != story.versions or any(a is not b for a, b in zip(hit[1], lists)):
-            hit = memo[("align", story.slug)] = (story.versions, lists, _align(lists))
-        for v, mark in zip(story.versions[1:], hit[2]):
-            marks[v.source] = mark
+        for v, mark in zip(story.versions[1:], marks[story.slug]):
+            mark_of[v.source] = mark
         for v in story.versions:
             story_of[v.source] = story
-    out: list[Quote] = []
-    for doc in docs:
-        story = story_of.get(doc.id)
-        out += _placed(mine[doc.id], story, marks.get(doc.id), start.get(story.canonical) if story else None, memo)
-    return tuple(out)
+    return [(found[doc.id], story_of.get(doc.id), mark_of.get(doc.id),
+             start.get(story_of[doc.id].canonical) if doc.id in story_of else None) for doc in docs]
 
 
-def _placed(quotes: list[Quote], story: Story | None, marks, offset: int | None, memo: dict) -> list[Quote]:
+def place_quotes(quotes: list[Quote], story: Story | None, marks, offset: int | None) -> list[Quote]:
     """A document's quotes with their story and alignment, the canonical's index as
-    Dossier.quotes counts it; the same objects while none of that changed."""
+    Dossier.quotes counts it."""
     if story is None:
         return quotes
-    key = ("placed", quotes[0].document) if quotes else None
-    hit = memo.get(key)
-    if hit is not None and hit[0] is quotes and hit[1] is marks and hit[2] == (story.slug, offset):
-        return hit[3]
     if marks is None:  # the canonical version
-        placed = [replace(q, story=story.slug) for q in quotes]
-    else:
-        placed = [replace(q, story=story.slug, status=status, same_as=None if c is None else offset + c,
-                          similarity=similarity) for q, (status, c, similarity) in zip(quotes, marks)]
-    if key:
-        memo[key] = (quotes, marks, (story.slug, offset), placed)
-    return placed
+        return [replace(q, story=story.slug) for q in quotes]
+    return [replace(q, story=story.slug, status=status, same_as=None if c is None else offset + c,
+                    similarity=similarity) for q, (status, c, similarity) in zip(quotes, marks)]
 
 
 def document_quotes(doc: Document, mentions: Iterable[Mention], people: frozenset[str]) -> list[Quote]:
@@ -350,7 +332,7 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text).casefold().replace("'", "")))
 
 
-def _align(lists: list[list[Quote]]) -> list[list[tuple]]:
+def align(lists: list[list[Quote]]) -> list[list[tuple]]:
     """For each version after the canonical (lists[0]), each quote's (status, index of
     the canonical quote it matches or None, similarity)."""
     canon = lists[0]

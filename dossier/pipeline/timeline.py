@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterable, Mapping
 
 from ..dates import precision
-from ..models import Entity, Mention, SourceId, TimelineEntry
+from ..models import Entity, SourceId, TimelineEntry
 
 
-def build_timeline(entities: tuple[Entity, ...], mentions: tuple[Mention, ...]) -> tuple[TimelineEntry, ...]:
+def build_timeline(entities: tuple[Entity, ...], names: Mapping[SourceId, Iterable[tuple[str, str]]]) \
+        -> tuple[TimelineEntry, ...]:
+    """`names`: the (kind, slug) each document names (see build_model)."""
     speaking: dict[str, set[SourceId]] = defaultdict(set)
-    for m in mentions:
-        if m.kind == "event":
-            speaking[m.entity].add(m.document)
+    for sid, pairs in names.items():
+        for kind, slug in pairs:
+            if kind == "event":
+                speaking[slug].add(sid)
     entries = [
         TimelineEntry(e.date, e.end, precision(e.date), e.name, e.slug, None, tuple(sorted(speaking[e.slug])))
         for e in entities if e.kind == "event" and e.date

@@ -26,6 +26,8 @@ EDGE_CUT = 0.1  # text share missing at the start or end that makes it an excerp
 GAP_CUT = 0.2  # ...or missing anywhere (a cut of a reordered copy); stray captions stay under
 
 _RANK = {"identical": 0, "copy": 1, "excerpt": 2, "rewrite": 3}
+MAX_SCORED = 20_000_000  # sentence pairs scored before a sample decides whether it is worth it
+SAMPLE, MARGIN = 100, 0.15  # sentences in that sample; how far below the share it must fall
 
 
 class _Lazy(dict):
@@ -77,12 +79,16 @@ class Text:
         return " ".join(" ".join(self.doc.paragraphs).split())
 
 
-def _align(ta: Text, tb: Text) -> tuple[np.ndarray, np.ndarray]:
+def _align(ta: Text, tb: Text, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Best score of each sentence of `ta` against `tb`, and of each of `tb` against `ta`."""
     # Sentences found verbatim on the other side need no fuzzy scoring: most of a copy's.
     best_a = np.array([100.0 if s in tb.index else 0.0 for s in ta.sentences])
     best_b = np.array([100.0 if s in ta.index else 0.0 for s in tb.sentences])
     rest_a, rest_b = np.flatnonzero(best_a == 0), np.flatnonzero(best_b == 0)
+    if len(rest_a) * len(tb.sentences) > MAX_SCORED and (
+            _hopeless(ta, rest_a, tb, best_a, threshold) if len(best_a) <= len(best_b)
+            else _hopeless(tb, rest_b, ta, best_b, threshold)):
+        return best_a, best_b  # only what matched verbatim: too little to be one story
     if len(rest_a) and len(tb.sentences):
         scores = _scores(ta, rest_a, tb, np.arange(len(tb.sentences)))
         best_a[rest_a] = scores.max(axis=1)
@@ -91,6 +97,18 @@ def _align(ta: Text, tb: Text) -> tuple[np.ndarray, np.ndarray]:
     if len(rest_b) and len(done_a):
         best_b[rest_b] = np.maximum(best_b[rest_b], _scores(tb, rest_b, ta, done_a).max(axis=1))
     return best_a, best_b
+
+
+def _hopeless(short: Text, rest: np.ndarray, long_: Text, best: np.ndarray, threshold: float) -> bool:
+    """Two long documents: scoring every sentence against every other would take
+    minutes. Score an evenly spread sample of the shorter one's unmatched sentences
+    first; when even with a wide margin they cannot make up the share of the shorter
+    one that the verdict needs (see _verified), the pair is not one story. Its scores
+    then count only what matched verbatim."""
+    sample = rest[np.linspace(0, len(rest) - 1, SAMPLE).astype(np.int64)]
+    close = float((_scores(short, sample, long_, np.arange(len(long_.sentences))).max(axis=1) >= CLOSE).mean())
+    verbatim = float((best == 100).mean())
+    return verbatim + close * len(rest) / len(best) + MARGIN < threshold
 
 
 def _scores(ta: Text, rows: np.ndarray, tb: Text, cols: np.ndarray) -> np.ndarray:
@@ -154,45 +172,56 @@ def _relate(a: np.ndarray, b: np.ndarray, tm: Text, tc: Text, via: str | None):
 
 
 class Checker:
-    """Sentence alignments of document pairs, each computed once, and the decisions on them."""
+    """Sentence alignments of document pairs, each computed once while both documents
+    stay as they are, and the decisions made on them. Documents by id."""
 
-    def __init__(self, docs: list[Document], threshold: float):
-        self.docs, self.threshold = docs, threshold
-        self.texts = _Lazy(lambda i: Text(docs[i]))  # only candidates are ever split up
-        self.matches = _Lazy(lambda ij: _align(self.texts[ij[0]], self.texts[ij[1]]))
+    def __init__(self, threshold: float):
+        self.threshold = threshold
+        self.docs: dict[str, Document] = {}
+        self.texts = _Lazy(lambda i: Text(self.docs[i]))  # only candidates are ever split up
+        self.matches = _Lazy(lambda ij: _align(self.texts[ij[0]], self.texts[ij[1]], threshold))
 
-    def match(self, i: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+    def put(self, doc: Document) -> None:
+        """A new or changed document: what was worked out for the old one goes."""
+        self.drop(doc.id)
+        self.docs[doc.id] = doc
+
+    def drop(self, i: str) -> None:
+        if self.docs.pop(i, None) is not None:
+            self.texts.pop(i, None)
+            for key in [k for k in self.matches if i in k]:
+                del self.matches[key]
+
+    def match(self, i: str, j: str) -> tuple[np.ndarray, np.ndarray]:
         return self.matches[j, i][::-1] if (j, i) in self.matches else self.matches[i, j]
 
-    def identical(self, i: int, j: int) -> bool:
+    def identical(self, i: str, j: str) -> bool:
         ti, tj = self.texts[i], self.texts[j]
         return ti.size == tj.size and bool(ti.body) and ti.body == tj.body
 
-    def same_story(self, i: int, j: int) -> bool:
+    def same_story(self, i: str, j: str) -> bool:
         return self.identical(i, j) or _verified(*self.match(i, j), self.threshold)
 
-    def verbatim(self, i: int, j: int) -> bool:
+    def verbatim(self, i: str, j: str) -> bool:
         return self.identical(i, j) or (self.same_story(i, j) and _is_verbatim(
             *self.match(i, j), self.texts[i], self.texts[j]))
 
-    def cluster(self, members: list[int], edges: list[tuple[int, int]]) -> Cluster:
+    def cluster(self, members: list[str], edges: list[tuple[str, str]]) -> Cluster:
         docs, texts = self.docs, self.texts
         if len(members) == 1:
-            d = docs[members[0]]
-            return Cluster(d.id, (Version(d.id, "canonical", 1.0, "No other document tells this story."),))
+            return Cluster(members[0], (Version(members[0], "canonical", 1.0, "No other document tells this story."),))
         canon, support = self.canonical(members, edges)
         versions = []
         for i in (m for m in members if m != canon):
             if self.identical(i, canon):
-                versions.append(Version(docs[i].id, "identical", 1.0,
+                versions.append(Version(i, "identical", 1.0,
                                         "Same text as the canonical once whitespace is normalised."))
                 continue
             via = None
             if not self.same_story(i, canon):  # joined through another version
-                via = min((docs[b if a == i else a].id for a, b in edges if i in (a, b)
-                           and self.same_story(a, b)), default=None)
-            versions.append(Version(docs[i].id, *_relate(*self.match(i, canon), texts[i],
-                                                         texts[canon], via)))
+                via = min((b if a == i else a for a, b in edges if i in (a, b) and self.same_story(a, b)),
+                          default=None)
+            versions.append(Version(i, *_relate(*self.match(i, canon), texts[i], texts[canon], via)))
         versions.sort(key=lambda v: (_RANK[v.relation], -v.similarity, v.source))
         c, size = docs[canon], texts[canon].size
         reason = (f"The longest {c.kind} ({size:,} characters) of the {support} near-verbatim "
@@ -200,7 +229,7 @@ class Checker:
                   f"word for word, so the longest {c.kind} ({size:,} characters) stands for the story.")
         return Cluster(c.id, (Version(c.id, "canonical", 1.0, reason), *versions))
 
-    def canonical(self, members: list[int], edges: list[tuple[int, int]]) -> tuple[int, int]:
+    def canonical(self, members: list[str], edges: list[tuple[str, str]]) -> tuple[str, int]:
         """The longest article of the largest near-verbatim group, and that group's size.
 
         A rewrite has no copies of its own, so the group of copies marks the original (a note
@@ -217,7 +246,7 @@ class Checker:
         for group in groups.values():
             eligible = [i for i in group if self.docs[i].kind == kind]
             if eligible:
-                best = min(eligible, key=lambda i: (-self.texts[i].size, self.docs[i].id))
-                ranked.append((-len(group), -self.texts[best].size, self.docs[best].id, best))
+                best = min(eligible, key=lambda i: (-self.texts[i].size, i))
+                ranked.append((-len(group), -self.texts[best].size, best))
         top = min(ranked)
-        return top[3], -top[0]
+        return top[2], -top[0]

@@ -7,10 +7,11 @@ correct action:
   model, no page. A stylesheet is swapped in the open pages without a reload.
 - template: a fresh jinja2 environment, every page rendered again from the Pages
   already computed; only pages whose bytes changed are reloaded.
-- content: the model again (`build.build_model`, the very pipeline of `dossier
-  build`, with each unchanged file's read and clean reused), every Page again,
-  and only pages whose Page differs from the last build's are rendered. Pages are
-  frozen data, so `==` is an exact test of "this page would print the same".
+- content: the model and the pages again (`build.build_model` and
+  `build_pages`, the very composition of `dossier build`) through a memo kept
+  warm for the whole session, so each stage redoes only what depends on the files
+  that changed; only pages that differ from the last build's are rendered. Pages
+  are frozen data, so `==` is an exact test of "this page would print the same".
 - config: all of the above.
 
 Pages open in a browser are rendered before the build is published; the other
@@ -31,14 +32,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Literal, Mapping, Union
 
 from ..build import Timings, build_model
-from ..memo.stages import Reuse
 from ..config import Config, load_config
+from ..memo import Memo
 from ..models import Dossier, Page
+from ..output.render import environment, output_path, read_static, render_page, theme_dirs
+from ..output.site import other_files, render
+from ..pages.builders import build_pages
 from ..pages.health import health_page
-from .affected import fresh_pages, update_pages
-from ..pages.index import Index
-from ..output.render import environment, output_path, theme_dirs
-from ..output.site import render_pages, render_site
 
 ChangeKind = Literal["content", "config", "template", "static"]
 ORDER: tuple[ChangeKind, ...] = ("config", "template", "content", "static")
@@ -121,7 +121,6 @@ class _State:
     env: object = None
     model: Dossier | None = None
     pages: Mapping[str, Page] = field(default_factory=dict)
-    index: Index | None = None  # the pages' lookups, updated with them (affected.update_pages)
     files: Mapping[str, File] = field(default_factory=dict)
 
 
@@ -135,7 +134,7 @@ class Builder:
         editor's "Dossier health" page (docs/check.md), which a published build leaves out."""
         self.site, self.base_url, self.extra, self.health = Path(site), base_url, extra, health
         self.state = _State()
-        self.reuse = Reuse()
+        self.memo = Memo()  # every stage's results, kept for the next build
 
     def themes(self) -> list[Path]:
         """The theme folders the last build read (the site's theme, then the default)."""
@@ -155,15 +154,13 @@ class Builder:
         if "template" in kinds or new.env is None:
             new.env = environment(self.site, new.config.theme)
         if "content" in kinds or new.model is None:
-            self.reuse.forget(paths)
-            new.model = build_model(self.site, new.config, timed, reuse=self.reuse)
-            self.reuse.prune()
+            named = {str(p) for p in paths}  # read again, whatever their stat says: a rewrite within one
+            self.memo.forget("read", lambda key: key[0] in named or _sidecar(key[0]) in named)  # clock tick keeps it
+            new.model = build_model(self.site, new.config, self.memo, timed)
             _check(superseded)
             with timed("pages"):
-                if old.model is None or kinds & {"config", "template"}:
-                    new.pages, new.index = fresh_pages(new.model)
-                else:
-                    new.pages, new.index = update_pages(old.model, old.index, old.pages, new.model)
+                new.pages = {p.url: p for p in build_pages(new.model, self.memo)}
+            self.memo.finish()
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
@@ -201,19 +198,19 @@ class Builder:
             later += [p for url, p in new.pages.items() if url not in todo_urls
                       and isinstance(old.files.get(output_path(url)), Deferred)
                       and not old.files[output_path(url)].ready]
-        outputs: dict[str, File] = dict(render_pages(new.env, d, now, extra))
+        outputs: dict[str, File] = {}
+        render(new.env, d, now, outputs.__setitem__, extra)
         for page in later:
-            outputs[output_path(page.url)] = Deferred(lambda page=page: render_pages(new.env, d, [page], extra)
-                                                      [output_path(page.url)])
+            outputs[output_path(page.url)] = Deferred(lambda page=page: render_page(new.env, page, d.config, extra).encode())
         pages = tuple(new.pages.values())
-        if self.health:  # like build_pages(include_health=True), but its findings only when shown
+        if self.health:  # the editor's page: its findings only when shown (names take a while)
             def health() -> bytes:
-                return render_pages(new.env, d, [health_page(d)], extra)[HEALTH]
+                return render_page(new.env, health_page(d), d.config, extra).encode()
             outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
         if everything:
-            outputs.update(render_site(d, pages, self.site, extra, new.env, only=set()))
+            outputs.update(other_files(new.env, d, pages, extra))
         else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
-            group = Deferred(lambda: render_site(d, pages, self.site, extra, new.env, only=set()))
+            group = Deferred(lambda: other_files(new.env, d, pages, extra))
             for path in _data_files(old.files, old.pages):
                 outputs[path] = Deferred(lambda path=path: group.get()[path])
         return outputs, len(now), len(later)
@@ -246,25 +243,8 @@ def _check(superseded: Callable[[], bool]) -> None:
         raise Superseded()
 
 
-def read_static(themes: list[Path]) -> dict[str, bytes]:
-    """Every theme's static/ as assets/…, the site's theme on top of the default.
-
-    A symlink is followed only while it stays inside its static/ folder, so a
-    link to a file elsewhere on the disk is never served."""
-    out: dict[str, bytes] = {}
-    for theme in reversed(themes):
-        root = theme / "static"
-        if not root.is_dir():
-            continue
-        real_root = root.resolve()
-        for path in sorted(root.rglob("*")):
-            try:
-                if not path.is_file() or not path.resolve().is_relative_to(real_root):
-                    continue
-                out["assets/" + path.relative_to(root).as_posix()] = path.read_bytes()
-            except OSError:
-                continue  # vanished between the listing and the read: the next event rebuilds
-    return out
+def _sidecar(path: str) -> str:
+    return path[:path.rfind(".")] + ".yaml"
 
 
 def render_all(files: Mapping[str, File], stop: Callable[[], bool] = lambda: False) -> bool:
@@ -299,12 +279,25 @@ class Rebuilder:
         kinds = {classify(p, self.builder.site, self.builder.themes()) for p in paths} - {None}
         if not kinds:
             return 0
-        index, content = self.builder.state.index, self.builder.site / "content"
-        urls = [index.url_of(p.relative_to(content).as_posix()) if index and p.is_relative_to(content) else None
+        content = self.builder.site / "content"
+        urls = [self._url_of(p.relative_to(content).as_posix()) if p.is_relative_to(content) else None
                 for p in paths]
         self.pending = self.builder.build(kinds, paths=paths, open_pages=frozenset(
             output_path(url.split("#")[0]) for url in urls if url))
         return self._write(self.pending, ready_only=True)
+
+    def _url_of(self, sid: str) -> str | None:
+        """The page showing a content file in the last build (its note, its story)."""
+        d = self.builder.state.model
+        if d is None:
+            return None
+        for story in d.stories:
+            if any(v.source == sid for v in story.versions):
+                return f"stories/{story.slug}/"
+        for url, page in self.builder.state.pages.items():
+            if page.section == "note" and page.context.get("sources", [{}])[0].get("id") == sid:
+                return url
+        return None
 
     def settle(self) -> int:
         pending, self.pending = self.pending, None

@@ -1,0 +1,37 @@
+"""Content keys: short digests of what a result was made from.
+
+The memo (dossier/memo) keeps each stage's results under these. A key changes
+exactly when something the stage reads changes (tests/test_keys.py perturbs each
+field and sees it change); it never depends on an object's identity.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable
+
+from .models import Source
+
+
+def digest(parts: Iterable[str]) -> str:
+    """One short key for many strings (order matters)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def source_key(s: Source) -> tuple:
+    """What clean() and the checks read of a Source: its bytes (sha256) and, because
+    a sidecar .yaml adds to it, the front matter as read; and where the body starts."""
+    return (s.id, s.kind, s.sha, s.body_line, repr(s.meta))
+
+
+def document_key(s: Source) -> str:
+    """The key of the Document cleaned from `s` (Document.key)."""
+    return digest(map(str, source_key(s)))
+
+
+def sources_key(sources: Iterable[Source]) -> str:
+    """One key for a set of files (the entity files the registry reads)."""
+    return digest(str(source_key(s)) for s in sources)

@@ -1,0 +1,137 @@
+"""Postings: each document's shingle set, and for any shingle the documents holding it.
+
+dedup asks two things of the corpus: how many documents hold a shingle (to leave out
+the common ones) and who shares shingles with a document (a note pasted into a story).
+Both are answered from one pair of arrays sorted by shingle, made at the last
+compaction, corrected by the documents added or removed since (few, between two
+compactions); past COMPACT_AFTER of those, the arrays are made again. The answers
+are exact either way: compaction only makes them quicker.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+COMPACT_AFTER = 64  # documents added or removed since the arrays were made
+
+
+class Postings:
+    def __init__(self):
+        self.sets: dict[str, np.ndarray] = {}  # doc id → its shingles, sorted and unique
+        self._handle: dict[str, int] = {}  # doc id → its number in the arrays
+        self._ids: list[str] = []
+        self._shingle = np.zeros(0, dtype=np.uint64)  # sorted; with _owner: who holds each
+        self._owner = np.zeros(0, dtype=np.int64)
+        self._dead: set[int] = set()  # handles in the arrays whose doc is gone or changed since
+        self._fresh: dict[int, np.ndarray] = {}  # handle → shingles, of docs added since
+        self._log: list[tuple[int, np.ndarray]] = []  # (+1 added / -1 removed, shingles) since begin()
+
+    def begin(self) -> None:
+        """Start of an update: counts_before() counts from here."""
+        self._log = []
+
+    def of(self, i: str) -> np.ndarray:
+        return self.sets[i]
+
+    def add(self, i: str, shingles: np.ndarray) -> None:
+        if i in self.sets:
+            self.remove(i)
+        self.sets[i] = shingles
+        h = self._handle[i] = len(self._ids)
+        self._ids.append(i)
+        self._fresh[h] = shingles
+        self._log.append((1, shingles))
+
+    def remove(self, i: str) -> None:
+        shingles = self.sets.pop(i, None)
+        if shingles is None:
+            return
+        h = self._handle.pop(i)
+        if self._fresh.pop(h, None) is None:
+            self._dead.add(h)
+        self._log.append((-1, shingles))
+
+    def compact_if_due(self, force: bool = False) -> None:
+        if not force and len(self._fresh) + len(self._dead) <= COMPACT_AFTER:
+            return
+        ids = list(self.sets)
+        self._ids, self._handle = ids, {i: h for h, i in enumerate(ids)}
+        sizes = np.array([len(self.sets[i]) for i in ids], dtype=np.int64)
+        shingle = np.concatenate([self.sets[i] for i in ids]) if ids else np.zeros(0, dtype=np.uint64)
+        owner = np.repeat(np.arange(len(ids), dtype=np.int64), sizes)
+        order = np.lexsort((owner, shingle))
+        self._shingle, self._owner = shingle[order], owner[order]
+        self._dead, self._fresh = set(), {}
+
+    # ---- questions
+    def counts_of(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """counts(of(i)) for each doc i: for many docs at once right after a compaction,
+        from the run lengths of the arrays (one pass instead of a search per doc)."""
+        if self._dead or self._fresh or len(ids) <= COMPACT_AFTER:
+            return {i: self.counts(self.sets[i]) for i in ids}
+        starts = np.flatnonzero(np.r_[True, self._shingle[1:] != self._shingle[:-1]])
+        runs = np.diff(np.r_[starts, len(self._shingle)])
+        df = np.repeat(runs, runs)
+        order = np.argsort(self._owner, kind="stable")  # by owner, each one's shingles in order
+        bounds = np.searchsorted(self._owner[order], np.arange(len(self._ids) + 1))
+        df = df[order]
+        return {i: df[bounds[self._handle[i]]:bounds[self._handle[i] + 1]] for i in ids}
+
+    def touched(self) -> np.ndarray:
+        """The shingles of every doc added or removed since begin()."""
+        parts = [s for _, s in self._log]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+
+    def counts(self, shingles: np.ndarray) -> np.ndarray:
+        """How many docs hold each of `shingles` (sorted, unique)."""
+        lo, hi = self._range(shingles)
+        n = hi - lo
+        if self._dead:
+            dead = np.fromiter(self._dead, dtype=np.int64)
+            rows = self._rows(lo, hi)
+            gone = np.isin(self._owner[rows], dead)
+            if gone.any():
+                n = n - np.bincount(np.repeat(np.arange(len(shingles)), hi - lo)[gone], minlength=len(shingles))
+        for theirs in self._fresh.values():
+            n = n + np.isin(shingles, theirs, assume_unique=True)
+        return n
+
+    def counts_before(self, shingles: np.ndarray) -> np.ndarray:
+        """counts() as it was at begin()."""
+        n = self.counts(shingles)
+        for sign, theirs in self._log:
+            n = n - sign * np.isin(shingles, theirs, assume_unique=True)
+        return n
+
+    def owners(self, shingles: np.ndarray) -> list[str]:
+        """The docs holding any of `shingles`."""
+        found = set()
+        lo, hi = self._range(shingles)
+        for h in np.unique(self._owner[self._rows(lo, hi)]).tolist():
+            if h not in self._dead:
+                found.add(self._ids[h])
+        for h, theirs in self._fresh.items():
+            if np.isin(shingles, theirs, assume_unique=True).any():
+                found.add(self._ids[h])
+        return sorted(found)
+
+    def shared(self, shingles: np.ndarray, least: int = 1) -> dict[str, int]:
+        """The docs holding at least `least` of `shingles` (sorted, unique), with how many."""
+        lo, hi = self._range(shingles)
+        handles, counts = np.unique(self._owner[self._rows(lo, hi)], return_counts=True)
+        enough = counts >= least
+        out = {self._ids[h]: n for h, n in zip(handles[enough].tolist(), counts[enough].tolist())
+               if h not in self._dead}
+        for h, theirs in self._fresh.items():
+            n = int(np.isin(shingles, theirs, assume_unique=True).sum())
+            if n >= least:
+                out[self._ids[h]] = n
+        return out
+
+    def _range(self, shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.searchsorted(self._shingle, shingles, "left"), np.searchsorted(self._shingle, shingles, "right")
+
+    @staticmethod
+    def _rows(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The array positions lo[k]..hi[k]-1 for every k, in one array."""
+        n = hi - lo
+        return np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())
