@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt
 from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
                           furniture, headline_like, is_bio, pull_quote, same_title, title_like,
                           word_key, words)
+from .html import read_page
 from ..models import Document, Removed, Source, SourceId
 
 # Collapsed inside a line: NBSP and kin, and "\r" so CRLF leaves nothing behind.
@@ -66,6 +67,10 @@ def clean(source: Source) -> Document:
     text = source.text if isinstance(source.text, str) else ""
     if source.kind != "article":
         return _clean_note(source.id, meta, text)
+    if str(source.id).endswith((".html", ".htm")):
+        page = read_page(text)  # the sidecar's fields override the page's own
+        return _article(source.id, {**page.meta, **meta}, page.paragraphs, page.lines, page.captions,
+                        page.removed)
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
     found_title, found_byline = _mark_header(lines, meta_title)
@@ -74,13 +79,20 @@ def clean(source: Source) -> Document:
     _mark_captions(lines)
     _mark_repeats(lines, meta_title or found_title)
     _mark_bio(lines)
-    paragraphs = _paragraphs(lines)
+    paragraphs, starts = _paragraphs(lines)
+    return _article(source.id, meta, paragraphs, starts,
+                    tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
+                          and (c := ln.text if ln.caption is None else ln.caption)),
+                    _removed(lines), found_title, found_byline)
+
+
+def _article(sid: SourceId, meta: Mapping[str, Any], paragraphs: tuple[str, ...], lines: tuple[int, ...],
+             captions: tuple[str, ...], removed: tuple[Removed, ...], found_title: str | None = None,
+             found_byline: str | None = None) -> Document:
     return Document(
-        id=source.id, kind="article", paragraphs=paragraphs,
-        title=meta_title or found_title or _title_from(paragraphs) or _stem(source.id),
-        captions=tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
-                       and (c := ln.text if ln.caption is None else ln.caption)),
-        removed=_removed(lines), outlet=_meta_str(meta, "outlet"),
+        id=sid, kind="article", paragraphs=paragraphs, lines=lines,
+        title=_meta_str(meta, "title") or found_title or _title_from(paragraphs) or _stem(sid),
+        captions=captions, removed=removed, outlet=_meta_str(meta, "outlet"),
         byline=_meta_str(meta, "author") or found_byline, url=_meta_str(meta, "url"),
         date=_iso(meta.get("published")), meta=dict(meta))
 
@@ -251,10 +263,12 @@ def _mark_bio(lines: list[_Line]) -> None:
             return
 
 
-def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
+def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Body lines, joined within a block unless a line ends a sentence (scrapers
-    often print one paragraph a line; hard-wrapped text breaks mid-sentence)."""
+    often print one paragraph a line; hard-wrapped text breaks mid-sentence); and
+    the file line each paragraph starts on."""
     out: list[str] = []
+    starts: list[int] = []
     prev: _Line | None = None
     for i, ln in enumerate(lines):
         if ln.reason is not None:
@@ -264,8 +278,9 @@ def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)
+            starts.append(ln.n)
         prev = ln
-    return tuple(out)
+    return tuple(out), tuple(starts)
 
 
 def _removed(lines: list[_Line]) -> tuple[Removed, ...]:

@@ -68,7 +68,7 @@ _CREDIT_CUE = re.compile(
     r"AP|AFP|EPA|Bloomberg|Xinhua|TASS|Sputnik|Shutterstock|Alamy|Kyodo|Yonhap|Anadolu|"
     r"NurPhoto|SOPA|NBC News|CNN|BBC)\b|\bFile\.?$")
 _CREDIT_SMALL = {"via", "by", "for", "and", "of", "the", "de", "da", "von", "van", "der",
-                 "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "|"}
+                 "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "–", "—", "|"}
 # Sentence seams in a caption, including the glued ".Fred Dufour/NBC News".
 _CHUNK_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[a-z0-9)”’][.!?])(?=[A-Z])|\s+[|•]\s+")
 _PAREN_TAIL = re.compile(r"\s*\(([^()]{1,80})\)$")
