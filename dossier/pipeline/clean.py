@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt
 from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
                           furniture, headline_like, is_bio, pull_quote, same_title, title_like,
                           word_key, words)
+from . import bounds
 from .html import read_page
 from ..models import Document, Removed, Source, SourceId
 
@@ -74,11 +75,13 @@ def clean(source: Source) -> Document:
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
     found_title, found_byline = _mark_header(lines, meta_title)
-    _mark_sidebar(lines)
+    first, last = _article_span(lines)
+    _mark_sidebar(lines, first)
     _mark_runs(lines)
     _mark_captions(lines)
     _mark_repeats(lines, meta_title or found_title)
     _mark_bio(lines)
+    _mark_outside(lines, first, last)
     paragraphs, starts = _paragraphs(lines)
     return _article(source.id, meta, paragraphs, starts,
                     tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
@@ -172,11 +175,55 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     return title, byline
 
 
-def _mark_sidebar(lines: list[_Line]) -> None:
-    """A sidebar header in the second half ends the article; earlier, it labels a box."""
+def _article_span(lines: list[_Line]) -> tuple[int, int]:
+    """(first, last) line of the article (pipeline/bounds.py); the whole page when the
+    span would leave out most of its prose (the guard: the cut is not made)."""
+    # furniture that says what it is ("Advertisement", "Read more:", a captioned photo)
+    # is found anywhere by its own rule: it neither makes nor ends an article
+    weights: list[float] = []
+    for unit in _wrapped(lines):
+        w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
+        weights += [0.0 if ln.reason or furniture(ln.text) or _caption_cue(ln) else w for ln in unit]
+    first, last = bounds.span(weights)
+    inside = sum(w for w in weights[first:last + 1] if w > 0)
+    if last < first or sum(w for w in weights if w > 0) - inside > inside:
+        return 0, len(lines) - 1
+    return first, last
+
+
+def _wrapped(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped into the sentences they carry: a line that stops mid-sentence and
+    is followed in its block by one starting in lower case was hard-wrapped."""
+    units: list[list[_Line]] = []
+    for i, ln in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        if (prev is not None and prev.block == ln.block and not ends_sentence(prev.text)
+                and ln.text[:1].islower()):
+            units[-1].append(ln)
+        else:
+            units.append([ln])
+    return units
+
+
+def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
+    """What lies before or after the article is the site's."""
+    for ln in lines[:first] + lines[last + 1:]:
+        if ln.reason is None:
+            ln.reason = _outside_reason(ln.text)
+
+
+def _outside_reason(t: str) -> str:
+    if bounds.weight(t) > 0:
+        return "not-article"
+    return "navigation" if words(t) <= 3 else "teaser"
+
+
+def _mark_sidebar(lines: list[_Line], first: int) -> None:
+    """A sidebar header in the second half ends the article; earlier, it labels a box.
+    Never before the article's first line: there it is a menu item ("Sponsored Content")."""
     for i, ln in enumerate(lines):
         if ln.reason is None and SIDEBAR.match(ln.text):
-            if i >= len(lines) / 2:
+            if i >= len(lines) / 2 and i > first:
                 for rest in lines[i:]:
                     rest.reason = "sidebar"
                 return
