@@ -18,23 +18,45 @@ import re
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _ENDS = tuple(".!?…。！？")
+# A time of day or a date in digits, as comment headers, tickers and post cards print them
+# ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017"): any language's digits.
+_STAMP = re.compile(r"(?<!\d)(?:\d{1,2}[:h]\d\d(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)|"
+                    r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年)")
+# A line cut short for a teaser card: "23 things every…", "Mehr…", "[…]"
+_TRUNCATED = re.compile(r"(?:\w|\w[,;:])(?:…|\.\.\.+)$|\[(?:…|\.\.\.)\]$")
 _CLOSERS = "”’\"')]»›」』）"
 PROSE_MIN = 10  # tokens a sentence needs to count in full
 SHORT = 3  # what a short sentence ("It rained.") counts for less: labels end in a stop too
 LONG = 20  # tokens past which a line is prose even without a sentence end (hard-wrapped text)
 COST = 4  # what one line of furniture takes off the span
+STAMP_MAX = 16  # tokens: a longer line with a date in it is a sentence about that date
 
 
-def tokens(t: str) -> int:
-    return len(_TOKEN.findall(t))
+def tokens(t: str) -> float:
+    """Words; a CJK character is half of one (a Chinese word is one to three characters)."""
+    found = _TOKEN.findall(t)
+    return len(found) - sum(len(w) == 1 and w >= "\u3040" and _CJK_CHAR.match(w) is not None
+                            for w in found) / 2
 
 
 def ends_sentence(t: str) -> bool:
     return t.rstrip(_CLOSERS)[-1:] in _ENDS
 
 
+def stamp(t: str) -> bool:
+    """A short line that carries a time or a date: the header of a comment, a ticker item, a card."""
+    return tokens(t) <= STAMP_MAX and _STAMP.search(t) is not None
+
+
+def truncated(t: str) -> bool:
+    return _TRUNCATED.search(t) is not None
+
+
 def weight(t: str) -> float:
+    if stamp(t) or truncated(t):
+        return -COST
     n = tokens(t)
     if ends_sentence(t) and n >= SHORT:
         return n if n >= PROSE_MIN else n - SHORT
@@ -51,5 +73,42 @@ def span(weights: list[float]) -> tuple[int, int]:
             run, start = 0.0, i
         run += w
         if run >= best and run > 0:  # a tie takes the longer span: what follows weighs nothing against it
+            best, found = run, (start, i)
+    return found
+
+
+THREAD_GAP = 12  # lines a comment or a ticker item runs after its dated header
+THREAD_SHARE = 0.8
+
+
+def thread_start(texts: list[str], weights: list[float], first: int, last: int) -> int | None:
+    """Where a thread of dated items (a comment thread, a news ticker) begins after the
+    article's first prose, if one does: a stamped line from which on nearly all the
+    prose (THREAD_SHARE) sits within THREAD_GAP lines after a stamped line. A box of
+    dated links inside the article is not one: the article's prose after it is not dated."""
+    prose = next((i for i in range(first, last + 1) if weights[i] > 0), last + 1)
+    stamps = [i for i in range(prose + 1, last + 1) if stamp(texts[i])]
+    for k, a in enumerate(stamps[:-1]):
+        near, total, at = 0.0, 0.0, k
+        for i in range(a, last + 1):
+            while at + 1 < len(stamps) and stamps[at + 1] <= i:
+                at += 1
+            if weights[i] > 0:
+                total += weights[i]
+                near += weights[i] if i - stamps[at] <= THREAD_GAP else 0
+        if total and near >= THREAD_SHARE * total:
+            return a
+    return None
+
+
+def longest_run(weights: list[float]) -> tuple[int, int]:
+    """(first, last) of the longest run of prose: lines of positive weight, uninterrupted."""
+    best, found, start, run = 0.0, (0, -1), 0, 0.0
+    for i, w in enumerate(weights):
+        if w <= 0:
+            run, start = 0.0, i + 1
+            continue
+        run += w
+        if run > best:
             best, found = run, (start, i)
     return found

@@ -188,6 +188,10 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     inside = sum(w for w in weights[first:last + 1] if w > 0)
     if last < first or sum(w for w in weights if w > 0) - inside > inside:
         return 0, len(lines) - 1
+    # a thread of dated items after the article ends it, unless the longest run of prose is in it
+    thread = bounds.thread_start([ln.text for ln in lines], weights, first, last)
+    if thread is not None and bounds.longest_run(weights)[1] < thread:
+        first, last = bounds.span(weights[:thread])
     return first, last
 
 
