@@ -35,7 +35,7 @@ from typing import Any, Mapping
 
 from markdown_it import MarkdownIt
 
-from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
+from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, consent, ends_sentence,
                           furniture, headline_like, is_bio, pull_quote, same_title, title_like,
                           word_key, words)
 from . import bounds
@@ -74,6 +74,7 @@ def clean(source: Source) -> Document:
                         page.removed)
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
+    _mark_consent(lines)
     found_title, found_byline = _mark_header(lines, meta_title)
     first, last = _article_span(lines)
     _mark_sidebar(lines, first)
@@ -140,6 +141,17 @@ def _split(text: str, first: int) -> list[_Line]:
         out.append(_Line(first + i, t, block, gap))
         gap = 0
     return out
+
+
+def _mark_consent(lines: list[_Line]) -> None:
+    """A cookie or consent banner, with the short lines (its buttons: "Accept all",
+    "Manage settings") right around it."""
+    for i, ln in enumerate(lines):
+        if ln.reason is None and consent(ln.text):
+            ln.reason = "consent"
+            for near in (*lines[max(0, i - 2):i], *lines[i + 1:i + 5]):
+                if near.reason is None and words(near.text) <= 4 and not ends_sentence(near.text):
+                    near.reason = "consent"
 
 
 def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None, str | None]:

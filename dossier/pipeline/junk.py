@@ -57,6 +57,16 @@ _BOILER = re.compile(
     r"this (?:story|article|report) (?:has been|was) (?:updated|produced|corrected)\b.*|"
     r"our standards:.*|(?:click|tap) here\b.*|download (?:the|our) app\b.*|"
     r"\((?:additional )?(?:reporting|writing|editing) by\b.*\))$")
+# A consent banner: the site, in its own voice, about cookies or personal data ("We use
+# cookies…", "Diese Website verwendet Cookies", "Ce site utilise des cookies", "would like
+# to process and share personal data"). An article about cookies does not say "we use" them.
+_CONSENT = re.compile(
+    r"(?i)\b(?:we|this (?:web)?site|our (?:web)?site|(?:site|website|page) (?:uses|utilise|gebruikt)|"
+    r"nous|ce site|wir|diese (?:web)?seite|(?:este )?sitio|deze site|[\w.]+ (?:would like|wants) to)\b"
+    r".{0,60}\b(?:use[sd]?|utilise[nrz]?|utilisons|verwende[nt]|nutze[nt]|utiliza(?:mos)?|usa(?:mos)?|"
+    r"gebruik(?:t|en)|collect|process|share|store|place)\b.{0,80}"
+    r"\b(?:cookies?|trackers?|personal (?:data|information)|données personnelles|datos personales|"
+    r"personenbezogene)")
 DATELINE = re.compile(r"(?i)^(?:published|updated|posted|last updated)\b(?=.*\d).{0,60}$")
 # "Image:" / "Image Xi Jinping was…" (a capital must follow, so "Image is…" is prose).
 _IMAGE = re.compile(r"^(?:Image|IMAGE|Photo|PHOTO|Picture|Photograph|Pictured|Caption|Image "
@@ -116,6 +126,10 @@ def furniture(t: str) -> str | None:
     if n > 25:
         return None
     return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
+
+
+def consent(t: str) -> bool:
+    return words(t) <= 120 and _CONSENT.search(t) is not None
 
 
 def body_like(t: str) -> bool:
