@@ -13,6 +13,7 @@ from .config import Config, load_config
 from .models import Dossier
 from .pages.builders import build_pages
 from .pipeline.stories import published_notes
+from .pipeline.templates import strip_templates
 from .output.site import guard_output, write_rendered
 from .output.render import Staging, theme_dirs, write_files
 from .memo.disk import BuildCache, Summary
@@ -45,6 +46,7 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
         sources, load_warnings = run.load(site / "content")
     with timed("clean", progress):
         documents = clean_sources(sources, reuse)
+        documents = strip_templates(documents)
     with timed("dedup", progress):
         clusters = run.dedup(documents, config.dedup_threshold)
     with timed("registry", progress):

@@ -131,3 +131,42 @@ def test_no_markup_or_script_of_a_saved_page_reaches_any_output(site):
     story = next(out.glob("stories/*/index.html"))
     assert "bakery near the quay" in BeautifulSoup(story.read_text(), "html.parser").get_text()
     assert not (out / "articles").exists() and not list(out.rglob("ferry.html"))
+
+
+FRAME_TOP = """The Harbour Herald
+The Harbour Herald is an independent newspaper for the coast, founded in 1881 and owned by its readers.
+"""
+FRAME_END = """Sign up to the Morning Tide, our daily newsletter with the stories that matter on the coast.
+The Harbour Herald is published by Coastal Media Ltd, 12 Quay Street, Vardø, and is a member of the press council.
+"""
+ONE = """Ferry line to Vardø restored
+
+The ferry line between Vardø and Kirkenes resumed service on Sunday after a winter of storm damage to the harbour.
+
+Residents had relied on a single road to the south for supplies since November, the municipality said.
+
+The operator plans two sailings a day until the summer timetable starts in June.
+"""
+TWO = """Fish prices climb after a poor winter season
+
+Cod prices at the Båtsfjord auction rose by a fifth in March as boats stayed in port through the storms.
+
+Buyers from Tromsø said they had never paid so much for a kilo of skrei at this time of year.
+
+The fishermen’s union expects prices to ease once the spring season opens in April.
+"""
+
+
+def test_two_articles_of_one_site_with_the_same_frame_stay_two_stories(site):
+    model = build(site, {"content/articles/one.txt": FRAME_TOP + "\n" + ONE + "\n" + FRAME_END,
+                         "content/articles/two.txt": FRAME_TOP + "\n" + TWO + "\n" + FRAME_END})
+    assert sorted(len(s["versions"]) for s in model["stories"]) == [1, 1]
+    by_id = {s["id"]: s for s in model["sources"]}
+    for sid, text in (("articles/one.txt", ONE), ("articles/two.txt", TWO)):
+        kept = " ".join(by_id[sid]["paragraphs"])
+        assert "Harbour Herald" not in kept and "Morning Tide" not in kept
+        assert text.split("\n")[2] in kept
+        templates = [r for r in by_id[sid]["removed"] if r["reason"] == "template"]
+        assert {r["text"] for r in templates} >= {FRAME_TOP.split("\n")[1], FRAME_END.split("\n")[1]}
+        lines = (FRAME_TOP + "\n" + text + "\n" + FRAME_END).split("\n")
+        assert all(lines[r["line"] - 1].strip() == r["text"] for r in templates)
