@@ -36,18 +36,17 @@ STAMP_MAX = 16  # tokens: a longer line with a date in it is a sentence about th
 
 def tokens(t: str) -> float:
     """Words; a CJK character is half of one (a Chinese word is one to three characters)."""
-    found = _TOKEN.findall(t)
-    return len(found) - sum(len(w) == 1 and w >= "\u3040" and _CJK_CHAR.match(w) is not None
-                            for w in found) / 2
+    n = len(_TOKEN.findall(t))
+    return n if t.isascii() else n - len(_CJK_CHAR.findall(t)) / 2
 
 
 def ends_sentence(t: str) -> bool:
     return t.rstrip(_CLOSERS)[-1:] in _ENDS
 
 
-def stamp(t: str) -> bool:
+def stamp(t: str, n: float | None = None) -> bool:
     """A short line that carries a time or a date: the header of a comment, a ticker item, a card."""
-    return tokens(t) <= STAMP_MAX and _STAMP.search(t) is not None
+    return (tokens(t) if n is None else n) <= STAMP_MAX and _STAMP.search(t) is not None
 
 
 def truncated(t: str) -> bool:
@@ -55,9 +54,9 @@ def truncated(t: str) -> bool:
 
 
 def weight(t: str) -> float:
-    if stamp(t) or truncated(t):
-        return -COST
     n = tokens(t)
+    if stamp(t, n) or truncated(t):
+        return -COST
     if ends_sentence(t) and n >= SHORT:
         return n if n >= PROSE_MIN else n - SHORT
     if n >= LONG:
@@ -88,17 +87,21 @@ def thread_start(texts: list[str], weights: list[float], first: int, last: int) 
     dated links inside the article is not one: the article's prose after it is not dated."""
     prose = next((i for i in range(first, last + 1) if weights[i] > 0), last + 1)
     stamps = [i for i in range(prose + 1, last + 1) if stamp(texts[i])]
-    for k, a in enumerate(stamps[:-1]):
-        near, total, at = 0.0, 0.0, k
-        for i in range(a, last + 1):
-            while at + 1 < len(stamps) and stamps[at + 1] <= i:
-                at += 1
-            if weights[i] > 0:
-                total += weights[i]
-                near += weights[i] if i - stamps[at] <= THREAD_GAP else 0
-        if total and near >= THREAD_SHARE * total:
-            return a
-    return None
+    if len(stamps) < 2:
+        return None
+    # From a stamp on, the stamp before any later line is at or after it: one pass from the
+    # end sums, for each stamp, the prose after it and the part of that near a stamp.
+    near, total = [0.0] * len(stamps), [0.0] * len(stamps)
+    k, near_sum, after = len(stamps) - 1, 0.0, 0.0
+    for i in range(last, stamps[0] - 1, -1):
+        while k > 0 and stamps[k] > i:
+            k -= 1
+        if weights[i] > 0:
+            after += weights[i]
+            near_sum += weights[i] if i - stamps[k] <= THREAD_GAP else 0.0
+        if i == stamps[k]:
+            near[k], total[k] = near_sum, after
+    return next((a for a, n, t in zip(stamps[:-1], near, total) if t and n >= THREAD_SHARE * t), None)
 
 
 def longest_run(weights: list[float]) -> tuple[int, int]:

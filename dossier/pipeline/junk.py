@@ -9,6 +9,7 @@ copy rewords its junk.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CLOSERS = "”’\"')]»›"
 _OPEN_QUOTES = "“‘\"'«"
@@ -120,6 +121,7 @@ _FURNITURE = (("navigation", _NAV.match), ("video-note", _VIDEO.search),
               ("boilerplate", _BOILER.match), ("credit", _IMAGE_CREDIT.match))
 
 
+@lru_cache(maxsize=1 << 14)
 def furniture(t: str) -> str | None:
     """The reason for a line that is junk wherever it stands, judged on its own."""
     n = words(t)
@@ -153,6 +155,7 @@ def same_title(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
 
 
+@lru_cache(maxsize=1 << 14)  # asked of each line by the header, the span and the caption passes
 def caption_parts(t: str) -> tuple[str, str, str | None] | None:
     """(reason, caption, credit) when the line itself says it is a caption or a credit."""
     if m := _IMAGE.match(t):
