@@ -278,13 +278,14 @@ def _mark_captions(lines: list[_Line]) -> None:
                 and (nxt.block == ln.block or headline_like(nxt.text, 60))):
             nxt.reason = "caption"  # what a bare "Image:" announces
     captioned = {ln.block for ln in lines if ln.reason == "caption"}
-    for ln in lines:
-        if (ln.reason is not None or pull_quote(ln.text) or ln.text.startswith("#")
-                or not headline_like(ln.text, 30)):
-            continue
-        # A headline-shaped line sharing a block with a caption is its title or
-        # alt text; one set off by two or more blank lines is a picture's caption.
-        if ln.block in captioned or ln.gap >= 2:
+    shaped = [ln.reason is None and not pull_quote(ln.text) and not ln.text.startswith("#")
+              and headline_like(ln.text, 30) for ln in lines]
+    for i, ln in enumerate(lines):
+        # A headline-shaped line sharing a block with a caption is its title or alt text;
+        # one set off by two or more blank lines is a picture's caption, unless the lines
+        # around it are of its shape too: a list with space between its items.
+        alone = not (i and shaped[i - 1] or i + 1 < len(lines) and shaped[i + 1])
+        if shaped[i] and (ln.block in captioned or ln.gap >= 2 and alone):
             ln.reason = "caption"
 
 
