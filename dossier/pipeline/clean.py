@@ -195,7 +195,8 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     weights: list[float] = []
     for unit in _wrapped(lines):
         w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
-        weights += [0.0 if ln.reason or furniture(ln.text) or _caption_cue(ln) else w for ln in unit]
+        weights += [0.0 if ln.reason or w < LONG_CAPTION and (furniture(ln.text) or _caption_cue(ln))
+                    else w for ln in unit]
     first, last = bounds.span(weights)
     inside = sum(w for w in weights[first:last + 1] if w > 0)
     if last < first or sum(w for w in weights if w > 0) - inside > inside:
@@ -205,6 +206,9 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     if thread is not None and bounds.longest_run(weights)[1] < thread:
         first, last = bounds.span(weights[:thread])
     return first, last
+
+
+LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
 
 
 def _wrapped(lines: list[_Line]) -> list[list[_Line]]:

@@ -130,8 +130,11 @@ def furniture(t: str) -> str | None:
     return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
 
 
+_CONSENT_WORD = re.compile(r"(?i)cookie|tracker|personal|personnelles|personales|personenbezogen")
+
+
 def consent(t: str) -> bool:
-    return words(t) <= 120 and _CONSENT.search(t) is not None
+    return words(t) <= 120 and _CONSENT_WORD.search(t) is not None and _CONSENT.search(t) is not None
 
 
 def body_like(t: str) -> bool:
