@@ -170,3 +170,19 @@ def test_two_articles_of_one_site_with_the_same_frame_stay_two_stories(site):
         assert {r["text"] for r in templates} >= {FRAME_TOP.split("\n")[1], FRAME_END.split("\n")[1]}
         lines = (FRAME_TOP + "\n" + text + "\n" + FRAME_END).split("\n")
         assert all(lines[r["line"] - 1].strip() == r["text"] for r in templates)
+
+
+def test_a_saved_page_is_read_in_the_charset_it_declares(site):
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+            "<title>港の再開</title></head><body><article><h1>港の再開</h1>"
+            "<p>嵐で壊れたバルドー港は日曜日に再開し、最初のフェリーが午前七時に到着した。住民は長い冬の間、"
+            "南へ続く一本の道路だけに頼って生活してきたと市は説明している。</p>"
+            "<p>パン屋を営む住民は、ようやく小麦粉を近くで仕入れられるようになったと喜んでいる。</p>"
+            "</article></body></html>")
+    model = build(site, {"content/articles/minato.html": page.encode("shift_jis")})
+    src = next(s for s in model["sources"] if s["id"] == "articles/minato.html")
+    assert src["title"] == "港の再開"
+    assert src["paragraphs"][0].startswith("嵐で壊れたバルドー港は日曜日に再開し")
+    assert model["warnings"] == [  # no "not UTF-8" warning; the date goes in the sidecar
+        "content/articles/minato.yaml: article has no date: add published: 2023-04-01 "
+        "in the .yaml beside it (a day, a month or a year)"]
