@@ -60,6 +60,7 @@ class _Line:
     reason: str | None = None
     caption: str | None = None  # the caption to keep, when it is not `text`
     credit: str | None = None  # a photo credit cut off the end of `text`
+    weight: float = 0.0  # as prose, for the span (pipeline/bounds.py)
 
 
 def clean(source: Source) -> Document:
@@ -197,6 +198,8 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
         w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
         weights += [0.0 if ln.reason or w < LONG_CAPTION and (furniture(ln.text) or _caption_cue(ln))
                     else w for ln in unit]
+    for ln, w in zip(lines, weights):
+        ln.weight = w
     first, last = bounds.span(weights)
     inside = sum(w for w in weights[first:last + 1] if w > 0)
     if last < first or sum(w for w in weights if w > 0) - inside > inside:
@@ -243,7 +246,8 @@ def _mark_sidebar(lines: list[_Line], first: int) -> None:
     Never before the article's first line: there it is a menu item ("Sponsored Content")."""
     for i, ln in enumerate(lines):
         if ln.reason is None and SIDEBAR.match(ln.text):
-            if i >= len(lines) / 2 and i > first:
+            # ...never before the article's longest run of prose (the guard)
+            if i >= len(lines) / 2 and i > first and i > bounds.longest_run([x.weight for x in lines])[1]:
                 for rest in lines[i:]:
                     rest.reason = "sidebar"
                 return
