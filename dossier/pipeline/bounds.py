@@ -24,6 +24,9 @@ _ENDS = tuple(".!?…。！？")
 # ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017"): any language's digits.
 _STAMP = re.compile(r"(?<!\d)(?:\d{1,2}[:h]\d\d(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)|"
                     r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年)")
+# Markup a converter printed as text (a <noscript> block, an ad's tracking pixel): furniture
+# around the article; inside it, a code sample (so it is weighed, not removed on sight)
+_MARKUP = re.compile(r"^<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*|!--.*)>")
 # A line cut short for a teaser card: "23 things every…", "Mehr…", "[…]"
 _TRUNCATED = re.compile(r"(?:\w|\w[,;:])(?:…|\.\.\.+)$|\[(?:…|\.\.\.)\]$")
 _CLOSERS = "”’\"')]»›」』）"
@@ -53,9 +56,13 @@ def truncated(t: str) -> bool:
     return _TRUNCATED.search(t) is not None
 
 
+def markup(t: str) -> bool:
+    return _MARKUP.match(t) is not None
+
+
 def weight(t: str) -> float:
     n = tokens(t)
-    if stamp(t, n) or truncated(t):
+    if stamp(t, n) or truncated(t) or markup(t):
         return -COST
     if ends_sentence(t) and n >= SHORT:
         return n if n >= PROSE_MIN else n - SHORT

@@ -236,6 +236,8 @@ def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
 
 
 def _outside_reason(t: str) -> str:
+    if bounds.markup(t):
+        return "markup"
     if bounds.weight(t) > 0:
         return "not-article"
     return "navigation" if words(t) <= 3 else "teaser"

@@ -191,8 +191,8 @@ def _split_credit(t: str) -> tuple[str, str] | None:
 
 def _credit_like(chunk: str) -> bool:
     """A short run of capitalised names with a credit cue: "Fred Dufour/NBC News"."""
-    ws = chunk.split()
-    if not ws or len(ws) > 12 or not _CREDIT_CUE.search(chunk):
+    ws = chunk.split()  # and few characters: a sentence of Japanese has few spaces
+    if not ws or len(ws) > 12 or len(chunk) > 100 or not _CREDIT_CUE.search(chunk):
         return False
     content = [w for w in ws if w.casefold().strip(".,:;()") not in _CREDIT_SMALL]
     return all(w[0].isupper() or w[0].isdigit() or w[0] in "(©/" or "/" in w for w in content)
