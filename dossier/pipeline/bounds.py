@@ -21,12 +21,15 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _ENDS = tuple(".!?…。！？")
 # A time of day or a date in digits, as comment headers, tickers and post cards print them
-# ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017"): any language's digits.
+# ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017", "2h"): any language's digits.
 _STAMP = re.compile(r"(?<!\d)(?:\d{1,2}[:h]\d\d(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)|"
-                    r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年)")
-# Markup a converter printed as text (a <noscript> block, an ad's tracking pixel): furniture
+                    r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年|"
+                    r"^\d{1,2} ?(?:m|h|d|min|mins|hr|hrs)\b)")  # "52m", "1h ago": a feed's age
+# Markup or data a converter printed as text (a <noscript> block, an ad's tracking pixel, the
+# page's JSON-LD, whose "articleBody" is the article once more): furniture
 # around the article; inside it, a code sample (so it is weighed, not removed on sight)
-_MARKUP = re.compile(r"^<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*|!--.*)>")
+_MARKUP = re.compile(r"^(?:<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*|!--.*)>|"
+                     r'"[@\w-]+"\s*:|[{}\[\]]+[,;]?$)')  # ...and data: JSON-LD's "key": lines
 # A line cut short for a teaser card: "23 things every…", "Mehr…", "[…]"
 _TRUNCATED = re.compile(r"(?:\w|\w[,;:])(?:…|\.\.\.+)$|\[(?:…|\.\.\.)\]$")
 _CLOSERS = "”’\"')]»›」』）"
