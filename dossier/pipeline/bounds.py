@@ -90,13 +90,14 @@ THREAD_GAP = 12  # lines a comment or a ticker item runs after its dated header
 THREAD_SHARE = 0.8
 
 
-def thread_start(texts: list[str], weights: list[float], first: int, last: int) -> int | None:
-    """Where a thread of dated items (a comment thread, a news ticker) begins after the
-    article's first prose, if one does: a stamped line from which on nearly all the
-    prose (THREAD_SHARE) sits within THREAD_GAP lines after a stamped line. A box of
-    dated links inside the article is not one: the article's prose after it is not dated."""
+def thread_start(marks: list[bool], weights: list[float], first: int, last: int) -> int | None:
+    """Where a thread of items (a comment thread, a news ticker, a river of teaser cards)
+    begins after the article's first prose, if one does: a marked line (an item's header:
+    a date, a time, or a label every item repeats) from which on nearly all the prose
+    (THREAD_SHARE) sits within THREAD_GAP lines after a marked line. A box of dated links
+    inside the article is not one: the article's prose after it is not marked."""
     prose = next((i for i in range(first, last + 1) if weights[i] > 0), last + 1)
-    stamps = [i for i in range(prose + 1, last + 1) if stamp(texts[i])]
+    stamps = [i for i in range(prose + 1, last + 1) if marks[i]]
     if len(stamps) < 2:
         return None
     # From a stamp on, the stamp before any later line is at or after it: one pass from the

@@ -28,6 +28,7 @@ Document.byline: on scraped pages it is the host site's writer; only meta
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -205,12 +206,17 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     if last < first or sum(w for w in weights if w > 0) - inside > inside:
         return 0, len(lines) - 1
     # a thread of dated items after the article ends it, unless the longest run of prose is in it
-    thread = bounds.thread_start([ln.text for ln in lines], weights, first, last)
+    seen = Counter(ln.text for ln in lines)
+    marks = [bounds.stamp(ln.text) or seen[ln.text] >= REPEATED and w < 0 and _LABEL.match(ln.text) is not None
+             for ln, w in zip(lines, weights)]
+    thread = bounds.thread_start(marks, weights, first, last)
     if thread is not None and bounds.longest_run(weights)[1] < thread:
         first, last = bounds.span(weights[:thread])
     return first, last
 
 
+REPEATED = 3  # a short line printed this often on one page is a label of its items ("Reply", "Save")
+_LABEL = re.compile(r"^(?=.*[^\W\d_])[^{}();=<>\"\[\]]+$")  # words, not "});" of a code sample
 LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
 
 
