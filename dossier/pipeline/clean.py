@@ -184,7 +184,7 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     for ln in (ln for ln in head if ln.reason is None):
         if word_key(ln.text) in (word_key(title or ""), word_key(meta_title or "")):
             ln.reason = "headline-repeat"
-        elif words(ln.text) <= 4 and not ends_sentence(ln.text):
+        elif bounds.tokens(ln.text) <= 4 and not ends_sentence(ln.text):  # tokens: CJK has no spaces
             ln.reason = "navigation"  # section labels: "World", "Asia Pacific"
     return title, byline
 

@@ -43,7 +43,7 @@ SIDEBAR = re.compile(
     r"latest tweets|related posts|more stories|more from (?:this|our) \w+|"
     r"recommended for you|most (?:read|popular|viewed|shared)|popular (?:posts|stories|now)|"
     r"top stories|trending(?: stories| now| articles)?|leave a (?:reply|comment)|"
-    r"\d* ?comments?|share this:?|like this:?|tags?:.*|sponsored (?:stories|links|content)|"
+    r"(?:\d+ )?comments|\d+ comment|share this:?|like this:?|tags?:.*|sponsored (?:stories|links|content)|"
     r"(?:from )?around the web|more in [\w ]{1,30}|what to read next|latest news|"
     r"you may be interested in)$")
 _SOURCE = re.compile(
