@@ -293,15 +293,17 @@ def _mark_captions(lines: list[_Line]) -> None:
                 and words(nxt.text) <= 60
                 and (nxt.block == ln.block or headline_like(nxt.text, 60))):
             nxt.reason = "caption"  # what a bare "Image:" announces
-    captioned = {ln.block for ln in lines if ln.reason == "caption"}
     shaped = [ln.reason is None and not pull_quote(ln.text) and not ln.text.startswith("#")
               and headline_like(ln.text, 30) for ln in lines]
     for i, ln in enumerate(lines):
-        # A headline-shaped line sharing a block with a caption is its title or alt text;
-        # one set off by two or more blank lines is a picture's caption, unless the lines
-        # around it are of its shape too: a list with space between its items.
+        # A headline-shaped line next to a caption in its block is its title or alt text
+        # (not the block's every line: a text scrape prints a list as one block); one set
+        # off by two or more blank lines is a picture's caption, unless the lines around
+        # it are of its shape too: a list with space between its items.
+        beside = any(0 <= j < len(lines) and lines[j].reason == "caption" and lines[j].block == ln.block
+                     for j in (i - 1, i + 1))
         alone = not (i and shaped[i - 1] or i + 1 < len(lines) and shaped[i + 1])
-        if shaped[i] and (ln.block in captioned or ln.gap >= 2 and alone):
+        if shaped[i] and (beside or ln.gap >= 2 and alone):
             ln.reason = "caption"
 
 
