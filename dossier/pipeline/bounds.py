@@ -24,7 +24,8 @@ _ENDS = tuple(".!?…。！？")
 # ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017", "2h"): any language's digits.
 _STAMP = re.compile(r"(?<!\d)(?:\d{1,2}[:h]\d\d(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)|"
                     r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年|"
-                    r"^\d{1,2} ?(?:m|h|d|min|mins|hr|hrs)\b)")  # "52m", "1h ago": a feed's age
+                    r"^\d{1,2} ?(?:m|h|d|min|mins|hr|hrs)\b|"  # "52m", "1h ago": a feed's age
+                    r"^\d{1,3}/\d{1,3}(?!\d))")  # "12/50": a gallery's slide
 # Markup or data a converter printed as text (a <noscript> block, an ad's tracking pixel, the
 # page's JSON-LD, whose "articleBody" is the article once more): furniture
 # around the article; inside it, a code sample (so it is weighed, not removed on sight)
@@ -51,7 +52,8 @@ def ends_sentence(t: str) -> bool:
 
 
 def stamp(t: str, n: float | None = None) -> bool:
-    """A short line that carries a time or a date: the header of a comment, a ticker item, a card."""
+    """A short line that carries a time or a date (or a slide's number): the header of a
+    comment, a ticker item, a card, a gallery's picture."""
     return (tokens(t) if n is None else n) <= STAMP_MAX and _STAMP.search(t) is not None
 
 
