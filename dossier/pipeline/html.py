@@ -125,9 +125,18 @@ def _captions(blocks: list[_Block]) -> tuple[tuple[str, ...], tuple[Removed, ...
 def _meta(found) -> dict[str, str]:
     if found is None:
         return {}
-    pairs = (("title", found.title), ("author", found.author), ("published", found.date),
+    pairs = (("title", found.title), ("author", _authors(found.author)), ("published", found.date),
              ("outlet", found.sitename or found.hostname), ("url", found.url))
     return {k: " ".join(str(v).split()) for k, v in pairs if v and str(v).strip()}
+
+
+def _authors(names: str | None) -> str | None:
+    """The page's authors once each: a byline and a meta tag often name the same person
+    twice ("Jeffrey Gettleman; JEFFREY GETTLEMAN")."""
+    seen = {}
+    for name in (names or "").split(";"):
+        seen.setdefault(" ".join(name.split()).casefold(), " ".join(name.split()))
+    return "; ".join(v for v in seen.values() if v) or None
 
 
 def _paragraphs(body) -> list[str]:
