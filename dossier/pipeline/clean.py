@@ -207,8 +207,8 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
         return 0, len(lines) - 1
     # a thread of dated items after the article ends it, unless the longest run of prose is in it
     seen = Counter(ln.text for ln in lines)
-    marks = [bounds.stamp(ln.text) or seen[ln.text] >= REPEATED and w < 0 and _LABEL.match(ln.text) is not None
-             for ln, w in zip(lines, weights)]
+    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= REPEATED and _LABEL.match(ln.text) is not None)
+             for ln, w in zip(lines, weights)]  # a stamped line weighs as furniture: prose is never one
     thread = bounds.thread_start(marks, weights, first, last)
     if thread is not None and bounds.longest_run(weights)[1] < thread:
         first, last = bounds.span(weights[:thread])
