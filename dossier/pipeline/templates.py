@@ -8,9 +8,9 @@ spotting it would say. They leave the body as `Removed(reason="template")`, so t
 dedup never counts them as shared text and no page shows them as the story.
 
 Two pages are of one site when they name the same outlet or URL host, or, with no
-metadata, when they share paragraphs at the same edge (all before, or all after,
-what each has of its own: a template frames the article; quotes two rewrites share sit
-inside it). Two pages are different articles when each has most of its body to
+metadata, when they share two paragraphs or more at the same edge (all before, or all
+after, what each has of its own: a template frames the article; quotes two rewrites
+share sit inside it; one paragraph alike may be chance). Two pages are different articles when each has most of its body to
 itself; copies and excerpts of one story share their body, and that is the story.
 
 Pure and deterministic: a function of the documents alone, independent of their order.
@@ -27,6 +27,7 @@ from ..models import Document, Removed
 from .junk import word_key
 
 OWN_SHARE = 0.5  # share of its body (characters) each page must have to itself to be another article
+MIN_EDGE = 2  # paragraphs two pages without metadata must share at their edges to be of one site
 MAX_SPREAD = 200  # a paragraph in more pages than this is checked against the first pairs only
 
 
@@ -63,7 +64,8 @@ def _template_of(a: Document, ka: list[str], b: Document, kb: list[str], shared:
         return set()  # copies of one story: what they share is the story
     if _same_site(a, b):
         return shared
-    return _edges(ka, shared) & _edges(kb, shared)
+    edges = _edges(ka, shared) & _edges(kb, shared)
+    return edges if len(edges) >= MIN_EDGE else set()  # one paragraph alike may be chance
 
 
 def _own(doc: Document, keys: list[str], shared: set[str]) -> bool:
