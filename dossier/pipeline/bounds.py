@@ -76,6 +76,20 @@ def weight(t: str) -> float:
     return -COST
 
 
+def label(t: str) -> bool:
+    """Words, as an item's label is ("More like this"), not the "});" of a code sample."""
+    return _LABEL.match(t) is not None
+
+
+def outside_reason(t: str) -> str:
+    """Why a line outside the article's span goes, by its shape."""
+    if markup(t):
+        return "markup"
+    if weight(t) > 0:
+        return "not-article"
+    return "navigation" if len(t.split()) <= 3 else "teaser"
+
+
 def span(weights: list[float]) -> tuple[int, int]:
     """(first, last) index of the run of greatest total weight; (0, -1) when none is positive."""
     best, run, start, found = 0.0, 0.0, 0, (0, -1)
@@ -88,6 +102,8 @@ def span(weights: list[float]) -> tuple[int, int]:
     return found
 
 
+REPEATED = 3  # a short line printed this often on one page is a label of its items ("Reply", "Save")
+_LABEL = re.compile(r"^(?=.*[^\W\d_])[^{}();=<>\"\[\]]+$")
 THREAD_GAP = 12  # lines a comment or a ticker item runs after its dated header
 THREAD_SHARE = 0.8
 

@@ -207,7 +207,7 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
         return 0, len(lines) - 1
     # a thread of dated items after the article ends it, unless the longest run of prose is in it
     seen = Counter(ln.text for ln in lines)
-    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= REPEATED and _LABEL.match(ln.text) is not None)
+    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= bounds.REPEATED and bounds.label(ln.text))
              for ln, w in zip(lines, weights)]  # a stamped line weighs as furniture: prose is never one
     thread = bounds.thread_start(marks, weights, first, last)
     if thread is not None and bounds.longest_run(weights)[1] < thread:
@@ -215,8 +215,6 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     return first, last
 
 
-REPEATED = 3  # a short line printed this often on one page is a label of its items ("Reply", "Save")
-_LABEL = re.compile(r"^(?=.*[^\W\d_])[^{}();=<>\"\[\]]+$")  # words, not "});" of a code sample
 LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
 
 
@@ -238,15 +236,7 @@ def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
     """What lies before or after the article is the site's."""
     for ln in lines[:first] + lines[last + 1:]:
         if ln.reason is None:
-            ln.reason = _outside_reason(ln.text)
-
-
-def _outside_reason(t: str) -> str:
-    if bounds.markup(t):
-        return "markup"
-    if bounds.weight(t) > 0:
-        return "not-article"
-    return "navigation" if words(t) <= 3 else "teaser"
+            ln.reason = bounds.outside_reason(ln.text)
 
 
 def _mark_sidebar(lines: list[_Line], first: int) -> None:
