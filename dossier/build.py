@@ -1,5 +1,6 @@
-"""The whole pipeline on one screen: load → clean → dedup → registry → link →
-timeline → quotes → checks (`build_model`), then pages → render (`build`).
+"""The whole pipeline on one screen: load → clean (and site templates) → dedup →
+registry → link → timeline → quotes → checks (`build_model`), then pages → render
+(`build`).
 
 Every stage runs through the memo (dossier/memo): per-document stages are maps
 whose results are kept under each document's content key, corpus stages are
@@ -33,6 +34,7 @@ from .pipeline.link import Linker
 from .pipeline.load import gather, list_content, load_entry
 from .pipeline.registry import build_registry
 from .pipeline.stories import name_stories, published_notes
+from .pipeline.templates import Templates
 from .pipeline.timeline import build_timeline
 from .urls import note_clashes
 
@@ -60,8 +62,9 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     with timed("load", progress):
         sources, load_warnings = gather(memo.map("read", load_entry, list_content(site / "content"), key=_read_key))
     with timed("clean", progress):
-        documents = tuple(memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
-                                   key=source_key, parallel=True))
+        cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
+                           key=source_key, parallel=True)
+        documents = memo.state("templates", Templates).update(cleaned)
     with timed("dedup", progress):
         clusters = memo.state(f"dedup {config.dedup_threshold}", partial(Dedup, config.dedup_threshold)).update(documents)
     with timed("registry", progress):

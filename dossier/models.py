@@ -55,6 +55,7 @@ class Document:
     date: str | None = None  # ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY"
     markdown: str | None = None  # notes only: the body to render
     meta: Mapping[str, Any] = field(default_factory=dict)
+    lines: tuple[int, ...] = ()  # articles: the file line where each paragraph starts
     # a digest of what it was made from (its source's bytes and front matter): the
     # stages after clean keep their results for it under this key (dossier/memo)
     key: str = ""

@@ -394,3 +394,49 @@ def test_prose_that_looks_like_furniture_is_kept():
              "A new chapter", "Tang Lu is the editor of a local paper."]
     doc = article("A headline of a reasonable length\n\n" + "\n\n".join(prose))
     assert doc.paragraphs == tuple(prose)
+
+
+# ---- whole-page scrapes: where the article starts and ends (issue 12) ----------------
+
+STORY = ["The ferry line between Vardø and Kirkenes resumed service on Sunday after a winter "
+         "of storm damage to the harbour, the operator said in a statement on Saturday night.",
+         "Residents had relied on a single road to the south for supplies since November, and "
+         "several shops ran short of fresh food during the coldest weeks of the winter.",
+         "“We finally feel connected again,” said Ola Nilsen, who runs a bakery near the quay "
+         "and had driven four hours each week to fetch flour from the nearest wholesaler.",
+         "The operator plans two sailings a day until the summer timetable starts in June, when "
+         "a third sailing will be added for tourists heading to the bird cliffs of Hornøya."]
+MENU = ["Home", "World", "Europe", "Asia", "Africa", "Americas", "Politics", "Business", "Markets",
+        "Technology", "Science", "Health", "Climate", "Opinion", "Sport", "Culture", "Travel", "Food",
+        "Books", "Podcasts", "Sponsored Content", "Most Popular", "Newsletters", "Games", "Crosswords"]
+
+
+def test_a_consent_banner_at_the_top_goes_as_consent():
+    banner = ["We use cookies to improve your experience on our site and to show you personalised "
+              "advertising. By continuing to browse you agree to our use of cookies.", "Accept all",
+              "Manage settings"]
+    doc = article("\n".join(banner) + "\n\nFerry line to Vardø restored\n\n" + "\n\n".join(STORY))
+    assert doc.paragraphs == tuple(STORY)
+    assert [(r.reason, r.text) for r in doc.removed if r.reason == "consent"] == [
+        ("consent", t) for t in banner]
+
+
+def test_a_menu_that_says_sponsored_content_above_the_article_does_not_take_it():
+    # in the page's second half, as a long menu puts it: "a sidebar header ends the article"
+    # must not fire before the article has begun
+    text = "\n".join(MENU) + "\nFerry line to Vardø restored\n" + "\n".join(STORY) + \
+        "\nMost Popular\nStorm closes the airport again\nA new road to the south, at last\n"
+    doc = article(text)
+    assert doc.paragraphs == tuple(STORY)
+    gone = {r.text for r in doc.removed}
+    assert set(MENU) <= gone and "Storm closes the airport again" in gone
+
+
+def test_a_comment_thread_after_the_article_is_not_the_article():
+    comments = ["3 comments", "kari_h · March 10, 2024 at 12:20 AM",
+                "About time the ferry came back, we waited all winter for this and the road was "
+                "closed twice in January.", "Reply", "Tor · March 10, 2024 at 1:26 AM",
+                "The bakery’s bread is the best in the county, glad they can get flour again now.",
+                "Reply"]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY + comments))
+    assert doc.paragraphs == tuple(STORY)

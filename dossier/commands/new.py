@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import DossierError
-from ..pipeline.load import TEXT_SUFFIXES
+from ..pipeline.load import HTML_SUFFIXES, TEXT_SUFFIXES
 from ..urls import slugify
 
 FOLDERS = {"note": "notes", "person": "people", "place": "places", "event": "events", "source": "articles"}
@@ -65,6 +65,8 @@ TODO: what happened, and which sources say so.
 """,
     "source": """\
 ---
+# A scraped file is added as it is: a saved web page as content/articles/NAME.html, a
+# text scrape as NAME.txt, each with these fields in NAME.yaml beside it (optional for a page).
 title: {title}
 outlet: ""
 url: ""
@@ -84,8 +86,8 @@ def new_file(site: Path, kind: str, title: str, today: date | None = None) -> Pa
     slug = slugify(title)
     folder = site / "content" / FOLDERS[kind]
     path = folder / f"{slug}.md"
-    # a source's slug must not collide with a scraped .txt of the same name either
-    for suffix in (TEXT_SUFFIXES if kind == "source" else {".md"}):
+    # a source's slug must not collide with a scraped .txt or .html of the same name either
+    for suffix in (TEXT_SUFFIXES | HTML_SUFFIXES if kind == "source" else {".md"}):
         if (clash := folder / f"{slug}{suffix}").exists():
             raise DossierError(str(clash), "already exists; dossier new never overwrites a file",
                                hint="edit that file, or choose another title")

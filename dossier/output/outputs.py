@@ -41,7 +41,8 @@ def model_json(d: Dossier) -> dict:
                      "title": docs[s.id].title if s.id in docs else None,
                      "removed": [{"reason": r.reason, "line": r.line, "text": r.text}
                                  for r in (docs[s.id].removed if s.id in docs else ())],
-                     "captions": list(docs[s.id].captions) if s.id in docs else []} for s in d.sources],
+                     "captions": list(docs[s.id].captions) if s.id in docs else [],
+                     "paragraphs": list(docs[s.id].paragraphs) if s.id in docs else []} for s in d.sources],
         "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
                       "caption": m.in_caption, "start": m.start, "end": m.end}
                      for ms in d.mentions.values() for m in ms],

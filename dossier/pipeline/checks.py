@@ -161,8 +161,8 @@ def _entity_findings(d: Dossier, names: Mapping[SourceId, frozenset]) -> list[Fi
 def _one_source(s, doc) -> list[Finding]:
     out = []
     if s.kind == "article" and doc is not None and not doc.date:
-        sidecar = s.id.endswith(".txt")
-        path = f"content/{s.id[:-4]}.yaml" if sidecar else f"content/{s.id}"
+        sidecar = not s.id.endswith((".md", ".markdown"))  # a .txt or .html scrape is never edited
+        path = f"content/{s.id.rsplit('.', 1)[0]}.yaml" if sidecar else f"content/{s.id}"
         where = "in the .yaml beside it" if sidecar else "to its front matter"
         out.append(Finding(path, s.lines.get("published"), "warning", "source-undated",
                            f"article has no date: add published: 2023-04-01 {where} "

@@ -28,6 +28,7 @@ Document.byline: on scraped pages it is the host site's writer; only meta
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -35,9 +36,11 @@ from typing import Any, Mapping
 
 from markdown_it import MarkdownIt
 
-from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, ends_sentence,
+from .junk import (BY, DATELINE, SIDEBAR, bio_named, body_like, caption_parts, consent, ends_sentence,
                           furniture, headline_like, is_bio, pull_quote, same_title, title_like,
                           word_key, words)
+from . import bounds
+from .html import read_page
 from ..models import Document, Removed, Source, SourceId
 
 # Collapsed inside a line: NBSP and kin, and "\r" so CRLF leaves nothing behind.
@@ -58,6 +61,7 @@ class _Line:
     reason: str | None = None
     caption: str | None = None  # the caption to keep, when it is not `text`
     credit: str | None = None  # a photo credit cut off the end of `text`
+    weight: float = 0.0  # as prose, for the span (pipeline/bounds.py)
 
 
 def clean(source: Source) -> Document:
@@ -66,21 +70,35 @@ def clean(source: Source) -> Document:
     text = source.text if isinstance(source.text, str) else ""
     if source.kind != "article":
         return _clean_note(source.id, meta, text)
+    if str(source.id).endswith((".html", ".htm")):
+        page = read_page(text)  # the sidecar's fields override the page's own
+        return _article(source.id, {**page.meta, **meta}, page.paragraphs, page.lines, page.captions,
+                        page.removed)
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
+    _mark_consent(lines)
     found_title, found_byline = _mark_header(lines, meta_title)
-    _mark_sidebar(lines)
+    first, last = _article_span(lines)
+    _mark_sidebar(lines, first)
     _mark_runs(lines)
     _mark_captions(lines)
     _mark_repeats(lines, meta_title or found_title)
     _mark_bio(lines)
-    paragraphs = _paragraphs(lines)
+    _mark_outside(lines, first, last)
+    paragraphs, starts = _paragraphs(lines)
+    return _article(source.id, meta, paragraphs, starts,
+                    tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
+                          and (c := ln.text if ln.caption is None else ln.caption)),
+                    _removed(lines), found_title, found_byline)
+
+
+def _article(sid: SourceId, meta: Mapping[str, Any], paragraphs: tuple[str, ...], lines: tuple[int, ...],
+             captions: tuple[str, ...], removed: tuple[Removed, ...], found_title: str | None = None,
+             found_byline: str | None = None) -> Document:
     return Document(
-        id=source.id, kind="article", paragraphs=paragraphs,
-        title=meta_title or found_title or _title_from(paragraphs) or _stem(source.id),
-        captions=tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
-                       and (c := ln.text if ln.caption is None else ln.caption)),
-        removed=_removed(lines), outlet=_meta_str(meta, "outlet"),
+        id=sid, kind="article", paragraphs=paragraphs, lines=lines,
+        title=_meta_str(meta, "title") or found_title or _title_from(paragraphs) or _stem(sid),
+        captions=captions, removed=removed, outlet=_meta_str(meta, "outlet"),
         byline=_meta_str(meta, "author") or found_byline, url=_meta_str(meta, "url"),
         date=_iso(meta.get("published")), meta=dict(meta))
 
@@ -127,6 +145,17 @@ def _split(text: str, first: int) -> list[_Line]:
     return out
 
 
+def _mark_consent(lines: list[_Line]) -> None:
+    """A cookie or consent banner, with the short lines (its buttons: "Accept all",
+    "Manage settings") right around it."""
+    for i, ln in enumerate(lines):
+        if ln.reason is None and consent(ln.text):
+            ln.reason = "consent"
+            for near in (*lines[max(0, i - 2):i], *lines[i + 1:i + 5]):
+                if near.reason is None and words(near.text) <= 4 and not ends_sentence(near.text):
+                    near.reason = "consent"
+
+
 def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None, str | None]:
     """The lines before the first body sentence: navigation, headline, byline."""
     head: list[_Line] = []
@@ -155,16 +184,68 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     for ln in (ln for ln in head if ln.reason is None):
         if word_key(ln.text) in (word_key(title or ""), word_key(meta_title or "")):
             ln.reason = "headline-repeat"
-        elif words(ln.text) <= 4 and not ends_sentence(ln.text):
+        elif bounds.tokens(ln.text) <= 4 and not ends_sentence(ln.text):  # tokens: CJK has no spaces
             ln.reason = "navigation"  # section labels: "World", "Asia Pacific"
     return title, byline
 
 
-def _mark_sidebar(lines: list[_Line]) -> None:
-    """A sidebar header in the second half ends the article; earlier, it labels a box."""
+def _article_span(lines: list[_Line]) -> tuple[int, int]:
+    """(first, last) line of the article (pipeline/bounds.py); the whole page when the
+    span would leave out most of its prose (the guard: the cut is not made)."""
+    # furniture that says what it is ("Advertisement", "Read more:", a captioned photo)
+    # is found anywhere by its own rule: it neither makes nor ends an article
+    weights: list[float] = []
+    for unit in _wrapped(lines):
+        w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
+        weights += [0.0 if ln.reason or w < LONG_CAPTION and (furniture(ln.text) or _caption_cue(ln))
+                    else w for ln in unit]
+    for ln, w in zip(lines, weights):
+        ln.weight = w
+    first, last = bounds.span(weights)
+    inside = sum(w for w in weights[first:last + 1] if w > 0)
+    if last < first or sum(w for w in weights if w > 0) - inside > inside:
+        return 0, len(lines) - 1
+    # a thread of dated items after the article ends it, unless the longest run of prose is in it
+    seen = Counter(ln.text for ln in lines)
+    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= bounds.REPEATED and bounds.label(ln.text))
+             for ln, w in zip(lines, weights)]  # a stamped line weighs as furniture: prose is never one
+    thread = bounds.thread_start(marks, weights, first, last)
+    if thread is not None and bounds.longest_run(weights)[1] < thread:
+        first, last = bounds.span(weights[:thread])
+    return first, last
+
+
+LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
+
+
+def _wrapped(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped into the sentences they carry: a line that stops mid-sentence and
+    is followed in its block by one starting in lower case was hard-wrapped."""
+    units: list[list[_Line]] = []
+    for i, ln in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        if (prev is not None and prev.block == ln.block and not ends_sentence(prev.text)
+                and ln.text[:1].islower()):
+            units[-1].append(ln)
+        else:
+            units.append([ln])
+    return units
+
+
+def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
+    """What lies before or after the article is the site's."""
+    for ln in lines[:first] + lines[last + 1:]:
+        if ln.reason is None:
+            ln.reason = bounds.outside_reason(ln.text)
+
+
+def _mark_sidebar(lines: list[_Line], first: int) -> None:
+    """A sidebar header in the second half ends the article; earlier, it labels a box.
+    Never before the article's first line: there it is a menu item ("Sponsored Content")."""
     for i, ln in enumerate(lines):
         if ln.reason is None and SIDEBAR.match(ln.text):
-            if i >= len(lines) / 2:
+            # ...never before the article's longest run of prose (the guard)
+            if i >= len(lines) / 2 and i > first and i > bounds.longest_run([x.weight for x in lines])[1]:
                 for rest in lines[i:]:
                     rest.reason = "sidebar"
                 return
@@ -202,14 +283,17 @@ def _mark_captions(lines: list[_Line]) -> None:
                 and words(nxt.text) <= 60
                 and (nxt.block == ln.block or headline_like(nxt.text, 60))):
             nxt.reason = "caption"  # what a bare "Image:" announces
-    captioned = {ln.block for ln in lines if ln.reason == "caption"}
-    for ln in lines:
-        if (ln.reason is not None or pull_quote(ln.text) or ln.text.startswith("#")
-                or not headline_like(ln.text, 30)):
-            continue
-        # A headline-shaped line sharing a block with a caption is its title or
-        # alt text; one set off by two or more blank lines is a picture's caption.
-        if ln.block in captioned or ln.gap >= 2:
+    shaped = [ln.reason is None and not pull_quote(ln.text) and not ln.text.startswith("#")
+              and headline_like(ln.text, 30) for ln in lines]
+    for i, ln in enumerate(lines):
+        # A headline-shaped line next to a caption in its block is its title or alt text
+        # (not the block's every line: a text scrape prints a list as one block); one set
+        # off by two or more blank lines is a picture's caption, unless the lines around
+        # it are of its shape too: a list with space between its items.
+        beside = any(0 <= j < len(lines) and lines[j].reason == "caption" and lines[j].block == ln.block
+                     for j in (i - 1, i + 1))
+        alone = not (i and shaped[i - 1] or i + 1 < len(lines) and shaped[i + 1])
+        if shaped[i] and (beside or ln.gap >= 2 and alone):
             ln.reason = "caption"
 
 
@@ -251,10 +335,12 @@ def _mark_bio(lines: list[_Line]) -> None:
             return
 
 
-def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
+def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Body lines, joined within a block unless a line ends a sentence (scrapers
-    often print one paragraph a line; hard-wrapped text breaks mid-sentence)."""
+    often print one paragraph a line; hard-wrapped text breaks mid-sentence); and
+    the file line each paragraph starts on."""
     out: list[str] = []
+    starts: list[int] = []
     prev: _Line | None = None
     for i, ln in enumerate(lines):
         if ln.reason is not None:
@@ -264,8 +350,9 @@ def _paragraphs(lines: list[_Line]) -> tuple[str, ...]:
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)
+            starts.append(ln.n)
         prev = ln
-    return tuple(out)
+    return tuple(out), tuple(starts)
 
 
 def _removed(lines: list[_Line]) -> tuple[Removed, ...]:

@@ -9,6 +9,7 @@ copy rewords its junk.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CLOSERS = "”’\"')]»›"
 _OPEN_QUOTES = "“‘\"'«"
@@ -42,7 +43,7 @@ SIDEBAR = re.compile(
     r"latest tweets|related posts|more stories|more from (?:this|our) \w+|"
     r"recommended for you|most (?:read|popular|viewed|shared)|popular (?:posts|stories|now)|"
     r"top stories|trending(?: stories| now| articles)?|leave a (?:reply|comment)|"
-    r"\d* ?comments?|share this:?|like this:?|tags?:.*|sponsored (?:stories|links|content)|"
+    r"(?:\d+ )?comments|\d+ comment|share this:?|like this:?|tags?:.*|sponsored (?:stories|links|content)|"
     r"(?:from )?around the web|more in [\w ]{1,30}|what to read next|latest news|"
     r"you may be interested in)$")
 _SOURCE = re.compile(
@@ -57,6 +58,16 @@ _BOILER = re.compile(
     r"this (?:story|article|report) (?:has been|was) (?:updated|produced|corrected)\b.*|"
     r"our standards:.*|(?:click|tap) here\b.*|download (?:the|our) app\b.*|"
     r"\((?:additional )?(?:reporting|writing|editing) by\b.*\))$")
+# A consent banner: the site, in its own voice, about cookies or personal data ("We use
+# cookies…", "Diese Website verwendet Cookies", "Ce site utilise des cookies", "would like
+# to process and share personal data"). An article about cookies does not say "we use" them.
+_CONSENT = re.compile(
+    r"(?i)\b(?:we|this (?:web)?site|our (?:web)?site|(?:site|website|page) (?:uses|utilise|gebruikt)|"
+    r"nous|ce site|wir|diese (?:web)?seite|(?:este )?sitio|deze site|[\w.]+ (?:would like|wants) to)\b"
+    r".{0,60}\b(?:use[sd]?|utilise[nrz]?|utilisons|verwende[nt]|nutze[nt]|utiliza(?:mos)?|usa(?:mos)?|"
+    r"gebruik(?:t|en)|collect|process|share|store|place)\b.{0,80}"
+    r"\b(?:cookies?|trackers?|personal (?:data|information)|données personnelles|datos personales|"
+    r"personenbezogene)")
 DATELINE = re.compile(r"(?i)^(?:published|updated|posted|last updated)\b(?=.*\d).{0,60}$")
 # "Image:" / "Image Xi Jinping was…" (a capital must follow, so "Image is…" is prose).
 _IMAGE = re.compile(r"^(?:Image|IMAGE|Photo|PHOTO|Picture|Photograph|Pictured|Caption|Image "
@@ -68,7 +79,7 @@ _CREDIT_CUE = re.compile(
     r"AP|AFP|EPA|Bloomberg|Xinhua|TASS|Sputnik|Shutterstock|Alamy|Kyodo|Yonhap|Anadolu|"
     r"NurPhoto|SOPA|NBC News|CNN|BBC)\b|\bFile\.?$")
 _CREDIT_SMALL = {"via", "by", "for", "and", "of", "the", "de", "da", "von", "van", "der",
-                 "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "|"}
+                 "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "–", "—", "|"}
 # Sentence seams in a caption, including the glued ".Fred Dufour/NBC News".
 _CHUNK_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[a-z0-9)”’][.!?])(?=[A-Z])|\s+[|•]\s+")
 _PAREN_TAIL = re.compile(r"\s*\(([^()]{1,80})\)$")
@@ -110,12 +121,20 @@ _FURNITURE = (("navigation", _NAV.match), ("video-note", _VIDEO.search),
               ("boilerplate", _BOILER.match), ("credit", _IMAGE_CREDIT.match))
 
 
+@lru_cache(maxsize=1 << 14)
 def furniture(t: str) -> str | None:
     """The reason for a line that is junk wherever it stands, judged on its own."""
     n = words(t)
     if n > 25:
         return None
     return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
+
+
+_CONSENT_WORD = re.compile(r"(?i)cookie|tracker|personal|personnelles|personales|personenbezogen")
+
+
+def consent(t: str) -> bool:
+    return words(t) <= 120 and _CONSENT_WORD.search(t) is not None and _CONSENT.search(t) is not None
 
 
 def body_like(t: str) -> bool:
@@ -139,6 +158,7 @@ def same_title(a: str, b: str) -> bool:
     return bool(wa and wb) and len(wa & wb) >= 0.6 * min(len(wa), len(wb))
 
 
+@lru_cache(maxsize=1 << 14)  # asked of each line by the header, the span and the caption passes
 def caption_parts(t: str) -> tuple[str, str, str | None] | None:
     """(reason, caption, credit) when the line itself says it is a caption or a credit."""
     if m := _IMAGE.match(t):
@@ -171,8 +191,8 @@ def _split_credit(t: str) -> tuple[str, str] | None:
 
 def _credit_like(chunk: str) -> bool:
     """A short run of capitalised names with a credit cue: "Fred Dufour/NBC News"."""
-    ws = chunk.split()
-    if not ws or len(ws) > 12 or not _CREDIT_CUE.search(chunk):
+    ws = chunk.split()  # and few characters: a sentence of Japanese has few spaces
+    if not ws or len(ws) > 12 or len(chunk) > 100 or not _CREDIT_CUE.search(chunk):
         return False
     content = [w for w in ws if w.casefold().strip(".,:;()") not in _CREDIT_SMALL]
     return all(w[0].isupper() or w[0].isdigit() or w[0] in "(©/" or "/" in w for w in content)

@@ -11,6 +11,7 @@ refused, with the exact messages, is in docs/reliability.md.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -27,6 +28,7 @@ FOLDERS: dict[str, Kind] = {
     "articles": "article", "notes": "note", "people": "person", "places": "place", "events": "event",
 }
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+HTML_SUFFIXES = {".html", ".htm"}  # a saved web page: articles only, read by pipeline/html.py
 DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
 URL_KEYS = ("url",)
 
@@ -73,12 +75,14 @@ def list_content(content: Path) -> list[Item]:
         for sid in files:
             path, stem, suffix = root + sid, *os.path.splitext(sid)  # a str: a Path per file costs more
             if suffix == ".yaml" and kind == "article":
-                alone = not any(stem + s in names for s in TEXT_SUFFIXES)
+                alone = not any(stem + s in names for s in TEXT_SUFFIXES | HTML_SUFFIXES)
                 out.append((path, SourceId(sid), kind,
                             f"content/{sid}: metadata file with no article beside it" if alone else True))
+            elif kind == "article" and suffix in HTML_SUFFIXES:
+                out.append((path, SourceId(sid), kind, ""))
             elif suffix not in TEXT_SUFFIXES or (kind != "article" and suffix == ".txt"):
                 out.append((path, SourceId(sid), kind,
-                            f"content/{sid}: skipped (not a {'.txt or .md' if kind == 'article' else '.md'} file)"))
+                            f"content/{sid}: skipped (not a {'.txt, .html or .md' if kind == 'article' else '.md'} file)"))
             else:
                 out.append((path, SourceId(sid), kind, ""))
     return out
@@ -126,9 +130,9 @@ def _entity_errors(sources: list[Source]) -> list[DossierError]:
 def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | None]:
     shown = f"content/{sid}"
     raw = read_bytes(path, shown)
-    text, warning = decode(raw, shown)
-    try:
-        meta, body, body_line = split_front_matter(text, shown)
+    text, warning = decode(_utf8_page(raw) if path.suffix in HTML_SUFFIXES else raw, shown)
+    try:  # a web page has no front matter: its metadata is in the page, or the sidecar
+        meta, body, body_line = split_front_matter(text, shown) if path.suffix not in HTML_SUFFIXES else ({}, text, 1)
     except DossierError as e:
         if path.suffix != ".txt":
             raise
@@ -146,6 +150,23 @@ def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | No
         if not lines:  # errors about a field then point into the sidecar
             lines = key_lines(side_text.split("\n"), first_line=1)
     return Source(sid, kind, meta, body, body_line, hashlib.sha256(raw).hexdigest(), lines), warning
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+
+
+def _utf8_page(raw: bytes) -> bytes:
+    """A saved page in the charset its <meta> declares (Shift_JIS, GBK, Latin-1…), as
+    UTF-8 for decode(); undeclared, or not decodable as declared, it is left as it is."""
+    m = _CHARSET.search(raw[:4096])
+    try:
+        name = codecs.lookup(m[1].decode("ascii")).name if m else "utf-8"
+        if name.startswith(("utf-16", "utf-32")):  # found in ASCII bytes: the declaration is wrong
+            return raw
+        # as browsers do (WHATWG Encoding): a page that says Latin-1 or ASCII is Windows-1252
+        return raw.decode("cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name).encode()
+    except (LookupError, UnicodeDecodeError):
+        return raw
 
 
 def check_meta(source: Source) -> tuple[Source, list[str]]:
@@ -174,7 +195,7 @@ def check_meta(source: Source) -> tuple[Source, list[str]]:
 
 def _field_file(source: Source, key: str) -> str:
     """The file an article's field came from: its front matter or its sidecar."""
-    if source.kind == "article" and source.body_line == 1 and source.id.endswith((".txt", ".md", ".markdown")):
+    if source.kind == "article" and source.body_line == 1 and source.id.endswith((".txt", ".md", ".markdown", ".html", ".htm")):
         stem = source.id.rsplit(".", 1)[0]
         return f"content/{stem}.yaml"
     return f"content/{source.id}"

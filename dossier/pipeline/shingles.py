@@ -56,7 +56,7 @@ def _content_words(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
     """
     batches, size = [[]], 0
     for doc in docs:
-        text = "\n".join((doc.title, *doc.paragraphs)).lower()
+        text = "\n".join(doc.paragraphs).lower()  # the body only: a title names the site as often as the story
         batches[-1].append((PUNCTUATION.sub(" ", text) if not text.isascii() else text).encode())
         size += len(batches[-1][-1]) + 1
         if size >= CHUNK_BYTES:

@@ -56,7 +56,7 @@ class Text:
     def __init__(self, doc: Document):
         # Sentences, not paragraphs: copies get re-paragraphed, and a one-paragraph item
         # would "contain" any longer story that uses its words.
-        text = SENTENCE_END.sub("\0", "\n".join((doc.title, *doc.paragraphs)))
+        text = SENTENCE_END.sub("\0", "\n".join(doc.paragraphs))  # the cleaned body only
         text = text.replace("\n", "\0").lower()
         text = PUNCTUATION.sub(" ", text) if not text.isascii() else text
         # punctuation to spaces, then single spaces: rapidfuzz's default_process, but faster

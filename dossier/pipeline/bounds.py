@@ -1,0 +1,146 @@
+"""bounds: where the article starts and ends in a whole-page text scrape.
+
+A page saved as text holds the site around the article: menus, lists of headlines,
+teaser blurbs, footers, comment threads, tickers. Most of it sits before or after the
+article, so the article is found as a span: each line weighs by its shape (a
+sentence of some length is prose, +its tokens; a short line that is not a sentence is
+furniture, a fixed cost), and the span is the run of lines of greatest total weight
+(Kadane's maximum subarray). Subheadings, captions and short lines between paragraphs
+cost little next to the prose around them and stay inside; a menu of forty items or a
+list of ten headlines costs more than any blurb beside it earns, and ends the span.
+
+Shapes, not words: token counts, sentence ends, capitals, so other languages are
+read the same way (CJK characters count one token each, as they carry a word's worth).
+"""
+from __future__ import annotations
+
+import re
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_ENDS = tuple(".!?…。！？")
+# A time of day or a date in digits, as comment headers, tickers and post cards print them
+# ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017", "2h"): any language's digits.
+_STAMP = re.compile(r"(?<!\d)(?:\d{1,2}[:h]\d\d(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)|"
+                    r"\d{1,2},? (?:19|20)\d\d(?!\d)|(?:19|20)\d\d年|"
+                    r"^\d{1,2} ?(?:m|h|d|min|mins|hr|hrs)\b|"  # "52m", "1h ago": a feed's age
+                    r"^\d{1,3}/\d{1,3}(?!\d))")  # "12/50": a gallery's slide
+# Markup or data a converter printed as text (a <noscript> block, an ad's tracking pixel, the
+# page's JSON-LD, whose "articleBody" is the article once more): furniture
+# around the article; inside it, a code sample (so it is weighed, not removed on sight)
+_MARKUP = re.compile(r"^(?:<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*|!--.*)>|"
+                     r'"[@\w-]+"\s*:|[{}\[\]]+[,;]?$)')  # ...and data: JSON-LD's "key": lines
+# A line cut short for a teaser card: "23 things every…", "Mehr…", "[…]"
+_TRUNCATED = re.compile(r"(?:\w|\w[,;:])(?:…|\.\.\.+)$|\[(?:…|\.\.\.)\]$")
+_CLOSERS = "”’\"')]»›」』）"
+PROSE_MIN = 10  # tokens a sentence needs to count in full
+SHORT = 3  # what a short sentence ("It rained.") counts for less: labels end in a stop too
+LONG = 20  # tokens past which a line is prose even without a sentence end (hard-wrapped text)
+COST = 4  # what one line of furniture takes off the span
+STAMP_MAX = 16  # tokens: a longer line with a date in it is a sentence about that date
+
+
+def tokens(t: str) -> float:
+    """Words; a CJK character is half of one (a Chinese word is one to three characters)."""
+    n = len(_TOKEN.findall(t))
+    return n if t.isascii() else n - len(_CJK_CHAR.findall(t)) / 2
+
+
+def ends_sentence(t: str) -> bool:
+    return t.rstrip(_CLOSERS)[-1:] in _ENDS
+
+
+def stamp(t: str, n: float | None = None) -> bool:
+    """A short line that carries a time or a date (or a slide's number): the header of a
+    comment, a ticker item, a card, a gallery's picture."""
+    return (tokens(t) if n is None else n) <= STAMP_MAX and _STAMP.search(t) is not None
+
+
+def truncated(t: str) -> bool:
+    return _TRUNCATED.search(t) is not None
+
+
+def markup(t: str) -> bool:
+    return _MARKUP.match(t) is not None
+
+
+def weight(t: str) -> float:
+    n = tokens(t)
+    if stamp(t, n) or truncated(t) or markup(t):
+        return -COST
+    if ends_sentence(t) and n >= SHORT:
+        return n if n >= PROSE_MIN else n - SHORT
+    if n >= LONG:
+        return n / 2
+    return -COST
+
+
+def label(t: str) -> bool:
+    """Words, as an item's label is ("More like this"), not the "});" of a code sample."""
+    return _LABEL.match(t) is not None
+
+
+def outside_reason(t: str) -> str:
+    """Why a line outside the article's span goes, by its shape."""
+    if markup(t):
+        return "markup"
+    if weight(t) > 0:
+        return "not-article"
+    return "navigation" if len(t.split()) <= 3 else "teaser"
+
+
+def span(weights: list[float]) -> tuple[int, int]:
+    """(first, last) index of the run of greatest total weight; (0, -1) when none is positive."""
+    best, run, start, found = 0.0, 0.0, 0, (0, -1)
+    for i, w in enumerate(weights):
+        if run < 0:
+            run, start = 0.0, i
+        run += w
+        if run >= best and run > 0:  # a tie takes the longer span: what follows weighs nothing against it
+            best, found = run, (start, i)
+    return found
+
+
+REPEATED = 3  # a short line printed this often on one page is a label of its items ("Reply", "Save")
+_LABEL = re.compile(r"^(?=.*[^\W\d_])[^{}();=<>\"\[\]]+$")
+THREAD_GAP = 12  # lines a comment or a ticker item runs after its dated header
+THREAD_SHARE = 0.8
+
+
+def thread_start(marks: list[bool], weights: list[float], first: int, last: int) -> int | None:
+    """Where a thread of items (a comment thread, a news ticker, a river of teaser cards)
+    begins after the article's first prose, if one does: a marked line (an item's header:
+    a date, a time, or a label every item repeats) from which on nearly all the prose
+    (THREAD_SHARE) sits within THREAD_GAP lines after a marked line. A box of dated links
+    inside the article is not one: the article's prose after it is not marked."""
+    prose = next((i for i in range(first, last + 1) if weights[i] > 0), last + 1)
+    stamps = [i for i in range(prose + 1, last + 1) if marks[i]]
+    if len(stamps) < 2:
+        return None
+    # From a stamp on, the stamp before any later line is at or after it: one pass from the
+    # end sums, for each stamp, the prose after it and the part of that near a stamp.
+    near, total = [0.0] * len(stamps), [0.0] * len(stamps)
+    k, near_sum, after = len(stamps) - 1, 0.0, 0.0
+    for i in range(last, stamps[0] - 1, -1):
+        while k > 0 and stamps[k] > i:
+            k -= 1
+        if weights[i] > 0:
+            after += weights[i]
+            near_sum += weights[i] if i - stamps[k] <= THREAD_GAP else 0.0
+        if i == stamps[k]:
+            near[k], total[k] = near_sum, after
+    return next((a for a, n, t in zip(stamps[:-1], near, total) if t and n >= THREAD_SHARE * t), None)
+
+
+def longest_run(weights: list[float]) -> tuple[int, int]:
+    """(first, last) of the longest run of prose: lines of positive weight, uninterrupted."""
+    best, found, start, run = 0.0, (0, -1), 0, 0.0
+    for i, w in enumerate(weights):
+        if w <= 0:
+            run, start = 0.0, i + 1
+            continue
+        run += w
+        if run > best:
+            best, found = run, (start, i)
+    return found
