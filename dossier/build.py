@@ -60,7 +60,8 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     memo, timed = memo if memo is not None else Memo(), timed or Timings()
     config = config or load_config(site)
     with timed("load", progress):
-        sources, load_warnings = gather(memo.map("read", load_entry, list_content(site / "content"), key=_read_key))
+        listing = memo.get("listing", str(site), partial(list_content, site / "content"))
+        sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key))
     with timed("clean", progress):
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
                            key=source_key, parallel=True)
@@ -73,7 +74,7 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     with timed("link", progress):
         link = memo.get("linker", ekey, partial(Linker, entities))
         mentions = dict(zip((d.id for d in documents),
-                            memo.map("link", link, documents, key=lambda d: (d.key, ekey), parallel=True)))
+                            memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
         names = {d.id: memo.get("names", (d.key, ekey), partial(_names, mentions[d.id])) for d in documents}
     with timed("timeline", progress):
         timeline = build_timeline(entities, names)
@@ -121,8 +122,10 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
 # ---- how each stage is keyed and mapped ------------------------------------------
 
 def _read_key(item) -> tuple:
-    """A file is read again when it or its sidecar changed on disk (serve's memo also
-    forgets the files the watcher names: a same-size rewrite within one tick keeps its stat)."""
+    """A file is read again when it or its sidecar changed on disk. (The listing and its
+    items are kept from one serve build to the next while the watcher names no added or
+    deleted file; an item's key is then kept with it, and the watcher's files are
+    forgotten: a rewrite within one tick of the filesystem clock keeps its stat.)"""
     path, _, kind, skipped = item
     return (*item, _stat(path), _stat(path[:path.rfind(".")] + ".yaml") if kind == "article" and not skipped else None)
 
@@ -140,6 +143,10 @@ def _clean(source: Source) -> Document:
     return Document(**{**doc.__dict__, "key": document_key(source)})
 
 
+def _key(doc: Document) -> str:
+    return doc.key
+
+
 def _names(mentions) -> frozenset[tuple[str, str]]:
     return frozenset((m.kind, m.entity) for m in mentions)
 
@@ -149,7 +156,7 @@ def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
     quotations (per story), each article's quotations placed in its story."""
     people, articles = q.people_of(entities), [d for d in documents if d.kind == "article"]
     found = dict(zip((d.id for d in articles), memo.map(
-        "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=lambda d: (d.key, ekey))))
+        "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=_key, context=ekey)))
     keys = {d.id: d.key for d in articles}
     story_key = {s.slug: digest([ekey, *(f"{v.source}\0{keys.get(v.source)}" for v in s.versions)]) for s in stories}
     marks = {s.slug: memo.get("align", story_key[s.slug], partial(q.align, [found.get(v.source, []) for v in s.versions]))
@@ -164,6 +171,5 @@ def _findings(memo: Memo, d: Dossier, ekey: str):
     ctx = checks.Context(d, ekey)
     docs = {doc.id: doc for doc in d.documents}
     per_file = dict(zip((s.id for s in d.sources), memo.map(
-        "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources,
-        key=lambda s: (source_key(s), ctx.key))))
+        "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key)))
     return checks.content_findings(d, per_file, d.names)

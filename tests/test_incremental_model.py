@@ -27,16 +27,17 @@ def site(tmp_path):
 
 def rebuild_matches_fresh(builder: Builder, *paths: Path) -> dict:
     """Rebuild after `paths` changed; assert it equals a fresh build; the pages that changed."""
-    before = dict(builder.state.pages)
+    before = builder.pages()
     builder.build({"content"}, paths=[p.resolve() for p in paths])
     model = builder.state.model
     fresh = build_model(builder.site, builder.state.config)
     for name in FIELDS:
         assert getattr(model, name) == getattr(fresh, name), f"{name} differs from a fresh build"
     pages = {p.url: p for p in build_pages(fresh)}
-    assert pages.keys() == builder.state.pages.keys()
-    assert [u for u in pages if pages[u] != builder.state.pages[u]] == []
-    return {u for u, p in builder.state.pages.items() if before.get(u) != p}
+    served = builder.pages()
+    assert pages.keys() == served.keys()
+    assert [u for u in pages if pages[u] != served[u]] == []
+    return {u for u, p in served.items() if before.get(u) != p}
 
 
 def builder_for(site: Path) -> Builder:

@@ -6,7 +6,9 @@ what links where can be tested on the model without rendering a byte.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import partial
+from typing import Callable
 from itertools import chain, groupby
 
 from .. import dates
@@ -16,7 +18,7 @@ from ..memo import Memo
 from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
 from ..pipeline.link import resolve_wikilink
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
-from .printpage import print_page
+from .printpage import PRINT_URL, print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
 from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, segments
@@ -35,32 +37,63 @@ SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
 
 
-def build_pages(d: Dossier, memo: Memo | None = None) -> tuple[Page, ...]:
-    """Every page of the site.
+@dataclass(frozen=True)
+class Group:
+    """Pages made together (a person's pages of 20 stories; the five list pages; one
+    story), kept in the memo under what they read (`key`)."""
 
-    Each page is kept in the memo under what it reads: a story under its versions, a
-    note under itself and what it cites, a person, place or event under the documents
-    that name it; the lists, the timeline and the print edition under everything. All
-    of them under the structure (see index.py), which a change of title, date, story
-    or entity file changes."""
+    urls: tuple[str, ...]
+    key: tuple
+    make: Callable[[], tuple[Page, ...]]
+    # read everything: any edit gives them a new key, and they cost as the site is
+    # big (the lists, the timeline, the sources table, the print edition)
+    whole: bool = False
+
+    def pages(self, memo: Memo) -> tuple[Page, ...]:
+        return memo.get("page", self.key, self.make)
+
+
+def build_pages(d: Dossier, memo: Memo | None = None) -> tuple[Page, ...]:
+    """Every page of the site."""
+    memo = memo if memo is not None else Memo()
+    return tuple(p for g in plan_pages(d, memo) for p in g.pages(memo))
+
+
+def plan_pages(d: Dossier, memo: Memo) -> list[Group]:
+    """Every page of the site, as groups not yet made: `dossier build` makes them all,
+    `dossier serve` those shown in a browser now and the others when asked for.
+
+    A group's key is what its pages read: a story its versions, a note itself and what
+    it cites, a person, place or event the documents that name it; the lists, the
+    timeline and the print edition everything. All of them the structure (see
+    index.py), which a change of title, date, story or entity file changes."""
     ix = Index(d, memo)
     everything = digest(sorted(set(ix.view.values())))
-
-    def page(*key):
-        return lambda make: ix.memo.get("page", (*key, ix.structure), make)
-    pages = [page("home", everything)(lambda: home(ix))]
-    pages += [page("story", s.slug, ix.view[s.canonical])(partial(story_page, ix, s)) for s in d.stories]
-    pages += [page("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in listed_sources(n)))(
-        partial(note_page, ix, n)) for n in d.notes]
+    groups = [Group(("",), ("home", everything, ix.structure), lambda: (home(ix),), whole=True)]
+    groups += [Group((f"stories/{s.slug}/",), ("story", s.slug, ix.view[s.canonical], ix.structure),
+                     partial(_one, story_page, ix, s)) for s in d.stories]
+    groups += [Group((f"notes/{ix.note_slugs[n.id]}/",),
+                     ("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in listed_sources(n)), ix.structure),
+                     partial(_one, note_page, ix, n)) for n in d.notes]
     for e in d.entities:
         named = sorted({ix.view[sid] for sid in ix.docs_of.get(entity_key(e), ())})
-        pages += page("entity", e.kind, e.slug, *named)(partial(entity_pages, ix, e))
-    pages += page("lists", everything)(lambda: list_pages(ix))
-    pages += [page("timeline", everything)(lambda: timeline_page(ix)),
-              page("sources", everything)(lambda: sources_page(ix)),
-              Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}")]
-    pages.append(page("print", everything)(lambda: print_page(pages)))  # assembled from the pages above
-    return tuple(pages)
+        groups.append(Group(entity_urls(ix, e), ("entity", e.kind, e.slug, *named, ix.structure),
+                            partial(entity_pages, ix, e)))
+    groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
+                     ("lists", everything, ix.structure), lambda: tuple(list_pages(ix)), whole=True),
+               Group(("timeline/",), ("timeline", everything, ix.structure), lambda: (timeline_page(ix),), whole=True),
+               Group(("sources/",), ("sources", everything, ix.structure), lambda: (sources_page(ix),), whole=True),
+               Group(("search/",), ("search", ix.structure), lambda: (
+                   Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}"),))]
+    # the print edition, assembled from every other page
+    made = groups[:]
+    groups.append(Group((PRINT_URL,), ("print", everything, ix.structure),
+                        lambda: (print_page([p for g in made for p in g.pages(memo)]),), whole=True))
+    return groups
+
+
+def _one(make, ix, item) -> tuple[Page]:
+    return (make(ix, item),)
 
 
 def _entity_link(e: Entity, count: int | None = None) -> dict:
@@ -137,7 +170,15 @@ def note_page(ix: Index, n: Document) -> Page:
     }, description=_describe(n), crumbs=(("Notes", "notes/"),))
 
 
-def entity_pages(ix: Index, e: Entity) -> list[Page]:
+def entity_urls(ix: Index, e: Entity) -> tuple[str, ...]:
+    """The URLs entity_pages makes: the first page, then one more for each STORIES_PER_PAGE stories."""
+    url = f"{KIND_SECTION[e.kind]}/{e.slug}/"
+    stories = {group_key(ix, sid) for sid in ix.docs_of.get(entity_key(e), ())} - {None}
+    count = max(1, -(-sum(1 for k in stories if not k.startswith("n:")) // STORIES_PER_PAGE))
+    return (url, *(f"{url}page/{n}/" for n in range(2, count + 1)))
+
+
+def entity_pages(ix: Index, e: Entity) -> tuple[Page, ...]:
     """A person, place or event: the profile, quotes, related entities and the editor's
     notes on the first page, then the stories that mention it, STORIES_PER_PAGE a page."""
     section = KIND_SECTION[e.kind]
@@ -186,7 +227,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
             "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
             "sources": [ix.row(sid) for sid in [e.source, *sids]],
         }, description=description, crumbs=crumbs))
-    return pages
+    return tuple(pages)
 
 
 def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
