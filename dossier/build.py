@@ -13,6 +13,7 @@ from .config import Config, load_config
 from .models import Dossier
 from .pages.builders import build_pages
 from .pipeline.stories import published_notes
+from .pipeline.load import outside_symlinks
 from .output.site import guard_output, write_rendered
 from .output.render import Staging, theme_dirs, write_files
 from .memo.disk import BuildCache, Summary
@@ -41,7 +42,7 @@ def build_model(site: Path, config: Config | None = None, timed: Timings | None 
     """`reuse` (dossier serve) keeps what each stage did for each document last time."""
     timed, run = timed or Timings(), reuse or Stages()
     config = config or load_config(site)
-    with timed("load", progress):
+    with timed("load", progress), outside_symlinks(config.follow_outside_symlinks):
         sources, load_warnings = run.load(site / "content")
     with timed("clean", progress):
         documents = clean_sources(sources, reuse)

@@ -2,6 +2,20 @@
 and exits with their `exit_code`: 1 for content, 2 for how dossier was called."""
 from __future__ import annotations
 
+import re
+
+# What a terminal would act on rather than show: C0 and C1 controls (an escape
+# sequence, a newline that starts a fake message), DEL, the line and paragraph
+# separators, and the bidirectional overrides and isolates that reorder a name.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one terminal line: each unprintable character as its
+    Python escape (`\\x1b`, `\\n`, `\\u202e`). File names are as untrusted as the text
+    of a scraped page, and every path a message names goes through here."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 class DossierError(Exception):
     """A problem with the user's content or config, never a bug in dossier."""
@@ -15,7 +29,7 @@ class DossierError(Exception):
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.message}{hint}"
+        return printable(f"{where}: {self.message}{hint}")
 
 
 class UsageError(DossierError):

@@ -8,17 +8,25 @@ Anything a scraper or a tired editor can put in a file ends here as a Source, a
 warning, or a DossierError naming the file and line: never another exception
 (tests/test_properties.py feeds it arbitrary bytes). What is taken and what is
 refused, with the exact messages, is in docs/reliability.md.
+
+Only regular files are read: a FIFO would hang the build and a device never end
+it. A symbolic link is followed only while its target stays inside the site
+folder (a contributed dossier built by CI must not publish the runner's files),
+unless dossier.yaml's `follow_outside_symlinks` says otherwise.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..dates import parse_date
-from ..errors import ContentErrors, DossierError
-from ..files import decode, key_lines, parse_yaml_mapping, read_bytes, split_front_matter
+from ..errors import ContentErrors, DossierError, printable
+from ..files import decode, key_lines, not_a_file, parse_yaml_mapping, read_bytes, split_front_matter, what_is
 from ..models import Kind, Source, SourceId
 from ..urls import is_web_url
 
@@ -28,6 +36,20 @@ FOLDERS: dict[str, Kind] = {
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
 URL_KEYS = ("url",)
+# dossier.yaml's follow_outside_symlinks for the load running now. Not a parameter: the
+# stage's signature is shared by build, check, pdf and serve's memo, and only this
+# check needs it (as output/parallel.py's disk cache, set around the stage).
+_OUTSIDE_OK: ContextVar[bool] = ContextVar("dossier_follow_outside_symlinks", default=False)
+
+
+@contextmanager
+def outside_symlinks(allowed: bool):
+    """Within this block, load follows symbolic links out of the site folder when `allowed`."""
+    token = _OUTSIDE_OK.set(bool(allowed))
+    try:
+        yield
+    finally:
+        _OUTSIDE_OK.reset(token)
 
 
 def load_sources(content: Path, read=None, listing=None) -> tuple[tuple[Source, ...], tuple[str, ...]]:
@@ -40,7 +62,9 @@ def load_sources(content: Path, read=None, listing=None) -> tuple[tuple[Source, 
 Entry = tuple  # (Source or None, warnings, DossierError or None): what one file of the listing gave
 
 
-def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool, read) -> Entry:
+def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool | DossierError, read) -> Entry:
+    if isinstance(skipped, DossierError):  # refused by the walk: never read
+        return None, [], skipped
     if skipped:
         return None, [skipped] if skipped is not True else [], None
     try:
@@ -54,24 +78,27 @@ def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool, read)
 
 def gather(entries: list[Entry]) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     sources = [e[0] for e in entries if e[0] is not None]
-    errors = [e[2] for e in entries if e[2] is not None]
+    # a refused sidecar is reported by the walk and by its article's read: once
+    errors = list({e[2].format(): e[2] for e in entries if e[2] is not None}.values())
     if errors:
         raise ContentErrors(errors + _entity_errors(sources))
     return tuple(sources), tuple(w for e in entries for w in e[1])
 
 
-def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool]]:
+def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool | DossierError]]:
     """The walk of content/: (path, id, kind, why it is skipped: "" when it is read,
-    a warning, or True for a sidecar .yaml read with its article)."""
-    out: list[tuple[Path, SourceId, Kind, str | bool]] = []
+    a warning, True for a sidecar .yaml read with its article, or the DossierError of
+    a file that is refused unread: a FIFO, a device, a link out of the site)."""
+    out: list[tuple[Path, SourceId, Kind, str | bool | DossierError]] = []
+    walk = _Walk(content)
     for folder, kind in FOLDERS.items():
-        paths = sorted((content / folder).rglob("*")) if (content / folder).is_dir() else []
-        names = set(paths)
-        for path in paths:
-            if not path.is_file() or any(p.startswith(".") for p in path.relative_to(content).parts):
-                continue
-            sid = SourceId(path.relative_to(content).as_posix())
-            if path.suffix == ".yaml" and kind == "article":
+        found = walk.files(content / folder)
+        names = {path for path, _ in found}
+        for path, problem in found:
+            sid = source_id(content, path)
+            if problem:
+                out.append((path, sid, kind, problem))
+            elif path.suffix == ".yaml" and kind == "article":
                 alone = not any(path.with_suffix(s) in names for s in TEXT_SUFFIXES)
                 out.append((path, sid, kind, f"content/{sid}: metadata file with no article beside it" if alone else True))
             elif path.suffix not in TEXT_SUFFIXES or (kind != "article" and path.suffix == ".txt"):
@@ -80,6 +107,77 @@ def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool]]
             else:
                 out.append((path, sid, kind, ""))
     return out
+
+
+def source_id(content: Path, path: Path) -> SourceId:
+    """A file's id: its path inside content/, printable (a scraped file's name can hold
+    an escape sequence or a newline; the id is in every message and page about it)."""
+    return SourceId(printable(path.relative_to(content).as_posix()))
+
+
+class _Walk:
+    """content/'s folders, file by file, hidden names skipped. A link to a folder is
+    followed when it stays inside the site, once (a link back up would loop)."""
+
+    def __init__(self, content: Path):
+        self.content, self.site = content, content.parent.resolve()
+        self.seen = {content.resolve()}
+
+    def files(self, top: Path) -> list[tuple[Path, str | DossierError]]:
+        found: list[tuple[Path, str | DossierError]] = []
+        if os.path.lexists(top):
+            problem = self.refused(top, top=True)
+            if problem is None and not top.is_dir():
+                problem = DossierError(self.shown(top), f"is {what_is(top)}, not a folder",
+                                       hint=f"content/{top.name}/ holds the {FOLDERS[top.name]} files")
+            if problem:
+                found.append((top, problem))
+            else:
+                self.visit(top, found)
+        return sorted(found, key=lambda f: f[0])
+
+    def visit(self, folder: Path, found: list) -> None:
+        real = folder.resolve()
+        if real in self.seen or self.content.resolve().is_relative_to(real):
+            found.append((folder, f"{self.shown(folder)}: is a link to a folder dossier reads already ({real}); skipped"))
+            return
+        self.seen.add(real)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as e:
+            found.append((folder, DossierError(self.shown(folder), f"cannot be read: {e.strerror or e}")))
+            return
+        for name in names:
+            if name.startswith("."):
+                continue  # hidden: editors' swap files, .git
+            path = folder / name
+            problem = self.refused(path)
+            if problem is None and path.is_dir():
+                self.visit(path, found)
+            else:
+                found.append((path, problem))
+
+    def refused(self, path: Path, top: bool = False) -> DossierError | None:
+        """Why `path` is not read: a link out of the site, or not a regular file or folder.
+        Below a folder that is inside, only a link can lead out; content/ itself may."""
+        shown = self.shown(path)
+        special = None if path.is_dir() else not_a_file(path, shown)  # first: no setting lets one be read
+        if special is None and (top or path.is_symlink()) and not _OUTSIDE_OK.get():
+            return outside(path, self.site, shown)
+        return special
+
+    def shown(self, path: Path) -> str:
+        return f"content/{source_id(self.content, path)}"
+
+
+def outside(path: Path, site: Path, shown: str) -> DossierError | None:
+    """The error for a link at `path` whose target is outside the (resolved) site folder."""
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(site):
+        return None
+    return DossierError(shown, f"is a link to {real}, outside the site folder",
+                        hint="dossier follows links only within the site; set follow_outside_symlinks: true "
+                             "in dossier.yaml to read it")
 
 
 def read_checked(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, list[str]]:
@@ -102,7 +200,7 @@ def _entity_errors(sources: list[Source]) -> list[DossierError]:
 
 def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | None]:
     shown = f"content/{sid}"
-    raw = read_bytes(path, shown)
+    raw = _read(path, sid, shown)
     text, warning = decode(raw, shown)
     try:
         meta, body, body_line = split_front_matter(text, shown)
@@ -115,14 +213,25 @@ def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | No
         warning = warning or f"{shown}:1: starts with '---' but is not front matter ({e.message}); read as text"
     lines = key_lines(text.split("\n")[1:body_line - 1], first_line=2) if body_line > 1 else {}
     sidecar = path.with_suffix(".yaml")
-    if kind == "article" and sidecar.exists():
+    if kind == "article" and os.path.lexists(sidecar):  # a broken link is reported, not passed over
         side_shown = f"{shown[:-len(path.suffix)]}.yaml"
-        side_text, _ = decode(read_bytes(sidecar, side_shown), side_shown)
+        side_text, _ = decode(_read(sidecar, sid, side_shown), side_shown)
         side_meta = parse_yaml_mapping(side_text, side_shown, first_line=1)
         meta = {**side_meta, **meta}
         if not lines:  # errors about a field then point into the sidecar
             lines = key_lines(side_text.split("\n"), first_line=1)
     return Source(sid, kind, meta, body, body_line, hashlib.sha256(raw).hexdigest(), lines), warning
+
+
+def _read(path: Path, sid: SourceId, shown: str) -> bytes:
+    """read_bytes, after the walk's rule on links: `dossier serve` keeps its walk of
+    content/ between saves, and a file may have become a link since."""
+    error = not_a_file(path, shown)
+    if error is None and path.is_symlink() and not _OUTSIDE_OK.get():
+        error = outside(path, path.parents[len(PurePosixPath(sid).parts)].resolve(), shown)  # path: content/<sid>
+    if error:
+        raise error
+    return read_bytes(path, shown)
 
 
 def check_meta(source: Source) -> tuple[Source, list[str]]:

@@ -1,0 +1,298 @@
+"""Hostile folders: special files and links in content/, control characters from
+YAML escapes, file names that are terminal escape sequences. Each is refused in one
+line naming the file, never read, never a hang (every command here runs with a
+timeout), and nothing from outside the site folder is ever published."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import write_site
+from safety import NO_SEARCH, build, content_lines, dossier, tree
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTE = "---\ntitle: A note\n---\nText about Heihe.\n"
+ARTICLE = "Bridge opens in Heihe\n\nThe bridge over the Amur opened on Saturday in Heihe.\n"
+SECRET = "root:x:0:0:SECRET-MARKER-7f3a:/root:/bin/bash\n"
+HINT = "(dossier reads only regular files: remove it)"
+OUTSIDE_HINT = ("(dossier follows links only within the site; set follow_outside_symlinks: true in dossier.yaml "
+                "to read it)")
+
+
+@pytest.fixture(autouse=True)
+def _no_search(monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", NO_SEARCH)
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`dossier ARGS` in a subprocess: a hang fails the test instead of stalling the run."""
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}
+    return subprocess.run([sys.executable, "-m", "dossier", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _socket(path: Path) -> None:
+    cwd = os.getcwd()
+    os.chdir(path.parent)  # AF_UNIX paths are short: bind the bare name
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(path.name)
+    finally:
+        os.chdir(cwd)
+
+
+def _link(target: str):
+    return lambda path: path.symlink_to(target)
+
+
+SPECIAL = {"fifo": (_fifo, "a named pipe (FIFO)"), "socket": (_socket, "a socket"),
+           "dev-zero": (_link("/dev/zero"), "a link to a device (/dev/zero)"),
+           "dev-urandom": (_link("/dev/urandom"), "a link to a device (/dev/urandom)"),
+           "dev-null": (_link("/dev/null"), "a link to a device (/dev/null)")}
+PLACES = ["content/articles/a.txt", "content/articles/b.yaml", "content/notes/n.md", "content/people/p.md",
+          "content/articles/clip.mp4", "content/notes/deep/er/n.md"]
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("special", SPECIAL)
+def test_special_files_are_refused_unread_in_one_line(special, place, tmp_path):
+    """Anywhere in content/, as an article's sidecar too: one line naming it, exit 1,
+    never read (a FIFO would block the read forever, /dev/zero never end it)."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/notes/ok.md": NOTE,
+                                          "content/articles/b.txt": ARTICLE})
+    path = root / place
+    path.parent.mkdir(parents=True, exist_ok=True)
+    make, what = SPECIAL[special]
+    make(path)
+    result = run("check", str(root))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [f"{place}: is {what}, not a regular file {HINT}"]
+
+
+def test_a_fifo_among_sources_does_not_stop_the_rest_being_reported(tmp_path):
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/notes/bad.md": "---\ntitle: [x\n---\n",
+                                          "content/articles/b.txt": ARTICLE})
+    os.mkfifo(root / "content/articles/b.yaml")
+    result = run("check", str(root))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"content/articles/b.yaml: is a named pipe (FIFO), not a regular file {HINT}",
+        "content/notes/bad.md:2: invalid YAML front matter: expected ',' or ']', but got '<stream end>'"]
+
+
+def test_dossier_yaml_that_is_not_a_file_is_named_for_what_it_is(tmp_path):
+    root = write_site(tmp_path / "site", {"content/notes/ok.md": NOTE})
+    for make, what in [(_fifo, "a named pipe (FIFO)"), (_link("/dev/zero"), "a link to a device (/dev/zero)"),
+                       (_link("nowhere.yaml"), "a link to nothing (nowhere.yaml)")]:
+        (root / "dossier.yaml").unlink(missing_ok=True)
+        make(root / "dossier.yaml")
+        result = run("check", str(root))
+        assert (result.returncode, result.stderr.splitlines()) == (1, [f"dossier.yaml: is {what}, not a regular file {HINT}"])
+    (root / "dossier.yaml").unlink()
+    (root / "dossier.yaml").mkdir()
+    result = run("check", str(root))
+    assert (result.returncode, result.stderr.splitlines()) == (1, ["dossier.yaml: is a folder, not a file"])
+
+
+# --- links ---------------------------------------------------------------------------
+
+def _secret(tmp_path: Path) -> Path:
+    outside = tmp_path / "runner-home"
+    outside.mkdir()
+    (outside / "passwd").write_text(SECRET)
+    (outside / "batch").mkdir()
+    (outside / "batch" / "leak.txt").write_text("Leaked headline\n\n" + SECRET)
+    return outside
+
+
+def _published(out: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("place, target, what", [
+    ("content/articles/a.txt", "{out}/passwd", "file"),
+    ("content/notes/n.md", "{out}/passwd", "file"),
+    ("content/people/p.md", "{out}/passwd", "file"),
+    ("content/articles/b.yaml", "{out}/passwd", "sidecar"),
+    ("content/articles/batch", "{out}/batch", "folder"),
+    ("content/notes", "{out}/batch", "folder"),
+    ("content/notes/rel.md", "../../../runner-home/passwd", "relative"),
+])
+def test_a_link_out_of_the_site_is_refused_and_nothing_is_published(place, target, what, tmp_path, capsys):
+    outside = _secret(tmp_path)
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/articles/b.txt": ARTICLE})
+    link = root / place
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_dir():
+        link.rmdir()
+    link.symlink_to(target.format(out=outside))
+    real = os.path.realpath(link)
+    code, err = build(capsys, root)
+    assert code == 1
+    assert content_lines(err) == [f"{place}: is a link to {real}, outside the site folder {OUTSIDE_HINT}"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_setting_lets_a_link_out_of_the_site_be_read(tmp_path, capsys):
+    outside = _secret(tmp_path)
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\nfollow_outside_symlinks: true\n"})
+    (root / "content/articles").mkdir(parents=True)
+    (root / "content/articles/batch").symlink_to(outside / "batch")
+    code, err = build(capsys, root)
+    assert code == 0, err
+    model = json.loads((tmp_path / "out/dossier.json").read_text())
+    assert [s["id"] for s in model["sources"]] == ["articles/batch/leak.txt"]
+
+
+def test_links_inside_the_site_are_followed_folders_too(tmp_path, capsys):
+    """A link that stays in the site is the editor's own: a file, and a folder of
+    scrapes kept beside content/ (which rglob passed over without a word)."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "scrapes/batch/x.txt": ARTICLE,
+                                          "drafts/n.md": NOTE})
+    (root / "content/articles").mkdir(parents=True)
+    (root / "content/notes").mkdir(parents=True)
+    (root / "content/articles/batch").symlink_to(root / "scrapes/batch")
+    (root / "content/notes/n.md").symlink_to("../../drafts/n.md")
+    (root / "content/notes/loop").symlink_to("..")  # back up to content/: not read twice
+    code, err = build(capsys, root)
+    assert code == 0, err
+    model = json.loads((tmp_path / "out/dossier.json").read_text())
+    assert sorted(s["id"] for s in model["sources"]) == ["articles/batch/x.txt", "notes/n.md"]
+    assert content_lines(err)[:1] == [
+        f"warning: content/notes/loop: is a link to a folder dossier reads already ({root.resolve()}/content); skipped"]
+
+
+def test_a_broken_link_is_an_error_not_a_silent_skip(tmp_path, capsys):
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/articles/b.txt": ARTICLE})
+    (root / "content/notes").mkdir()
+    (root / "content/notes/gone.md").symlink_to("moved-away.md")
+    (root / "content/articles/b.yaml").symlink_to("b.yaml")  # a link to itself
+    code, err = build(capsys, root)
+    assert code == 1
+    assert content_lines(err) == [
+        f"content/articles/b.yaml: is a link that loops back on itself (b.yaml), not a regular file {HINT}",
+        f"content/notes/gone.md: is a link to nothing (moved-away.md), not a regular file {HINT}"]
+
+
+# --- control characters and file names -------------------------------------------------
+
+def test_yaml_escapes_never_put_control_characters_in_the_output(tmp_path, capsys):
+    """decode() takes control characters out of a file's text, but a YAML escape makes
+    them again after it: a BEL in a title broke feed.xml; a lone surrogate could not
+    even be written."""
+    root = write_site(tmp_path / "site", {
+        "dossier.yaml": 'title: "Dossier\\a\\x1b[31m\\u0085"\nauthor: "Ed\\x00itor\\ud800"\n',
+        "content/articles/b.txt": ARTICLE,
+        "content/articles/b.yaml": 'title: "Bell\\x07 and \\x1b[2J escape"\noutlet: "Out\\x0blet"\n',
+        "content/notes/n.md": '---\ntitle: "Note\\x0c\\x08 \\uDFFF"\ntags: ["t\\x01"]\n---\nText.\n',
+        "content/people/p.md": '---\nname: "Xi\\x1f Jinping"\nrole: "Pre\\x7fsident"\n---\n'})
+    code, err = build(capsys, root)
+    assert code == 0, err
+    out = tmp_path / "out"
+    ET.parse(out / "feed.xml")  # raises on a control character
+    ET.parse(out / "sitemap.xml")
+    bad = [chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(0x7f, 0xa0)]]
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".txt"):
+            text = path.read_text(encoding="utf-8")  # raises on a surrogate written raw
+            assert not [c for c in bad if c in text], path
+    model = json.loads((out / "dossier.json").read_text())
+    assert model["title"] == "Dossier  [31m"
+    assert [s["title"] for s in model["stories"]] == ["Bell and [2J escape"]
+
+
+def test_dossier_new_and_init_titles_lose_control_characters(tmp_path, capsys):
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n"})
+    code, _, out = dossier(capsys, "new", "note", "Bell\x07 \x1b[31mred", str(root))
+    assert code == 0
+    note = Path(out.strip())
+    assert "\x07" not in note.read_text() and "\\u0007" not in note.read_text()
+    code, _, _ = dossier(capsys, "init", str(tmp_path / "new"), "--title", "Esc\x1b[2J\u2028title")
+    assert code == 0
+    text = (tmp_path / "new/dossier.yaml").read_text()
+    assert "\x1b" not in text and "\\u001b" not in text
+    code, err = build(capsys, root)
+    assert code == 0, err
+    ET.parse(tmp_path / "out/feed.xml")
+
+
+NASTY = "a\x1b[31mred\x07\nb\u202eevil"
+
+
+def test_file_names_are_printed_escaped_never_raw(tmp_path, capsys):
+    """A scraped file's name is as untrusted as its text: on the terminal, an escape
+    sequence or a newline in it is shown as \\x1b, \\n, never acted on."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n",
+                                          f"content/notes/{NASTY}.md": "---\ntitle: [x\n---\n",
+                                          f"content/articles/{NASTY}.pdf": "x",
+                                          f"content/notes/{NASTY}2.md": "Text [[Nobody]].\n"})
+    shown = "a\\x1b[31mred\\x07\\nb\\u202eevil"
+    code, err = build(capsys, root)
+    assert code == 1
+    assert err == [f"content/notes/{shown}.md:2: invalid YAML front matter: expected ',' or ']', "
+                   "but got '<stream end>'"]
+    (root / f"content/notes/{NASTY}.md").unlink()
+    code, err = build(capsys, root)
+    assert code == 0
+    assert f"warning: content/articles/{shown}.pdf: skipped (not a .txt or .md file)" in err
+    assert not any(c in line for line in err for c in "\x1b\x07\u202e")
+    code, err, out = dossier(capsys, "check", str(root))
+    assert not any(c in out + "".join(err) for c in "\x1b\x07\u202e")
+    assert f"content/notes/{shown}2.md" in out
+    model = json.loads((tmp_path / "out/dossier.json").read_text())
+    ET.parse(tmp_path / "out/feed.xml")
+    assert [n["source"] for n in model["notes"]] == [f"notes/{shown}2.md"]
+
+
+# --- dossier init writes all or nothing ---------------------------------------------------
+
+@pytest.mark.parametrize("in_the_way, listed", [
+    ({"content": "a file"}, "content"),
+    ({".github": "a file"}, ".github"),
+    ({"content/articles": "a file"}, "content/articles"),
+    ({".gitignore": "->nowhere"}, ".gitignore"),  # a broken link: writing would create its target
+    ({"content/notes/start-here.md": "->/tmp/elsewhere.md"}, "content/notes/start-here.md"),
+])
+def test_init_writes_nothing_when_something_is_in_the_way(in_the_way, listed, tmp_path, capsys):
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    for rel, what in in_the_way.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if what.startswith("->"):
+            path.symlink_to(what[2:])
+        else:
+            path.write_text(what)
+    before = sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    code, err, _ = dossier(capsys, "init", str(folder))
+    assert code == 1
+    assert err == [f"{folder}: already has {listed}; nothing was written (run dossier init in a new or empty folder)"]
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == before
+    assert not Path("/tmp/elsewhere.md").exists()
+
+
+def test_init_takes_back_what_it_wrote_when_a_write_fails(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "new" / "dir"
+    real_open = open
+    def failing_open(path, *args, **kwargs):
+        if str(path).endswith("people/ana-ribeiro.md"):
+            raise OSError(28, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", failing_open)
+    code, err, _ = dossier(capsys, "init", str(folder))
+    assert code == 1
+    assert err == [f"{folder}/content/people/ana-ribeiro.md: cannot be written: No space left on device; "
+                   "nothing was written"]
+    assert not (tmp_path / "new").exists()
