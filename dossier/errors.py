@@ -3,6 +3,7 @@ and exits with their `exit_code`: 1 for content, 2 for how dossier was called.""
 from __future__ import annotations
 
 import re
+import shutil
 
 # What a terminal would act on rather than show: C0 and C1 controls (an escape
 # sequence, a newline that starts a fake message), DEL, the line and paragraph
@@ -52,6 +53,15 @@ class ContentErrors(DossierError):
 
     def format(self) -> str:
         return "\n".join(e.format() for e in self.errors)
+
+
+def os_reason(e: OSError) -> tuple[str | None, str]:
+    """(the file, why) of a failed system call, in words. shutil.copytree's Error
+    holds every file it could not copy: on a full disk a kilobyte of repr."""
+    if isinstance(e, shutil.Error) and e.args and isinstance(e.args[0], list) and e.args[0]:
+        _, path, why = e.args[0][0]  # the first is what the user must fix; the rest follow from it
+        return str(path), re.sub(r"^\[Errno \d+\] |: '.*'$", "", str(why))
+    return (str(e.filename) if e.filename else None), e.strerror or str(e)
 
 
 def template_error(e) -> str:

@@ -32,6 +32,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
+def umask_mode(path: Path, mode: int) -> None:
+    """Give `path` the permissions a plain open() or mkdir() would have given it:
+    mkstemp and mkdtemp make theirs private (0600, 0700), which a published site,
+    or a PDF to share, is not."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 def plain(text: str) -> str:
     """`text` without the characters that are not text (each becomes a space)."""
     return _CONTROL.sub(" ", text)

@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from ..build import Timings, build
+from ..errors import printable
 from ..memo.disk import BuildCache, Summary
-from ..output.render import theme_dirs
+from ..output.render import recover, theme_dirs
 from ..output.site import guard_output
 from . import site_config
 
@@ -20,6 +21,7 @@ def cmd_build(site: Path, args) -> int:
     config = site_config(site, args)
     out = Path(args.out) if args.out else site / "build"
     guard_output(site, out)
+    recover(out.resolve())  # a build killed mid-swap: the previous site is back before anything can fail
     cache = BuildCache(site, out, config, theme_dirs(site, config.theme))
     # Nothing read changed and OUT is as the last build left it: say so, with the
     # same warnings, instead of building the same bytes again (docs/cache.md)
@@ -31,9 +33,9 @@ def cmd_build(site: Path, args) -> int:
         done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
     print_warnings(summary.warnings)
     for note in summary.notices:
-        print(note, file=sys.stderr)
-    print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
-          f"{done} in {time.perf_counter() - t0:.2f}s")
+        print(printable(note), file=sys.stderr)
+    print(printable(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+                    f"{done} in {time.perf_counter() - t0:.2f}s"))
     if args.strict and summary.warnings:
         print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
         return 1
@@ -63,7 +65,7 @@ def print_warnings(warnings) -> None:
         by_kind.setdefault(w.split(": ", 1)[-1].split(":")[0][:40], []).append(w)
     for ws in by_kind.values():
         for w in ws[:WARNINGS_SHOWN]:
-            print(f"warning: {w}", file=sys.stderr)
+            print(printable(f"warning: {w}"), file=sys.stderr)
         if len(ws) > WARNINGS_SHOWN:
             print(f"warning: … and {len(ws) - WARNINGS_SHOWN} more like these (dossier check lists them all)",
                   file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..errors import DossierError, UsageError, template_error
+from ..errors import DossierError, UsageError, os_reason, printable, template_error
 
 
 def parser() -> argparse.ArgumentParser:
@@ -90,12 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     except jinja2.TemplateError as e:  # a site theme's template: the user's to fix
         if args.debug:
             raise
-        print(template_error(e), file=sys.stderr)
+        print(printable(template_error(e)), file=sys.stderr)
         return 1
     except OSError as e:  # a file or folder the system refused (permissions, disk full): no traceback
         if args.debug:
             raise
-        print(f"{e.filename or site}: {e.strerror or e}", file=sys.stderr)
+        path, why = os_reason(e)
+        print(DossierError(path or str(site), why).format(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

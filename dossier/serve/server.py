@@ -28,7 +28,7 @@ from typing import Callable
 import jinja2
 
 from ..config import Config
-from ..errors import DossierError, template_error
+from ..errors import DossierError, printable, template_error
 from .incremental import Builder, Deferred, Rebuilt, Superseded, classify
 from .livereload import Server, Snapshot, base_path, bind, client_script
 
@@ -228,6 +228,7 @@ def tell(line: str, stream=None) -> None:
     """One whole line per write, under a lock: print() writes the text and its newline
     apart, so two threads' lines could run together (the builder's and the indexer's)."""
     stream = stream or sys.stdout
+    line = "\n".join(map(printable, line.split("\n")))  # a file name's escape sequence is shown, not run
     with _TELL:
         stream.write(line + "\n")
         stream.flush()
