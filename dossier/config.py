@@ -112,10 +112,16 @@ def _checked(site: Path, shown: str, line: int | None, key: str, value):
     return value
 
 
+# No space, quote, angle bracket, control character or backslash (a browser reads
+# "/\\x" as "//x"): the value is written into every page's canonical link, og:url,
+# the sitemap, robots.txt and the feed.
+_URL_CHAR = r"[^\s\"'<>\\\x00-\x1f\x7f]"
+_BASE_URL = re.compile(rf"https?://(?:(?!/){_URL_CHAR})+(?:/{_URL_CHAR}*)?|/(?!/){_URL_CHAR}*", re.IGNORECASE)
+
+
 def check_base_url(value: str, shown: str = "dossier.yaml", line: int | None = None) -> None:
-    """An http(s) address or a path from the root: it is written into every page's
-    canonical link, the sitemap and the feed, so it must not hold quotes or spaces."""
-    if value and not re.fullmatch(r"(?:https?://[^\s\"'<>/]+)?/[^\s\"'<>]*|https?://[^\s\"'<>/]+", value,
-                                  re.IGNORECASE):
+    """An http(s) address, or a path starting with one "/": "//other.example/" is an
+    address on another host (protocol-relative), so every canonical link would be."""
+    if value and not _BASE_URL.fullmatch(value):
         raise DossierError(shown, f"base_url {value!r} is not a web address", line=line,
                            hint="like https://user.github.io/repo/")

@@ -296,3 +296,22 @@ def test_init_takes_back_what_it_wrote_when_a_write_fails(tmp_path, capsys, monk
     assert err == [f"{folder}/content/people/ana-ribeiro.md: cannot be written: No space left on device; "
                    "nothing was written"]
     assert not (tmp_path / "new").exists()
+
+
+# --- base URLs that point at another host ----------------------------------------------
+
+@pytest.mark.parametrize("value", ["//other.example/", "///other.example/", "/\\other.example/", "\\\\other.example\\",
+                                   "https://good.example\\@other.example/", "/repo\t/", "https:/x", "https://"])
+def test_a_base_url_on_another_host_is_refused(value, tmp_path, capsys):
+    """"//x/" is protocol-relative: canonical links, og:url, the sitemap and robots.txt
+    would all name another host; a browser reads a backslash as a slash."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/notes/n.md": NOTE})
+    for verb in ("build", "serve"):
+        code, err, _ = dossier(capsys, verb, str(root), "--base-url", value)
+        assert (code, err) == (2, [f"--base-url: base_url {value!r} is not a web address "
+                                   "(like https://user.github.io/repo/)"])
+    (root / "dossier.yaml").write_text(f"base_url: {json.dumps(value)}\n")
+    code, err = build(capsys, root)
+    assert (code, err) == (1, [f"dossier.yaml:1: base_url {value!r} is not a web address "
+                               "(like https://user.github.io/repo/)"])
+    assert not (tmp_path / "out").exists()
