@@ -54,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     v.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     v.add_argument("--base-url", help="serve under this URL's path, e.g. /repo/ (default: dossier.yaml's base_url)")
+    v.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="also answer requests for this host name (repeatable; .example.org: it and its subdomains; "
+                        "localhost and IP addresses always are)")
     v.add_argument("--open", action="store_true", help="open the site in the web browser")
 
     i = sub.add_parser("init", help="start a new dossier in DIR: example content, GitHub Pages workflow")

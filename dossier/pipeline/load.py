@@ -63,7 +63,7 @@ Entry = tuple  # (Source or None, warnings, DossierError or None): what one file
 
 
 def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool | DossierError, read) -> Entry:
-    if isinstance(skipped, DossierError):  # refused by the walk: never read
+    if isinstance(skipped, DossierError):  # a folder the walk refused: nothing in it is read
         return None, [], skipped
     if skipped:
         return None, [skipped] if skipped is not True else [], None
@@ -78,8 +78,7 @@ def load_entry(path: Path, sid: SourceId, kind: Kind, skipped: str | bool | Doss
 
 def gather(entries: list[Entry]) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     sources = [e[0] for e in entries if e[0] is not None]
-    # a refused sidecar is reported by the walk and by its article's read: once
-    errors = list({e[2].format(): e[2] for e in entries if e[2] is not None}.values())
+    errors = [e[2] for e in entries if e[2] is not None]
     if errors:
         raise ContentErrors(errors + _entity_errors(sources))
     return tuple(sources), tuple(w for e in entries for w in e[1])
@@ -88,7 +87,8 @@ def gather(entries: list[Entry]) -> tuple[tuple[Source, ...], tuple[str, ...]]:
 def list_content(content: Path) -> list[tuple[Path, SourceId, Kind, str | bool | DossierError]]:
     """The walk of content/: (path, id, kind, why it is skipped: "" when it is read,
     a warning, True for a sidecar .yaml read with its article, or the DossierError of
-    a file that is refused unread: a FIFO, a device, a link out of the site)."""
+    a folder refused unread). What a file is (a FIFO, a link out of the site) is
+    checked when it is read: `dossier serve` keeps this listing between saves."""
     out: list[tuple[Path, SourceId, Kind, str | bool | DossierError]] = []
     walk = _Walk(content)
     for folder, kind in FOLDERS.items():
@@ -123,48 +123,44 @@ class _Walk:
         self.content, self.site = content, content.parent.resolve()
         self.seen = {content.resolve()}
 
-    def files(self, top: Path) -> list[tuple[Path, str | DossierError]]:
-        found: list[tuple[Path, str | DossierError]] = []
-        if os.path.lexists(top):
-            problem = self.refused(top, top=True)
-            if problem is None and not top.is_dir():
-                problem = DossierError(self.shown(top), f"is {what_is(top)}, not a folder",
-                                       hint=f"content/{top.name}/ holds the {FOLDERS[top.name]} files")
-            if problem:
-                found.append((top, problem))
-            else:
-                self.visit(top, found)
+    def files(self, top: Path) -> list[tuple[Path, str | DossierError | None]]:
+        """(path, None) for each file under `top`; (path, a warning or an error) for a
+        folder passed over."""
+        found: list[tuple[Path, str | DossierError | None]] = []
+        if not os.path.lexists(top):
+            return found
+        if not top.is_dir():
+            found.append((top, DossierError(self.shown(top), f"is {what_is(top)}, not a folder",
+                                            hint=f"content/{top.name}/ holds the {FOLDERS[top.name]} files")))
+        else:
+            self.visit(top, found, top=True)
         return sorted(found, key=lambda f: f[0])
 
-    def visit(self, folder: Path, found: list) -> None:
+    def visit(self, folder: Path, found: list, top: bool = False) -> None:
+        shown = self.shown(folder)
+        if (top or folder.is_symlink()) and not _OUTSIDE_OK.get():  # below a folder inside, only a link leads out
+            error = outside(folder, self.site, shown)
+            if error:
+                found.append((folder, error))
+                return
         real = folder.resolve()
         if real in self.seen or self.content.resolve().is_relative_to(real):
-            found.append((folder, f"{self.shown(folder)}: is a link to a folder dossier reads already ({real}); skipped"))
+            found.append((folder, f"{shown}: is a link to a folder dossier reads already ({real}); skipped"))
             return
         self.seen.add(real)
         try:
             names = sorted(os.listdir(folder))
         except OSError as e:
-            found.append((folder, DossierError(self.shown(folder), f"cannot be read: {e.strerror or e}")))
+            found.append((folder, DossierError(shown, f"cannot be read: {e.strerror or e}")))
             return
         for name in names:
+            path = folder / name
             if name.startswith("."):
                 continue  # hidden: editors' swap files, .git
-            path = folder / name
-            problem = self.refused(path)
-            if problem is None and path.is_dir():
+            if path.is_dir():
                 self.visit(path, found)
-            else:
-                found.append((path, problem))
-
-    def refused(self, path: Path, top: bool = False) -> DossierError | None:
-        """Why `path` is not read: a link out of the site, or not a regular file or folder.
-        Below a folder that is inside, only a link can lead out; content/ itself may."""
-        shown = self.shown(path)
-        special = None if path.is_dir() else not_a_file(path, shown)  # first: no setting lets one be read
-        if special is None and (top or path.is_symlink()) and not _OUTSIDE_OK.get():
-            return outside(path, self.site, shown)
-        return special
+            else:  # a file, or what pretends to be one: the read tells
+                found.append((path, None))
 
     def shown(self, path: Path) -> str:
         return f"content/{source_id(self.content, path)}"
