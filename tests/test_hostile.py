@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -320,3 +321,53 @@ def test_a_base_url_on_another_host_is_refused(value, tmp_path, capsys):
     assert (code, err) == (1, [f"dossier.yaml:1: base_url {value!r} is not a web address "
                                "(like https://user.github.io/repo/)"])
     assert not (tmp_path / "out").exists()
+
+
+# --- a build killed while its worker pools run -------------------------------------------
+
+def _big_site(root: Path, n: int = 320) -> Path:
+    """Enough articles for both pools (clean and render start workers from 200)."""
+    import random
+    rnd = random.Random(5)
+    words = ["".join(rnd.choice("abcdefghiklmnoprstuvw") for _ in range(rnd.randint(3, 9))) for _ in range(4000)]
+    files = {"dossier.yaml": "title: T\n"}
+    for i in range(n):
+        body = "\n\n".join(" ".join(rnd.choices(words, k=40)).capitalize() + "." for _ in range(6))
+        files[f"content/articles/a{i:03}.txt"] = f"Headline number {i}\n\n{body}\n"
+    return write_site(root, files)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+def test_a_build_killed_in_its_worker_pool_ends_quietly(how, tmp_path):
+    """Killed (SIGKILL), the orphaned workers found the result pipe closed and each
+    printed a BrokenPipeError traceback, some time later; on Ctrl-C each printed a
+    KeyboardInterrupt traceback. Now workers die with the build and leave Ctrl-C to it."""
+    import signal
+    root = _big_site(tmp_path / "site")
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}
+    proc = subprocess.Popen([sys.executable, "-m", "dossier", "build", str(root), "-o", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.02)  # mid-task
+    workers = _children(proc.pid)
+    assert workers, "the build never started its workers, or they were done already"
+    if how == "SIGKILL":
+        proc.kill()
+    else:  # Ctrl-C reaches the whole foreground process group
+        os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)  # EOF only once every worker has closed its end too
+    assert "Traceback" not in err and "Error" not in err, err
+    assert proc.returncode == (-signal.SIGKILL if how == "SIGKILL" else 130)
+    time.sleep(0.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()
+                and "zombie" not in Path(f"/proc/{w}/status").read_text()], "a worker outlived the build"

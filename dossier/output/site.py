@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import jinja2
 
 from ..errors import UsageError
 from ..models import Dossier, Page
+from ..pipeline.parallel import quiet_worker
 from .outputs import dump_json, feed, robots, sitemap
 from .render import STAMP, environment, output_path, render_page, write_files
 from .search import indexed
@@ -89,7 +91,7 @@ def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> int:
     _JOB, n = job, 0
     gc.freeze()  # else each child copies the model's memory pages the first time it collects
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, quiet_worker, (os.getpid(),)) as pool:
             for k, written, failed in pool.imap_unordered(_write_chunk, enumerate(chunks)):
                 # a page that raised in a worker is rendered here, so the error is raised as serially
                 n += written + sum(job.write(i) for i in failed)

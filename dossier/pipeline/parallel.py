@@ -6,9 +6,11 @@ is: they inherit the sources, so only indices go out and Documents come back.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -60,7 +62,7 @@ def clean_many(sources: list[Source], workers: int | None = None) -> list[Docume
     gc.freeze()
     try:
         # small chunks dealt in order: one long article does not hold up a worker's whole share
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, quiet_worker, (os.getpid(),)) as pool:
             results = pool.map(_clean_one, range(len(sources)), chunksize=max(1, len(sources) // (workers * 8)))
     finally:
         _TODO = None
@@ -68,6 +70,21 @@ def clean_many(sources: list[Source], workers: int | None = None) -> list[Docume
     # a source whose clean raised in a worker is cleaned here again, so that the
     # error is raised as the serial run raises it, with its own traceback
     return [r if isinstance(r, Document) else clean(s) for r, s in zip(results, sources)]
+
+
+def quiet_worker(parent: int) -> None:
+    """A forked pool worker's first act (the pool's initializer; output/site.py's too).
+    Ctrl-C is the parent's to handle: it stops the pool (each worker printed a
+    KeyboardInterrupt traceback). And a worker dies with its parent: orphaned by a
+    kill, it found the result pipe closed and printed a BrokenPipeError traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the pool stops its workers: quietly
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(0)
 
 
 def _clean_one(i: int) -> Document | None:
