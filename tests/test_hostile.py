@@ -371,3 +371,32 @@ def test_a_build_killed_in_its_worker_pool_ends_quietly(how, tmp_path):
     time.sleep(0.5)
     assert not [w for w in workers if Path(f"/proc/{w}").exists()
                 and "zombie" not in Path(f"/proc/{w}/status").read_text()], "a worker outlived the build"
+
+
+# --- notes are never dropped -------------------------------------------------------------
+
+def test_every_note_is_published_even_when_notes_resemble_each_other(tmp_path, capsys):
+    """dedup folded notes that repeat each other and only the canonical one got a
+    page: three fresh `dossier new note` files (the template text) became one, and a
+    draft vanished behind its final version, with no word from build or check."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/articles/a.txt": ARTICLE * 3})
+    for title in ("Border trade", "Bridge traffic", "Coal exports"):
+        assert dossier(capsys, "new", "note", title, str(root))[0] == 0
+    body = ("The bridge carried few trucks in its first winter. Customs officers blamed the paperwork. "
+            "Traders on both banks said the fees were too high. ")
+    (root / "content/notes/draft.md").write_text(f"---\ntitle: Draft\n---\n{body}\n")
+    (root / "content/notes/final.md").write_text(f"---\ntitle: Final\n---\n{body}Volumes doubled by spring.\n")
+    (root / "content/notes/pasted.md").write_text("---\ntitle: Pasted\n---\n" + ARTICLE * 3)
+    code, err = build(capsys, root)
+    assert code == 0, err
+    out = tmp_path / "out"
+    model = json.loads((out / "dossier.json").read_text())
+    titles = sorted(n["title"] for n in model["notes"])
+    assert titles == ["Border trade", "Bridge traffic", "Coal exports", "Draft", "Final", "Pasted"]
+    for note in model["notes"]:
+        page = BeautifulSoup((out / "notes" / note["slug"] / "index.html").read_text(), "html.parser")
+        assert note["title"] in page.find("h1").get_text()
+    listed = BeautifulSoup((out / "notes/index.html").read_text(), "html.parser")
+    assert {a.get_text(strip=True) for a in listed.select("main a")} >= set(titles)
+    (story,) = model["stories"]  # the pasting note is still shown as a version of the story it pastes
+    assert "notes/pasted.md" in [v["source"] for v in story["versions"]]
