@@ -400,3 +400,26 @@ def test_every_note_is_published_even_when_notes_resemble_each_other(tmp_path, c
     assert {a.get_text(strip=True) for a in listed.select("main a")} >= set(titles)
     (story,) = model["stories"]  # the pasting note is still shown as a version of the story it pastes
     assert "notes/pasted.md" in [v["source"] for v in story["versions"]]
+
+
+@pytest.mark.parametrize("opening", ["<style>", "<script>", "<STYLE type='text/css'>", "<!--", "<?php", "<!DOCTYPE",
+                                     "<![CDATA[", "<textarea>", "<pre>", "<div><style>", "Inline <style> then",
+                                     "Inline <script src=x> then", "A paragraph with <iframe src=x> in it",
+                                     "<p>a <xmp> b"])
+def test_raw_html_left_open_never_swallows_the_rest_of_a_note(opening, tmp_path, capsys):
+    """CommonMark runs a <style>/<script>/<!-- block to its closing marker, else to the
+    end of the note, and nh3 then dropped all of it; in a paragraph, an HTML parser
+    reads all that follows <style> or <iframe> as its raw text."""
+    after = ["Paragraph one after it.", "Paragraph **two** after it.", "- a list item after it"]
+    root = write_site(tmp_path / "site", {
+        "dossier.yaml": "title: T\n",
+        "content/notes/n.md": f"---\ntitle: N\n---\nBefore it.\n\n{opening}\nbody {{ color: red }}\n\n"
+                              + "\n\n".join(after) + "\n"})
+    code, err = build(capsys, root)
+    assert code == 0, err
+    page = BeautifulSoup((tmp_path / "out/notes/n/index.html").read_text(), "html.parser")
+    text = page.find("main").get_text(" ")
+    for words in ("Before it.", "Paragraph one after it.", "after it", "a list item after it"):
+        assert words in text, (opening, text)
+    assert page.find("main").find("strong").get_text() == "two"
+    assert not page.find("main").find(["style", "script", "iframe", "textarea", "xmp"])
