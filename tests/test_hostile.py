@@ -423,3 +423,40 @@ def test_raw_html_left_open_never_swallows_the_rest_of_a_note(opening, tmp_path,
         assert words in text, (opening, text)
     assert page.find("main").find("strong").get_text() == "two"
     assert not page.find("main").find(["style", "script", "iframe", "textarea", "xmp"])
+
+
+def test_what_is_not_a_folder_is_named_for_what_it_is(tmp_path, capsys):
+    """"no such folder" for a file, "is a file" for a FIFO or a device: each message
+    says what is there."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n", "content/notes/n.md": NOTE})
+    (tmp_path / "plain.txt").write_text("x")
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "zero").symlink_to("/dev/zero")
+    site_hint = "(give the folder holding dossier.yaml and content/)"
+    out_hint = "(choose another output folder with -o, or use the default SITE/build)"
+    for args, line in [
+        (["check", f"{tmp_path}/plain.txt"], f"{tmp_path}/plain.txt: is a file, not a folder {site_hint}"),
+        (["build", f"{tmp_path}/pipe"], f"{tmp_path}/pipe: is a named pipe (FIFO), not a folder {site_hint}"),
+        (["build", str(root), "-o", f"{tmp_path}/pipe"], f"{tmp_path}/pipe: is a named pipe (FIFO), not a folder {out_hint}"),
+        (["build", str(root), "-o", f"{tmp_path}/zero"], f"/dev/zero: is a device, not a folder {out_hint}"),
+    ]:
+        assert dossier(capsys, *args)[:2] == (2, [line]), args
+    (root / "content/notes/n.md").unlink()
+    (root / "content/notes").rmdir()
+    (root / "content").rmdir()
+    os.mkfifo(root / "content")
+    assert dossier(capsys, "check", str(root))[:2] == (2, [
+        f"{root}/content: is a named pipe (FIFO), not a folder (content/ holds the dossier's articles, notes, people, "
+        "places and events)"])
+
+
+def test_a_theme_template_linked_out_of_the_theme_is_refused(tmp_path, capsys):
+    outside = _secret(tmp_path)
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\ntheme: mytheme\n", "content/notes/n.md": NOTE})
+    (root / "mytheme/templates").mkdir(parents=True)
+    (root / "mytheme/templates/note.html").symlink_to(outside / "passwd")
+    code, err = build(capsys, root)
+    assert (code, content_lines(err)) == (1, [
+        f"{root}/mytheme/templates/note.html: is a link to {outside}/passwd, outside the theme's templates folder "
+        "(copy the template into the theme instead)"])
+    assert not (tmp_path / "out").exists()

@@ -11,6 +11,7 @@ import jinja2
 
 from .. import __version__
 from ..errors import DossierError, UsageError, os_reason, printable, template_error
+from ..files import what_is
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,8 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":  # the one command that runs before there is a dossier
             return run("init", site, args)
         if not site.is_dir():
-            raise UsageError(str(site), "no such folder", hint="give the folder holding dossier.yaml and content/")
+            what = what_is(site)
+            raise UsageError(str(site), "no such folder" if what == "nothing" else f"is {what}, not a folder",
+                             hint="give the folder holding dossier.yaml and content/")
         if not (site / "content").is_dir():
+            what = what_is(site / "content")
+            if what != "nothing":
+                raise UsageError(str(site / "content"), f"is {what}, not a folder",
+                                 hint="content/ holds the dossier's articles, notes, people, places and events")
             raise UsageError(str(site), "has no content/ folder", hint="run dossier in your dossier's folder")
         return run(args.command, site, args)
     except DossierError as e:

@@ -39,8 +39,22 @@ def theme_dirs(site: Path, theme: str) -> list[Path]:
     return ([site / theme] if theme else []) + [DEFAULT_THEME]
 
 
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """One theme's templates/, where a link is followed only while it stays inside
+    it: a template is published as it is, so a link to /etc/passwd would publish
+    that (the theme folder itself may be a link to a shared theme)."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not real.is_relative_to(Path(self.searchpath[0]).resolve()):
+            raise DossierError(filename, f"is a link to {real}, outside the theme's templates folder",
+                               hint="copy the template into the theme instead")
+        return source, filename, uptodate
+
+
 def environment(site: Path, theme: str) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(site, theme)])
+    loader = jinja2.ChoiceLoader([_ThemeLoader(str(d / "templates")) for d in theme_dirs(site, theme)])
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.globals["segments_html"] = segments_html

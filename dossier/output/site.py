@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from ..errors import UsageError
+from ..files import what_is
 from ..models import Dossier, Page
 from ..pipeline.parallel import quiet_worker
 from .outputs import dump_json, feed, robots, sitemap
@@ -159,8 +160,8 @@ def guard_output(site: Path, out: Path) -> None:
     if content.is_relative_to(out) or site.is_relative_to(out):
         raise UsageError(shown, "refusing to build into a folder that holds the site: it would replace content/",
                          hint=hint)
-    if out.exists() and not out.is_dir():
-        raise UsageError(shown, "is a file, not a folder", hint=hint)
+    if os.path.lexists(out) and not out.is_dir():
+        raise UsageError(shown, f"is {what_is(out)}, not a folder", hint=hint)
     if out.is_dir() and not (out / STAMP).exists() and any(p.name != ".gitkeep" for p in out.iterdir()):
         raise UsageError(shown, f"is a non-empty folder without dossier's {STAMP} stamp: dossier did not make it",
                          hint="empty it, or choose another output folder with -o")
