@@ -460,3 +460,21 @@ def test_a_theme_template_linked_out_of_the_theme_is_refused(tmp_path, capsys):
         f"{root}/mytheme/templates/note.html: is a link to {outside}/passwd, outside the theme's templates folder "
         "(copy the template into the theme instead)"])
     assert not (tmp_path / "out").exists()
+
+
+def test_the_hostile_table_in_docs_has_these_messages():
+    """docs/reliability.md promises these exact lines (the tests above make them)."""
+    doc = (ROOT / "docs" / "reliability.md").read_text()
+    lines = [f"content/articles/b.yaml: is a named pipe (FIFO), not a regular file {HINT}",
+             f"content/notes/n.md: is a socket, not a regular file {HINT}",
+             f"content/notes/n.md: is a link to a device (/dev/zero), not a regular file {HINT}",
+             "warning: content/articles/clip.mp4: skipped (not a .txt or .md file)",
+             f"content/notes/n.md: is a link to /etc/passwd, outside the site folder {OUTSIDE_HINT}",
+             f"content/notes/gone.md: is a link to nothing (moved-away.md), not a regular file {HINT}",
+             f"content/articles/b.yaml: is a link that loops back on itself (b.yaml), not a regular file {HINT}",
+             f"dossier.yaml: is a named pipe (FIFO), not a regular file {HINT}",
+             "--base-url: base_url '//other.example/' is not a web address (like https://user.github.io/repo/)",
+             "could not write the site: No space left on device (the previous build was left as it was)",
+             "could not write the PDF: No space left on device (no PDF was written)",
+             "already has content; nothing was written (run dossier init in a new or empty folder)"]
+    assert [line for line in lines if line not in doc] == []
