@@ -478,3 +478,27 @@ def test_the_hostile_table_in_docs_has_these_messages():
              "could not write the PDF: No space left on device (no PDF was written)",
              "already has content; nothing was written (run dossier init in a new or empty folder)"]
     assert [line for line in lines if line not in doc] == []
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_read(tmp_path):
+    """rglob (and a recursive walk) raised RecursionError on a folder 1,500 deep."""
+    root = write_site(tmp_path / "site", {"dossier.yaml": "title: T\n"})
+    folder = root / "content/notes"
+    folder.mkdir()
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(1500):  # by file descriptor: the full path is longer than the system takes at once
+            os.mkdir("d", dir_fd=fd)
+            fd, old = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+            os.close(old)
+        with open(os.open("n.md", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as f:
+            f.write("---\ntitle: Deep\n---\nDeep note.\n")
+    finally:
+        os.close(fd)
+    try:
+        result = run("check", str(root), "--format", "json")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        from dossier.build import build_model
+        assert [n.title for n in build_model(root).notes] == ["Deep"]
+    finally:  # pytest's own clean-up of old temp folders recurses too: rm does not
+        subprocess.run(["rm", "-rf", str(folder)], check=True)

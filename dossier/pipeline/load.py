@@ -121,7 +121,10 @@ class _Walk:
 
     def __init__(self, content: Path):
         self.content, self.site = content, content.parent.resolve()
-        self.seen = {content.resolve()}
+        # folders by (device, inode): resolving each path costs a call per level, and a
+        # folder 1,500 deep took a minute. content/ and what holds it count as seen: a
+        # link up to one of them would walk content/ again.
+        self.seen = {_inode(f) for f in (content.resolve(), *content.resolve().parents)}
 
     def files(self, top: Path) -> list[tuple[Path, str | DossierError | None]]:
         """(path, None) for each file under `top`; (path, a warning or an error) for a
@@ -133,37 +136,48 @@ class _Walk:
             found.append((top, DossierError(self.shown(top), f"is {what_is(top)}, not a folder",
                                             hint=f"content/{top.name}/ holds the {FOLDERS[top.name]} files")))
         else:
-            self.visit(top, found, top=True)
+            folders = [(top, True)]  # a stack, not recursion: a folder 2,000 deep is no RecursionError
+            while folders:
+                folders += self.visit(*folders.pop(), found)
         return sorted(found, key=lambda f: f[0])
 
-    def visit(self, folder: Path, found: list, top: bool = False) -> None:
+    def visit(self, folder: Path, top: bool, found: list) -> list[tuple[Path, bool]]:
+        """Adds the files of `folder` to `found`; returns its folders to visit."""
         shown = self.shown(folder)
         if (top or folder.is_symlink()) and not _OUTSIDE_OK.get():  # below a folder inside, only a link leads out
             error = outside(folder, self.site, shown)
             if error:
                 found.append((folder, error))
-                return
-        real = folder.resolve()
-        if real in self.seen or self.content.resolve().is_relative_to(real):
-            found.append((folder, f"{shown}: is a link to a folder dossier reads already ({real}); skipped"))
-            return
-        self.seen.add(real)
+                return []
         try:
+            inode = _inode(folder)
+            if inode in self.seen:
+                found.append((folder, f"{shown}: is a link to a folder dossier reads already ({folder.resolve()}); "
+                                      "skipped"))
+                return []
+            self.seen.add(inode)
             names = sorted(os.listdir(folder))
         except OSError as e:
             found.append((folder, DossierError(shown, f"cannot be read: {e.strerror or e}")))
-            return
+            return []
+        folders = []
         for name in names:
             path = folder / name
             if name.startswith("."):
                 continue  # hidden: editors' swap files, .git
             if path.is_dir():
-                self.visit(path, found)
+                folders.append((path, False))
             else:  # a file, or what pretends to be one: the read tells
                 found.append((path, None))
+        return folders
 
     def shown(self, path: Path) -> str:
         return f"content/{source_id(self.content, path)}"
+
+
+def _inode(folder: Path) -> tuple[int, int]:
+    st = os.stat(folder)
+    return st.st_dev, st.st_ino
 
 
 def outside(path: Path, site: Path, shown: str) -> DossierError | None:
