@@ -60,7 +60,8 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     memo, timed = memo if memo is not None else Memo(), timed or Timings()
     config = config or load_config(site)
     with timed("load", progress):
-        listing = memo.get("listing", str(site), partial(list_content, site / "content"))
+        listing = memo.get("listing", (str(site), config.follow_outside_symlinks),
+                           partial(list_content, site / "content", config.follow_outside_symlinks))
         sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key))
     with timed("clean", progress):
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
@@ -126,11 +127,11 @@ def _read_key(item) -> tuple:
     items are kept from one serve build to the next while the watcher names no added or
     deleted file; an item's key is then kept with it, and the watcher's files are
     forgotten: a rewrite within one tick of the filesystem clock keeps its stat.)"""
-    path, _, kind, skipped = item
-    return (*item, _stat(path), _stat(path[:path.rfind(".")] + ".yaml") if kind == "article" and not skipped else None)
+    path, _, kind, skipped, _ = item
+    return (str(path), *item[1:], _stat(path), _stat(path.with_suffix(".yaml")) if kind == "article" and not skipped else None)
 
 
-def _stat(path: str) -> tuple | None:
+def _stat(path) -> tuple | None:
     try:
         st = os.stat(path)
     except OSError:

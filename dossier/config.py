@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -33,6 +34,10 @@ class Config:
     """Also write the whole-dossier PDF into the build, linked from the home page."""
     cname: str = ""
     """Custom domain for GitHub Pages: written to the CNAME file when set."""
+    follow_outside_symlinks: bool = False
+    """Read files in content/ that are symbolic links to places outside the site folder.
+    Off, such a link is refused with an error, so a dossier built by CI from a shared
+    repository cannot publish the machine's own files (a link to /etc/passwd)."""
 
 
 def config_keys() -> list[str]:
@@ -43,11 +48,11 @@ def load_config(site: Path) -> Config:
     """The settings, or a DossierError listing every bad key (each `dossier.yaml:line:`)."""
     path = site / "dossier.yaml"
     shown = path.name
-    if not path.is_file():
-        if path.exists():
-            raise DossierError(shown, "is a folder, not a file")
+    if not os.path.lexists(path):
         return Config()
-    raw = read_bytes(path, shown)
+    if path.is_dir():
+        raise DossierError(shown, "is a folder, not a file")
+    raw = read_bytes(path, shown)  # a FIFO, a device, a broken link: refused unread
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as e:
@@ -107,10 +112,16 @@ def _checked(site: Path, shown: str, line: int | None, key: str, value):
     return value
 
 
+# No space, quote, angle bracket, control character or backslash (a browser reads
+# "/\\x" as "//x"): the value is written into every page's canonical link, og:url,
+# the sitemap, robots.txt and the feed.
+_URL_CHAR = r"[^\s\"'<>\\\x00-\x1f\x7f]"
+_BASE_URL = re.compile(rf"https?://(?:(?!/){_URL_CHAR})+(?:/{_URL_CHAR}*)?|/(?!/){_URL_CHAR}*", re.IGNORECASE)
+
+
 def check_base_url(value: str, shown: str = "dossier.yaml", line: int | None = None) -> None:
-    """An http(s) address or a path from the root: it is written into every page's
-    canonical link, the sitemap and the feed, so it must not hold quotes or spaces."""
-    if value and not re.fullmatch(r"(?:https?://[^\s\"'<>/]+)?/[^\s\"'<>]*|https?://[^\s\"'<>/]+", value,
-                                  re.IGNORECASE):
+    """An http(s) address, or a path starting with one "/": "//other.example/" is an
+    address on another host (protocol-relative), so every canonical link would be."""
+    if value and not _BASE_URL.fullmatch(value):
         raise DossierError(shown, f"base_url {value!r} is not a web address", line=line,
                            hint="like https://user.github.io/repo/")

@@ -2,6 +2,21 @@
 and exits with their `exit_code`: 1 for content, 2 for how dossier was called."""
 from __future__ import annotations
 
+import re
+import shutil
+
+# What a terminal would act on rather than show: C0 and C1 controls (an escape
+# sequence, a newline that starts a fake message), DEL, the line and paragraph
+# separators, and the bidirectional overrides and isolates that reorder a name.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on one terminal line: each unprintable character as its
+    Python escape (`\\x1b`, `\\n`, `\\u202e`). File names are as untrusted as the text
+    of a scraped page, and every path a message names goes through here."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 class DossierError(Exception):
     """A problem with the user's content or config, never a bug in dossier."""
@@ -15,7 +30,7 @@ class DossierError(Exception):
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.message}{hint}"
+        return printable(f"{where}: {self.message}{hint}")
 
 
 class UsageError(DossierError):
@@ -38,6 +53,15 @@ class ContentErrors(DossierError):
 
     def format(self) -> str:
         return "\n".join(e.format() for e in self.errors)
+
+
+def os_reason(e: OSError) -> tuple[str | None, str]:
+    """(the file, why) of a failed system call, in words. shutil.copytree's Error
+    holds every file it could not copy: on a full disk a kilobyte of repr."""
+    if isinstance(e, shutil.Error) and e.args and isinstance(e.args[0], list) and e.args[0]:
+        _, path, why = e.args[0][0]  # the first is what the user must fix; the rest follow from it
+        return str(path), re.sub(r"^\[Errno \d+\] |: '.*'$", "", str(why))
+    return (str(e.filename) if e.filename else None), e.strerror or str(e)
 
 
 def template_error(e) -> str:

@@ -3,7 +3,10 @@ safe and bounded YAML. Shared by load (content/) and config (dossier.yaml)."""
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +25,75 @@ YAML_BUDGET = 10_000
 # then RecursionError), so depth and size are checked before it parses anything.
 YAML_MAX_DEPTH = 100
 YAML_MAX_CHARS = 64 * 1024  # real front matter is under 2 kB
-# Characters that are not text (C0 controls but tab and newline, DEL, the two
-# non-characters): they are invalid in XML, so a feed would not parse. Shown as a space.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters that are not text (C0 and C1 controls but tab and newline, DEL, lone
+# surrogates, the two non-characters): most are invalid in XML, so a feed would not
+# parse, and a surrogate cannot even be written as UTF-8. Shown as a space.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def umask_mode(path: Path, mode: int) -> None:
+    """Give `path` the permissions a plain open() or mkdir() would have given it:
+    mkstemp and mkdtemp make theirs private (0600, 0700), which a published site,
+    or a PDF to share, is not."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
+def plain(text: str) -> str:
+    """`text` without the characters that are not text (each becomes a space)."""
+    return _CONTROL.sub(" ", text)
+
+
+def what_is(path: Path) -> str:
+    """What is at `path`, in the words of a message: "a folder", "a named pipe (FIFO)",
+    "a link to nothing (x.md)"... Never opens it, so never blocks or reads a device."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if os.path.islink(path):
+            why = "a link that loops back on itself" if e.errno == errno.ELOOP else "a link to nothing"
+            return f"{why} ({os.readlink(path)})"
+        return "nothing" if e.errno == errno.ENOENT else "unreadable"
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a file")
+    return f"a link to {kind} ({os.path.realpath(path)})" if os.path.islink(path) and kind != "a file" else kind
+
+
+def not_a_file(path: Path, shown: str) -> DossierError | None:
+    """The error for anything at `path` that is not a regular file (a FIFO would hang
+    the read, a device never end it), or None for a regular file."""
+    kind = what_is(path)
+    if kind in ("a file", "nothing", "unreadable"):  # the last two: opening it says why
+        return None
+    return DossierError(shown, f"is {kind}, not a regular file", hint="dossier reads only regular files: remove it")
+
 
 def read_bytes(path: Path, shown: str) -> bytes:
+    """The bytes of the regular file at `path`, at most MAX_FILE_BYTES of them. A FIFO,
+    device or socket is refused before it is opened and again once it is (in case it
+    was swapped in between); the read is bounded even where the size lies (/proc)."""
+    refused = not_a_file(path, shown)
+    if refused:
+        raise refused
+    data = b""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DossierError(shown, f"{size / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
-                               "for one content file", hint="a news article is rarely over 100 kB: split it, "
-                               "or move it out of content/")
-        return path.read_bytes()
+        fd = os.open(path, _READ_FLAGS)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DossierError(shown, "is not a regular file", hint="dossier reads only regular files: remove it")
+            if st.st_size <= MAX_FILE_BYTES:
+                data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise DossierError(shown, f"cannot be read: {e.strerror or e}") from None
+    if st.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        raise DossierError(shown, f"{max(st.st_size, len(data)) / 2**20:.1f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
+                           "for one content file", hint="a news article is rarely over 100 kB: split it, "
+                           "or move it out of content/")
+    return data
 
 
 def decode(raw: bytes, shown: str) -> tuple[str, str | None]:
@@ -63,7 +121,7 @@ def decode(raw: bytes, shown: str) -> tuple[str, str | None]:
                 text = raw.decode("latin-1")
             warning = f"{shown}:{line}: not UTF-8; read as Windows-1252 (save the file as UTF-8 to silence this)"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub(" ", text), warning
+    return plain(text), warning
 
 
 def _binary(shown: str) -> DossierError:
@@ -125,6 +183,18 @@ def load_yaml(text: str, shown: str, first_line: int, what: str = "front matter"
     if _too_big(data):
         raise DossierError(shown, f"{what or 'it'} holds more than {YAML_BUDGET} values", line=first_line,
                            hint="YAML aliases (*name) that repeat each other? write the values out")
+    return _plain_values(data)
+
+
+def _plain_values(data: Any) -> Any:
+    """Every string in `data` through plain(): a YAML escape ("Bell\\x07", "\\ud800") makes
+    the characters decode() took out of the file's text. Bounded by YAML_BUDGET."""
+    if isinstance(data, str):
+        return plain(data)
+    if isinstance(data, dict):
+        return {_plain_values(k): _plain_values(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain_values(x) for x in data]
     return data
 
 

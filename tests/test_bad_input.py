@@ -215,7 +215,7 @@ CASES = [
     Case("config-unknown-far", "an unknown key with no close match",
          {"dossier.yaml": "colour: red\n"}, 1,
          ["dossier.yaml:1: unknown setting 'colour' (known: title, summary, base_url, language, author, theme, "
-          "dedup_threshold, pdf, cname)"]),
+          "dedup_threshold, pdf, cname, follow_outside_symlinks)"]),
     Case("config-types", "wrong types in dossier.yaml",
          {"dossier.yaml": "title: [a, b]\npdf: yes please\ndedup_threshold: 2\nauthor: {name: x}\n"}, 1,
          ["dossier.yaml:1: title must be text, not a list (put it in quotes)",

@@ -4,8 +4,11 @@ and what a killed build leaves behind cleaned up."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -161,3 +164,122 @@ def test_check_writes_nothing(root, capsys):
     before = tree(root)
     code, _, _ = dossier(capsys, "check", str(root))
     assert code == 0 and tree(root) == before and not (root / "build").exists()
+
+
+# --- the swap, killed halfway ------------------------------------------------------------
+
+# `dossier build` killed (SIGKILL) right after the first of the swap's two renames,
+# when the system has no atomic exchange ("no-exchange") or when it has one.
+KILLED_IN_SWAP = """
+import os, signal, sys
+from dossier.output import render
+rename = os.rename
+def killed_after(a, b):
+    rename(a, b)
+    if os.path.basename(str(b)).startswith(".out-old-"):
+        os.kill(os.getpid(), signal.SIGKILL)
+os.rename = killed_after
+if sys.argv[1] == "no-exchange":
+    render._RENAMEAT2 = None
+from dossier.commands.cli import main
+sys.exit(main(["build", sys.argv[2], "-o", sys.argv[3]]))
+"""
+
+
+def _build_killed_in_swap(root: Path, out: Path, how: str) -> int:
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}
+    return subprocess.run([sys.executable, "-c", KILLED_IN_SWAP, how, str(root), str(out)], env=env,
+                          capture_output=True, timeout=120).returncode
+
+
+def test_the_swap_never_leaves_the_output_folder_absent(root, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert build(capsys, root, out=out)[0] == 0
+    (root / "content/notes/a.md").write_text(NOTE.replace("river", "bridge"))
+    assert _build_killed_in_swap(root, out, "exchange") == 0  # one exchange: no moment without OUT to kill in
+    assert "Text about the bridge." in (out / "notes/a/index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_a_kill_between_the_two_renames_is_recovered_by_the_next_build(root, capsys, tmp_path):
+    out = tmp_path / "out"
+    assert build(capsys, root, out=out)[0] == 0
+    before = tree(out)
+    (root / "content/notes/a.md").write_text(NOTE.replace("river", "bridge"))
+    assert _build_killed_in_swap(root, out, "no-exchange") == -signal.SIGKILL
+    assert not out.exists()  # the moment the kill hit: the old site aside, the new one not yet in
+    (root / "content/notes/bad.md").write_text("---\ntitle: [unclosed\n---\n")
+    code, err = build(capsys, root, out=out)  # fails, but first puts the previous site back
+    assert code == 1 and len(err) == 1
+    assert tree(out) == before
+    (root / "content/notes/bad.md").unlink()
+    assert build(capsys, root, out=out)[0] == 0
+    assert "Text about the bridge." in (out / "notes/a/index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # the killed build's temp folder went
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o027, 0o750), (0o002, 0o775)])
+def test_the_output_folder_is_made_as_the_umask_says(root, capsys, tmp_path, umask, mode):
+    """mkdtemp makes a private (0700) folder, which became build/: a web server
+    running as another user could not read the site."""
+    old = os.umask(umask)
+    try:
+        assert build(capsys, root, out=tmp_path / "out")[0] == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "out/notes/a/index.html").stat().st_mode & 0o777 == mode & 0o666
+
+
+# --- a full disk -------------------------------------------------------------------------
+
+@contextmanager
+def tiny_disk(folder: Path, size: str):
+    """A real filesystem of `size` (tmpfs; needs root), so the disk really fills."""
+    folder.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small filesystem here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_short_line(root, capsys, tmp_path):
+    """copytree's shutil.Error lists every file it could not copy: printed whole it
+    was a 1,126-character line."""
+    with tiny_disk(tmp_path / "disk", "16k") as disk:
+        code, err = build(capsys, root, out=disk / "out")
+        assert code == 1 and len(err) == 1, err
+        assert err[0].endswith(": could not write the site: No space left on device "
+                               "(the previous build was left as it was)"), err
+        assert err[0].startswith(f"{disk}/out/assets/") and len(err[0]) < 200
+        assert os.listdir(disk) == []
+
+
+def test_a_full_disk_under_the_pdf_names_the_pdf_not_the_site(capsys, tmp_path, site):
+    root = site({"dossier.yaml": "title: T\n", "content/notes/a.md": NOTE * 50})
+    with tiny_disk(tmp_path / "disk", "8k") as disk:
+        code, err, _ = dossier(capsys, "pdf", "-s", str(root), "-o", str(disk / "x.pdf"))
+        assert (code, err) == (1, [f"{disk}/x.pdf: could not write the PDF: No space left on device "
+                                   "(no PDF was written)"])
+        assert os.listdir(disk) == []
+
+
+def test_a_killed_pdf_leaves_a_part_file_the_next_run_removes(site, tmp_path):
+    root = site({"dossier.yaml": "title: T\n", "content/notes/a.md": NOTE})
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}
+    cmd = [sys.executable, "-m", "dossier", "pdf", "-s", str(root), "-o", str(tmp_path / "x.pdf")]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".x.pdf.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    assert list(tmp_path.glob(".x.pdf.*.part"))  # what SIGKILL leaves: no clean-up runs
+    other = tmp_path / f".x.pdf.{os.getpid()}.abcdef.part"  # a run still going: not touched
+    other.write_bytes(b"half")
+    assert subprocess.run(cmd, env=env, capture_output=True, timeout=300).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".x.pdf")) == [other.name]
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")

@@ -4,6 +4,7 @@ Chromium. Everything listens on 127.0.0.1 only and is bounded in time."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -20,7 +21,7 @@ import pytest
 
 from dossier.errors import DossierError
 from dossier.serve.incremental import Builder, Superseded, render_all
-from dossier.serve.livereload import base_path, resolve
+from dossier.serve.livereload import base_path, host_allowed, resolve
 from dossier.serve.server import _extra
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +156,19 @@ def test_bad_content_keeps_the_last_good_site_and_the_fix_builds(builder):
                                                                 "sitemap.xml", "robots.txt", ".nojekyll"}
 
 
+def test_a_file_that_becomes_a_link_out_of_the_site_is_refused(builder, tmp_path):
+    """serve keeps its walk of content/ between saves: the check is made on each read."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("---\ntitle: Runner secret\n---\nSECRET-MARKER\n")
+    note = builder.site / NOTE
+    note.unlink()
+    note.symlink_to(secret)
+    with pytest.raises(DossierError) as e:
+        builder.build({"content"}, paths=[note])
+    assert e.value.format().startswith(f"{NOTE}: is a link to {secret}, outside the site folder")
+    assert not any(b"SECRET-MARKER" in data for data in files_of(builder).values())
+
+
 def test_a_superseded_build_changes_nothing(builder):
     before = builder.state
     note = builder.site / NOTE
@@ -177,8 +191,10 @@ def test_the_live_reload_script_is_never_in_build_output(shipped, builder):
 class Served:
     """`dossier serve` in a subprocess; its output collected by a thread."""
 
-    def __init__(self, site: Path, port: int, *args: str):
-        env = {**os.environ, "PAGEFIND_BINARY_PATH": "/nonexistent"}  # search is another test's subject
+    def __init__(self, site: Path, port: int, *args: str, search: bool = False):
+        env = dict(os.environ)
+        if not search:  # search is another test's subject
+            env["PAGEFIND_BINARY_PATH"] = "/nonexistent"
         self.proc = subprocess.Popen([sys.executable, "-m", "dossier", "serve", str(site), "--port", str(port), *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                      preexec_fn=_die_with_parent)
@@ -250,6 +266,105 @@ def test_paths_outside_the_site_are_404(served):
         response = served.get(path)
         assert response.status == 404, path
         assert b"not for the web" not in response.body and b"base_url" not in response.body
+
+
+@pytest.mark.parametrize("host, allowed, answered", [
+    (None, (), True),  # HTTP/1.0: no browser
+    ("127.0.0.1:8000", (), True), ("127.0.0.1", (), True), ("[::1]:8000", (), True), ("192.168.1.20:8000", (), True),
+    ("localhost:8000", (), True), ("LOCALHOST.", (), True), ("app.localhost:8000", (), True),
+    ("evil.example:8000", (), False), ("evil.example", (), False), ("127.0.0.1.evil.example:8000", (), False),
+    ("localhost.evil.example", (), False), ("evil-localhost:8000", (), False), ("[::1].evil.example", (), False),
+    ("", (), True),
+    ("dossier.test:8000", ("dossier.test",), True), ("Dossier.Test.", ("dossier.test",), True),
+    ("x.dossier.test", ("dossier.test",), False), ("x.dossier.test", (".dossier.test",), True),
+    ("dossier.test", (".dossier.test",), True), ("notdossier.test", (".dossier.test",), False),
+    ("anything.example", ("*",), True),
+])
+def test_host_allowed(host, allowed, answered):
+    assert host_allowed(host, frozenset(allowed)) is answered
+
+
+def test_only_allowed_host_names_are_answered(served):
+    """DNS rebinding: a page on evil.example points its name at 127.0.0.1 and reads
+    the preview; its requests carry `Host: evil.example`."""
+    for path in (served.base, served.base + PERSON, served.base + "dossier.json", served.base + "health/",
+                 served.base + "__dossier/events"):
+        refused = served.get(path, {"Host": f"evil.example:{served.port}"})
+        assert refused.status == 403 and b"--allow-host evil.example" in refused.body, path
+        assert b"Xi Jinping" not in refused.body and refused.getheader("Content-Type").startswith("text/plain")
+    for host in (f"127.0.0.1:{served.port}", f"localhost:{served.port}"):
+        assert served.get(served.base + PERSON, {"Host": host}).status == 200
+
+
+def test_allow_host_names_another_host(tmp_path):
+    site = copy_shipped(tmp_path / "site")
+    server = Served(site, free_port(), "--allow-host", "dossier.test", "--allow-host", ".preview.test")
+    try:
+        for host, status in [("dossier.test", 200), ("a.preview.test", 200), ("evil.example", 403)]:
+            assert served_status(server, host) == status, host
+    finally:
+        server.stop()
+
+
+def served_status(server, host: str) -> int:
+    return server.get(server.base + PERSON, {"Host": f"{host}:{server.port}"}).status
+
+
+def _poll(condition, seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_serve_started_on_a_broken_file_gets_search_once_it_is_fixed(tmp_path):
+    """The indexer ran on the placeholder page, found nothing to index, and gave up
+    for the whole session."""
+    site = copy_shipped(tmp_path / "site")
+    (site / "dossier.yaml").write_text("title: Heihe\n")  # no base path to learn once it builds
+    note = site / NOTE
+    good = note.read_text()
+    note.write_text("---\ntitle: [unclosed\n---\n")
+    server = Served(site, free_port(), search=True)
+    try:
+        assert server.get(server.base + PERSON).status == 404
+        note.write_text(good)
+        assert _poll(lambda: server.get(server.base + PERSON).status == 200), server.output()
+        assert _poll(lambda: server.get(server.base + "pagefind/pagefind-ui.js").status == 200), server.output()
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()
+
+
+def test_a_fifo_sidecar_is_refused_and_later_saves_still_build(tmp_path):
+    """A FIFO as an article's .yaml hung the builder thread on its read: no later save
+    was built and nothing was said."""
+    site = tmp_path / "site"
+    (site / "content/articles").mkdir(parents=True)
+    (site / "content/notes").mkdir()
+    (site / "dossier.yaml").write_text("title: T\n")
+    (site / "content/articles/a.txt").write_text("Bridge opens in Heihe\n\nThe bridge over the Amur opened.\n")
+    (site / "content/notes/n.md").write_text("---\ntitle: A note\n---\nFirst words.\n")
+    server = Served(site, free_port())
+    try:
+        os.mkfifo(site / "content/articles/a.yaml")
+        line = ("content/articles/a.yaml: is a named pipe (FIFO), not a regular file "
+                "(dossier reads only regular files: remove it)")
+        assert _poll(lambda: line in server.output(), 20), server.output()
+        (site / "content/articles/a.yaml").unlink()
+        (site / "content/articles/a.yaml").write_text("title: Renamed headline\n")
+        (site / "content/notes/n.md").write_text("---\ntitle: A note\n---\nSecond words.\n")
+
+        def rebuilt():
+            model = json.loads(server.get(server.base + "dossier.json").body)
+            page = server.get(server.base + "notes/n/").body
+            return [s["title"] for s in model["stories"]] == ["Renamed headline"] and b"Second words." in page
+        assert _poll(rebuilt, 20), server.output()
+        assert "Traceback" not in server.output()
+    finally:
+        assert server.stop() == 0
 
 
 def test_never_a_stale_page_in_the_http_cache(served):

@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from ..build import Timings, build
+from ..errors import printable
 from ..memo.disk import DiskMemo, Manifest, Summary, cache_folder, input_digest
-from ..output.render import theme_dirs
+from ..output.render import recover, theme_dirs
 from ..output.site import guard_output
 from ..pipeline.load import list_content
 from . import site_config
@@ -21,8 +22,9 @@ def cmd_build(site: Path, args) -> int:
     config = site_config(site, args)
     out = Path(args.out) if args.out else site / "build"
     guard_output(site, out)
+    recover(out.resolve())  # a build killed mid-swap: the previous site is back before anything can fail
     folder, why = cache_folder(site)
-    read = [item[0] for item in list_content(site / "content") if item[3] in ("", True)]
+    read = [item[0] for item in list_content(site / "content", config.follow_outside_symlinks) if item[3] in ("", True)]
     manifest = Manifest(folder, out, input_digest(site, config, out, theme_dirs(site, config.theme), read))
     # Nothing read changed and OUT is as the last build left it: say so, with the
     # same warnings, instead of building the same bytes again (docs/cache.md)
@@ -34,9 +36,9 @@ def cmd_build(site: Path, args) -> int:
         done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
     print_warnings(summary.warnings)
     for note in (why, *summary.notices) if why else summary.notices:
-        print(note, file=sys.stderr)
-    print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
-          f"{done} in {time.perf_counter() - t0:.2f}s")
+        print(printable(note), file=sys.stderr)
+    print(printable(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+                    f"{done} in {time.perf_counter() - t0:.2f}s"))
     if args.strict and summary.warnings:
         print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
         return 1
@@ -67,7 +69,7 @@ def print_warnings(warnings) -> None:
         by_kind.setdefault(w.split(": ", 1)[-1].split(":")[0][:40], []).append(w)
     for ws in by_kind.values():
         for w in ws[:WARNINGS_SHOWN]:
-            print(f"warning: {w}", file=sys.stderr)
+            print(printable(f"warning: {w}"), file=sys.stderr)
         if len(ws) > WARNINGS_SHOWN:
             print(f"warning: … and {len(ws) - WARNINGS_SHOWN} more like these (dossier check lists them all)",
                   file=sys.stderr)

@@ -10,7 +10,8 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
-from ..errors import DossierError, UsageError, template_error
+from ..errors import DossierError, UsageError, os_reason, printable, template_error
+from ..files import what_is
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     v.add_argument("--port", type=int, default=8000, help="port (default 8000; the next free one if taken)")
     v.add_argument("--base-url", help="serve under this URL's path, e.g. /repo/ (default: dossier.yaml's base_url)")
+    v.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="also answer requests for this host name (repeatable; .example.org: it and its subdomains; "
+                        "localhost and IP addresses always are)")
     v.add_argument("--open", action="store_true", help="open the site in the web browser")
 
     i = sub.add_parser("init", help="start a new dossier in DIR: example content, GitHub Pages workflow")
@@ -78,8 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":  # the one command that runs before there is a dossier
             return run("init", site, args)
         if not site.is_dir():
-            raise UsageError(str(site), "no such folder", hint="give the folder holding dossier.yaml and content/")
+            what = what_is(site)
+            raise UsageError(str(site), "no such folder" if what == "nothing" else f"is {what}, not a folder",
+                             hint="give the folder holding dossier.yaml and content/")
         if not (site / "content").is_dir():
+            what = what_is(site / "content")
+            if what != "nothing":
+                raise UsageError(str(site / "content"), f"is {what}, not a folder",
+                                 hint="content/ holds the dossier's articles, notes, people, places and events")
             raise UsageError(str(site), "has no content/ folder", hint="run dossier in your dossier's folder")
         return run(args.command, site, args)
     except DossierError as e:
@@ -90,12 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     except jinja2.TemplateError as e:  # a site theme's template: the user's to fix
         if args.debug:
             raise
-        print(template_error(e), file=sys.stderr)
+        print(printable(template_error(e)), file=sys.stderr)
         return 1
     except OSError as e:  # a file or folder the system refused (permissions, disk full): no traceback
         if args.debug:
             raise
-        print(f"{e.filename or site}: {e.strerror or e}", file=sys.stderr)
+        path, why = os_reason(e)
+        print(DossierError(path or str(site), why).format(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,7 @@ own content. Existing files are never overwritten.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .. import __version__
-from ..errors import DossierError
+from ..errors import DossierError, printable
+from ..files import plain, what_is
 
 # The same workflow as this repository's .github/workflows/pages.yml, except how
 # dossier is installed (tests/test_init.py holds the two together).
@@ -221,31 +223,63 @@ def title_for(folder: Path) -> str:
 
 
 def init(folder: Path, title: str | None = None) -> tuple[list[Path], str]:
-    """Write the scaffold into `folder`; refuse, listing them, if any file exists.
-    Returns the files written and a note for the user ("" when none)."""
-    if folder.exists() and not folder.is_dir():
-        raise DossierError(str(folder), "is a file, not a folder")
+    """Write the scaffold into `folder`; refuse, listing them, if any file exists or
+    anything is in the way of one (`content` a file). Returns the files written and a
+    note for the user ("" when none). All or nothing: a write that fails takes back
+    the ones before it."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise DossierError(str(folder), f"is {what_is(folder)}, not a folder")
     install, note = requirement()
-    files = scaffold_files(title or title_for(folder), install)
-    taken = sorted(rel for rel in files if (folder / rel).exists())
+    files = scaffold_files(" ".join(plain(title or title_for(folder)).split()) or "My dossier", install)
+    taken = sorted({blocker for rel in files if (blocker := _in_the_way(folder, rel))})
     if taken:
         raise DossierError(str(folder), f"already has {', '.join(taken)}; nothing was written",
                            hint="run dossier init in a new or empty folder")
-    written = []
-    for rel, text in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written, note
+    made: list[Path] = []  # files and folders, in the order made
+    try:
+        for rel, text in files.items():
+            path = folder / rel
+            for parent in _missing_folders(path):
+                parent.mkdir()
+                made.append(parent)
+            with open(path, "x", encoding="utf-8") as f:  # "x": never through a link planted since
+                made.append(path)
+                f.write(text)
+    except OSError as e:
+        for path in reversed(made):
+            (path.rmdir if path.is_dir() else path.unlink)()
+        raise DossierError(str(e.filename or folder), f"cannot be written: {e.strerror or e}; nothing was written") \
+            from None
+    return [p for p in made if not p.is_dir()], note
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """The folders above `path` that do not exist yet, outermost first."""
+    missing = []
+    for parent in path.parents:
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    return missing[::-1]
+
+
+def _in_the_way(folder: Path, rel: str) -> str | None:
+    """`rel` if something is at folder/rel (a broken link too), or the first folder on
+    its way that exists and is not one (`content` as a file); None when it is free."""
+    parts = Path(rel).parts
+    for n in range(1, len(parts)):
+        at = folder.joinpath(*parts[:n])
+        if os.path.lexists(at) and not at.is_dir():
+            return "/".join(parts[:n])
+    return rel if os.path.lexists(folder / rel) else None
 
 
 def cmd_init(folder: Path, args) -> int:
     written, note = init(folder, args.title)
     for path in written:
-        print(f"created {path}")
+        print(printable(f"created {path}"))
     if note:
         print(f"note: {note}", file=sys.stderr)
-    print(f"next: cd {folder} && dossier build --strict, then push to GitHub and set "
-          "Settings → Pages → Source: GitHub Actions")
+    print(printable(f"next: cd {folder} && dossier build --strict, then push to GitHub and set "
+                    "Settings → Pages → Source: GitHub Actions"))
     return 0

@@ -12,7 +12,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from ..errors import DossierError
+from ..errors import DossierError, printable
+from ..files import plain
 from ..pipeline.load import HTML_SUFFIXES, TEXT_SUFFIXES
 from ..urls import slugify
 
@@ -80,7 +81,7 @@ TODO: paste the article text here, as published. It is evidence: once pasted, le
 
 def new_file(site: Path, kind: str, title: str, today: date | None = None) -> Path:
     """Write content/<folder>/<slug>.md for `kind` and return its path."""
-    title = " ".join(str(title).split())
+    title = " ".join(plain(str(title)).split())  # a control character would reach feed.xml
     if not title:
         raise DossierError("TITLE", "is empty", hint=f'dossier new {kind} "A title"')
     slug = slugify(title)
@@ -103,5 +104,5 @@ def new_file(site: Path, kind: str, title: str, today: date | None = None) -> Pa
 
 
 def cmd_new(site: Path, args) -> int:
-    print(new_file(site, args.kind, args.title))
+    print(printable(str(new_file(site, args.kind, args.title))))
     return 0

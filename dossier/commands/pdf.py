@@ -8,6 +8,7 @@ renamed over it only once complete, so a failure never leaves a truncated PDF.
 from __future__ import annotations
 
 import difflib
+import glob
 import os
 import signal
 import tempfile
@@ -18,10 +19,11 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from ..build import build_model
-from ..errors import DossierError, UsageError
+from ..errors import DossierError, UsageError, os_reason, printable
 from ..models import Page
 from ..output.pdf import write_pdf
-from ..output.render import environment, render_page
+from ..files import umask_mode
+from ..output.render import alive, environment, render_page
 from ..pages.builders import build_pages
 from ..pages.printpage import PRINT_URL, page_alone
 from . import site_config
@@ -32,7 +34,7 @@ WHOLE = "dossier.pdf"  # default output of the whole dossier, in the current fol
 def cmd_pdf(site: Path, args) -> int:
     out, pages, seconds = make_pdf(site, site_config(site, args), args.pages, Path(args.out) if args.out else None,
                                    debug=args.debug)
-    print(f"{out}: {pages} pages in {seconds:.1f}s")
+    print(printable(f"{out}: {pages} pages in {seconds:.1f}s"))
     return 0
 
 
@@ -119,22 +121,34 @@ def output_path(site: Path, out: Path | None, name: str) -> Path:
 
 @contextmanager
 def atomic_file(target: Path) -> Iterator[BinaryIO]:
-    """A temp file beside `target`, renamed over it when the block succeeds and
-    removed when it fails (an error, Ctrl-C): never a half-written PDF."""
+    """A temp file beside `target` (`.NAME.PID.xxxx.part`), renamed over it when the
+    block succeeds and removed when it fails (an error, Ctrl-C, SIGTERM): never a
+    half-written PDF. What a killed run (SIGKILL) left is removed by the next."""
+    _remove_stale_parts(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     except OSError as e:
         raise UsageError(str(target), f"cannot write the PDF here: {e.strerror or e}", hint="choose -o") from None
     try:
         with os.fdopen(fd, "wb") as stream, _term_as_exit():
             yield stream
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a PDF is an ordinary file
+        umask_mode(tmp, 0o666)  # mkstemp makes it private; a PDF is an ordinary file
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):  # a full disk: the PDF's, not the site folder's, as the bare error said
+            path, why = os_reason(e)
+            raise DossierError(path or str(target), f"could not write the PDF: {why}",
+                               hint="no PDF was written" if not target.exists() else
+                               "the previous PDF was left as it was") from None
         raise
+
+
+def _remove_stale_parts(target: Path) -> None:
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        pid = part.name[len(target.name) + 2:].split(".")[0]
+        if pid.isdigit() and not alive(int(pid), part):
+            part.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import dossier
 
+from ..files import MAX_FILE_BYTES
 from . import Memo
 
 CACHE_DIR = ".dossier-cache"
@@ -209,9 +210,9 @@ def _file_digest(path: Path) -> bytes:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return f"special {stat.S_IFMT(st.st_mode)}".encode()
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            while chunk := f.read(CHUNK):
+        h = hashlib.sha256(str(st.st_size).encode())
+        with open(path, "rb") as f:  # no further than load reads: it refuses a bigger file
+            while (chunk := f.read(CHUNK)) and f.tell() <= MAX_FILE_BYTES + CHUNK:
                 h.update(chunk)
         return h.digest()
     except OSError:
@@ -239,12 +240,19 @@ def listing(out: Path) -> dict[str, list[int]]:
 
 
 def _files(root: Path) -> list[Path]:
+    """Every file below `root` (links to folders not followed), in a stable order;
+    a loop, not os.walk's recursion: a folder 1,500 deep is no RecursionError."""
     if not root.is_dir():
         return [root] if root.exists() or root.is_symlink() else []
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        found += [Path(folder, n) for n in sorted(names)]
+    found, folders = [], [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        found += [Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)]
+        folders += [Path(e.path) for e in reversed(entries) if e.is_dir(follow_symlinks=False)]
     return found
 
 

@@ -6,6 +6,9 @@ failed build never leaves a half-written site. Only the writers do I/O.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import os
 import re
 import shutil
@@ -19,7 +22,8 @@ from typing import Any, Callable, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from ..errors import DossierError
+from ..errors import DossierError, os_reason
+from ..files import umask_mode
 from ..models import Page
 from ..pages.builders import SECTIONS
 from ..pages.printpage import print_part
@@ -35,8 +39,22 @@ def theme_dirs(site: Path, theme: str) -> list[Path]:
     return ([site / theme] if theme else []) + [DEFAULT_THEME]
 
 
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """One theme's templates/, where a link is followed only while it stays inside
+    it: a template is published as it is, so a link to /etc/passwd would publish
+    that (the theme folder itself may be a link to a shared theme)."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not real.is_relative_to(Path(self.searchpath[0]).resolve()):
+            raise DossierError(filename, f"is a link to {real}, outside the theme's templates folder",
+                               hint="copy the template into the theme instead")
+        return source, filename, uptodate
+
+
 def environment(site: Path, theme: str) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(site, theme)])
+    loader = jinja2.ChoiceLoader([_ThemeLoader(str(d / "templates")) for d in theme_dirs(site, theme)])
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.globals["segments_html"] = segments_html
@@ -130,9 +148,10 @@ class Staging:
             out.parent.mkdir(parents=True, exist_ok=True)
             remove_stale(out)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-{os.getpid()}-", dir=out.parent))
+            umask_mode(self.tmp, 0o777)  # it becomes OUT: as readable as any folder the user makes
             (self.tmp / STAMP).write_text("made by dossier build; this folder is replaced on every build\n")
         except OSError as e:
-            raise DossierError(str(out.parent), f"cannot write the site here: {e.strerror or e}",
+            raise DossierError(str(out.parent), f"cannot write the site here: {os_reason(e)[1]}",
                                hint="choose another output folder with -o") from None
         try:
             write_files(self.tmp, self.out, read_static(self._themes).items())
@@ -149,12 +168,15 @@ class Staging:
         self.tmp = None
 
     def __exit__(self, kind, e, tb) -> None:
-        if self.tmp is None:
+        tmp, self.tmp = self.tmp, None
+        if tmp is None:
             return  # swapped in
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp = None
+        shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(e, OSError):  # disk full, permissions: the previous site is untouched
-            raise DossierError(str(e.filename or self.out), f"could not write the site: {e.strerror or e}",
+            path, why = os_reason(e)
+            if path and Path(path).is_relative_to(tmp):  # named where it was going, not the gone temp folder
+                path = str(self.out / Path(path).relative_to(tmp))
+            raise DossierError(path or str(self.out), f"could not write the site: {why}",
                                hint="the previous build was left as it was") from None
 
 
@@ -188,9 +210,13 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
         target = tmp / rel
         if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
             raise DossierError(rel, "output path would leave the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
-            target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
+                target.write_bytes(data)
+        except OSError as e:  # a failed write() names no file: say which
+            e.filename = e.filename or str(target)
+            raise
         n += 1
     return n
 
@@ -215,14 +241,34 @@ def remove_stale(out: Path) -> None:
     """Temp and old folders a killed build left beside OUT (`.build-tmp-PID-…`,
     `.build-old-PID`): removed once their process is gone. Only folders carrying
     the stamp are touched, so a user's own `.build-something` stays."""
-    pattern = re.compile(rf"\.{re.escape(out.name)}-(?:tmp|old)-(\d+)(?:-\w+)?")
-    for path in out.parent.glob(f".{out.name}-*"):
+    recover(out)
+    for _, path in _stale(out):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def recover(out: Path) -> None:
+    """A build killed between the two renames of a swap left no OUT, and the previous
+    site in `.OUT-old-PID`: put it back (the newest, if several)."""
+    if os.path.lexists(out):
+        return
+    old = [path for kind, path in _stale(out) if kind == "old"]
+    if old:
+        os.rename(max(old, key=lambda p: p.stat().st_mtime_ns), out)
+
+
+def _stale(out: Path) -> list[tuple[str, Path]]:
+    """("tmp" or "old", folder) for each stamped folder a build that is gone left beside OUT."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}-(tmp|old)-(\d+)(?:-\w+)?")
+    found = []
+    for path in sorted(out.parent.glob(f".{glob.escape(out.name)}-*")):
         m = pattern.fullmatch(path.name)
-        if m and path.is_dir() and (path / STAMP).is_file() and not _running(int(m.group(1)), path):
-            shutil.rmtree(path, ignore_errors=True)
+        if m and path.is_dir() and (path / STAMP).is_file() and not alive(int(m.group(2)), path):
+            found.append((m.group(1), path))
+    return found
 
 
-def _running(pid: int, path: Path) -> bool:
+def alive(pid: int, path: Path) -> bool:
+    """Whether the process that made `path` may still be writing it."""
     if pid == os.getpid():
         return True  # a build of this process (dossier serve) may be writing it now
     if os.name != "posix":  # no signal 0 there: trust age instead
@@ -237,11 +283,41 @@ def _running(pid: int, path: Path) -> bool:
 
 
 def _swap(tmp: Path, out: Path) -> None:
-    """Replace `out` with `tmp`: two renames, so `out` is never half there."""
+    """Replace `out` with `tmp`, never half there: one exchange where the system has
+    it (OUT is never absent, not even for an instant; `tmp` then holds the old site),
+    else two renames (and remove_stale puts the old one back after a kill between)."""
     if not out.exists():
         os.rename(tmp, out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
         return
     old = out.with_name(f".{out.name}-old-{os.getpid()}")
     os.rename(out, old)
     os.rename(tmp, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _renameat2():
+    try:
+        call = ctypes.CDLL(None, use_errno=True).renameat2  # Linux 3.15, glibc 2.28
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return call
+
+
+_RENAMEAT2 = _renameat2()
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system or filesystem cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a filesystem without it: two renames instead
+    raise OSError(err, os.strerror(err), str(b))

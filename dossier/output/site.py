@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -11,7 +12,9 @@ from typing import Callable, Iterable
 import jinja2
 
 from ..errors import UsageError
+from ..files import what_is
 from ..models import Dossier, Page
+from ..memo.engine import quiet_worker
 from .outputs import dump_json, feed, robots, sitemap
 from .render import STAMP, output_path, render_page
 from .search import indexed
@@ -83,7 +86,7 @@ def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> None
     _JOB = job
     gc.freeze()  # else each child copies the model's memory pages the first time it collects
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, quiet_worker, (os.getpid(),)) as pool:
             for k, failed in pool.imap_unordered(_write_chunk, enumerate(chunks)):
                 for i in failed:  # a page that raised in a worker is rendered here, so the error is raised as serially
                     job.write(i)
@@ -145,8 +148,8 @@ def guard_output(site: Path, out: Path) -> None:
     if content.is_relative_to(out) or site.is_relative_to(out):
         raise UsageError(shown, "refusing to build into a folder that holds the site: it would replace content/",
                          hint=hint)
-    if out.exists() and not out.is_dir():
-        raise UsageError(shown, "is a file, not a folder", hint=hint)
+    if os.path.lexists(out) and not out.is_dir():
+        raise UsageError(shown, f"is {what_is(out)}, not a folder", hint=hint)
     if out.is_dir() and not (out / STAMP).exists() and any(p.name != ".gitkeep" for p in out.iterdir()):
         raise UsageError(shown, f"is a non-empty folder without dossier's {STAMP} stamp: dossier did not make it",
                          hint="empty it, or choose another output folder with -o")

@@ -8,6 +8,11 @@ Anything a scraper or a tired editor can put in a file ends here as a Source, a
 warning, or a DossierError naming the file and line: never another exception
 (tests/test_properties.py feeds it arbitrary bytes). What is taken and what is
 refused, with the exact messages, is in docs/reliability.md.
+
+Only regular files are read: a FIFO would hang the build and a device never end
+it. A symbolic link is followed only while its target stays inside the site
+folder (a contributed dossier built by CI must not publish the runner's files),
+unless dossier.yaml's `follow_outside_symlinks` says otherwise.
 """
 from __future__ import annotations
 
@@ -16,11 +21,11 @@ import hashlib
 import os
 import re
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..dates import parse_date
-from ..errors import ContentErrors, DossierError
-from ..files import decode, key_lines, parse_yaml_mapping, read_bytes, split_front_matter
+from ..errors import ContentErrors, DossierError, printable
+from ..files import decode, key_lines, not_a_file, parse_yaml_mapping, read_bytes, split_front_matter, what_is
 from ..models import Kind, Source, SourceId
 from ..urls import is_web_url
 
@@ -31,24 +36,25 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 HTML_SUFFIXES = {".html", ".htm"}  # a saved web page: articles only, read by pipeline/html.py
 DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
 URL_KEYS = ("url",)
-
-
-def load_sources(content: Path) -> tuple[tuple[Source, ...], tuple[str, ...]]:
+def load_sources(content: Path, follow_outside: bool = False) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors
-    listing every bad file, not just the first."""
-    return gather([load_entry(item) for item in list_content(content)])
+    listing every bad file, not just the first. `follow_outside`: dossier.yaml's
+    follow_outside_symlinks (read links that lead out of the site folder)."""
+    return gather([load_entry(item) for item in list_content(content, follow_outside)])
 
 
-Item = tuple  # (path as str, id, kind, why it is skipped): one file of the walk of content/
+Item = tuple  # (path, id, kind, why it is skipped, follow_outside): one file of the walk of content/
 Entry = tuple  # (Source or None, warnings, DossierError or None): what one file of the listing gave
 
 
 def load_entry(item: Item) -> Entry:
-    path, sid, kind, skipped = item
+    path, sid, kind, skipped, follow_outside = item
+    if isinstance(skipped, DossierError):  # a folder the walk refused: nothing in it is read
+        return None, [], skipped
     if skipped:
         return None, [skipped] if skipped is not True else [], None
     try:
-        source, warnings = read_checked(Path(path), sid, kind)
+        source, warnings = read_checked(path, sid, kind, follow_outside)
     except DossierError as e:
         return None, [], e
     if kind in ("article", "note") and not source.text.strip() and not source.meta:
@@ -64,54 +70,117 @@ def gather(entries: list[Entry]) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     return tuple(sources), tuple(w for e in entries for w in e[1])
 
 
-def list_content(content: Path) -> list[Item]:
+def list_content(content: Path, follow_outside: bool = False) -> list[Item]:
     """The walk of content/: (path, id, kind, why it is skipped: "" when it is read,
-    a warning, or True for a sidecar .yaml read with its article)."""
+    a warning, True for a sidecar .yaml read with its article, or the DossierError of
+    a folder refused unread; and `follow_outside`). What a file is (a FIFO, a link out
+    of the site) is checked when it is read: `dossier serve` keeps this listing between saves."""
     out: list[Item] = []
-    root = f"{content}{os.sep}"
+    walk = _Walk(content, follow_outside)
     for folder, kind in FOLDERS.items():
-        files = _walk(content, folder)
-        names = set(files)
-        for sid in files:
-            path, stem, suffix = root + sid, *os.path.splitext(sid)  # a str: a Path per file costs more
-            if suffix == ".yaml" and kind == "article":
-                alone = not any(stem + s in names for s in TEXT_SUFFIXES | HTML_SUFFIXES)
-                out.append((path, SourceId(sid), kind,
-                            f"content/{sid}: metadata file with no article beside it" if alone else True))
-            elif kind == "article" and suffix in HTML_SUFFIXES:
-                out.append((path, SourceId(sid), kind, ""))
-            elif suffix not in TEXT_SUFFIXES or (kind != "article" and suffix == ".txt"):
-                out.append((path, SourceId(sid), kind,
-                            f"content/{sid}: skipped (not a {'.txt, .html or .md' if kind == 'article' else '.md'} file)"))
+        found = walk.files(content / folder)
+        names = {path for path, _ in found}
+        for path, problem in found:
+            sid = source_id(content, path)
+            if problem:
+                why = problem
+            elif path.suffix == ".yaml" and kind == "article":
+                alone = not any(path.with_suffix(s) in names for s in TEXT_SUFFIXES | HTML_SUFFIXES)
+                why = f"content/{sid}: metadata file with no article beside it" if alone else True
+            elif kind == "article" and path.suffix in HTML_SUFFIXES:
+                why = ""
+            elif path.suffix not in TEXT_SUFFIXES or (kind != "article" and path.suffix == ".txt"):
+                why = f"content/{sid}: skipped (not a {'.txt, .html or .md' if kind == 'article' else '.md'} file)"
             else:
-                out.append((path, SourceId(sid), kind, ""))
+                why = ""
+            out.append((path, sid, kind, why, follow_outside))
     return out
 
 
-def _walk(content: Path, folder: str) -> list[str]:
-    """The files below content/folder as ids ("articles/x.txt"), but hidden ones and
-    those in hidden folders, in the order of sorted(Path.rglob()) (by path parts).
-    os.scandir, because rglob and a Path per file cost ten times as much."""
-    found, stack = [], [folder]
-    while stack:
-        rel = stack.pop()
+def source_id(content: Path, path: Path) -> SourceId:
+    """A file's id: its path inside content/, printable (a scraped file's name can hold
+    an escape sequence or a newline; the id is in every message and page about it)."""
+    return SourceId(printable(path.relative_to(content).as_posix()))
+
+
+class _Walk:
+    """content/'s folders, file by file, hidden names skipped. A link to a folder is
+    followed when it stays inside the site, once (a link back up would loop)."""
+
+    def __init__(self, content: Path, follow_outside: bool):
+        self.content, self.site, self.follow_outside = content, content.parent.resolve(), follow_outside
+        # folders by (device, inode): resolving each path costs a call per level, and a
+        # folder 1,500 deep took a minute. content/ and what holds it count as seen: a
+        # link up to one of them would walk content/ again.
+        self.seen = {_inode(f) for f in (content.resolve(), *content.resolve().parents)}
+
+    def files(self, top: Path) -> list[tuple[Path, str | DossierError | None]]:
+        """(path, None) for each file under `top`; (path, a warning or an error) for a
+        folder passed over."""
+        found: list[tuple[Path, str | DossierError | None]] = []
+        if not os.path.lexists(top):
+            return found
+        if not top.is_dir():
+            found.append((top, DossierError(self.shown(top), f"is {what_is(top)}, not a folder",
+                                            hint=f"content/{top.name}/ holds the {FOLDERS[top.name]} files")))
+        else:
+            folders = [(top, True)]  # a stack, not recursion: a folder 2,000 deep is no RecursionError
+            while folders:
+                folders += self.visit(*folders.pop(), found)
+        return sorted(found, key=lambda f: f[0])
+
+    def visit(self, folder: Path, top: bool, found: list) -> list[tuple[Path, bool]]:
+        """Adds the files of `folder` to `found`; returns its folders to visit."""
+        shown = self.shown(folder)
+        if (top or folder.is_symlink()) and not self.follow_outside:  # below a folder inside, only a link leads out
+            error = outside(folder, self.site, shown)
+            if error:
+                found.append((folder, error))
+                return []
         try:
-            entries = list(os.scandir(content / rel))
-        except OSError:  # missing, or not a folder
-            continue
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            if e.is_dir():
-                stack.append(f"{rel}/{e.name}")
-            elif e.is_file():
-                found.append(f"{rel}/{e.name}")
-    return sorted(found, key=lambda sid: sid.split("/"))
+            inode = _inode(folder)
+            if inode in self.seen:
+                found.append((folder, f"{shown}: is a link to a folder dossier reads already ({folder.resolve()}); "
+                                      "skipped"))
+                return []
+            self.seen.add(inode)
+            names = sorted(os.listdir(folder))
+        except OSError as e:
+            found.append((folder, DossierError(shown, f"cannot be read: {e.strerror or e}")))
+            return []
+        folders = []
+        for name in names:
+            path = folder / name
+            if name.startswith("."):
+                continue  # hidden: editors' swap files, .git
+            if path.is_dir():
+                folders.append((path, False))
+            else:  # a file, or what pretends to be one: the read tells
+                found.append((path, None))
+        return folders
+
+    def shown(self, path: Path) -> str:
+        return f"content/{source_id(self.content, path)}"
 
 
-def read_checked(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, list[str]]:
+def _inode(folder: Path) -> tuple[int, int]:
+    st = os.stat(folder)
+    return st.st_dev, st.st_ino
+
+
+def outside(path: Path, site: Path, shown: str) -> DossierError | None:
+    """The error for a link at `path` whose target is outside the (resolved) site folder."""
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(site):
+        return None
+    return DossierError(shown, f"is a link to {real}, outside the site folder",
+                        hint="dossier follows links only within the site; set follow_outside_symlinks: true "
+                             "in dossier.yaml to read it")
+
+
+def read_checked(path: Path, sid: SourceId, kind: Kind, follow_outside: bool = False) -> tuple[Source, list[str]]:
     """read_source, then check_meta: the Source and every warning about its file."""
-    source, warning = read_source(path, sid, kind)
+    source, warning = read_source(path, sid, kind, follow_outside)
     source, meta_warnings = check_meta(source)
     return source, ([warning] if warning else []) + meta_warnings
 
@@ -127,9 +196,9 @@ def _entity_errors(sources: list[Source]) -> list[DossierError]:
     return []
 
 
-def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | None]:
+def read_source(path: Path, sid: SourceId, kind: Kind, follow_outside: bool = False) -> tuple[Source, str | None]:
     shown = f"content/{sid}"
-    raw = read_bytes(path, shown)
+    raw = _read(path, sid, shown, follow_outside)
     text, warning = decode(_utf8_page(raw) if path.suffix in HTML_SUFFIXES else raw, shown)
     try:  # a web page has no front matter: its metadata is in the page, or the sidecar
         meta, body, body_line = split_front_matter(text, shown) if path.suffix not in HTML_SUFFIXES else ({}, text, 1)
@@ -142,14 +211,25 @@ def read_source(path: Path, sid: SourceId, kind: Kind) -> tuple[Source, str | No
         warning = warning or f"{shown}:1: starts with '---' but is not front matter ({e.message}); read as text"
     lines = key_lines(text.split("\n")[1:body_line - 1], first_line=2) if body_line > 1 else {}
     sidecar = path.with_suffix(".yaml")
-    if kind == "article" and sidecar.exists():
+    if kind == "article" and os.path.lexists(sidecar):  # a broken link is reported, not passed over
         side_shown = f"{shown[:-len(path.suffix)]}.yaml"
-        side_text, _ = decode(read_bytes(sidecar, side_shown), side_shown)
+        side_text, _ = decode(_read(sidecar, sid, side_shown, follow_outside), side_shown)
         side_meta = parse_yaml_mapping(side_text, side_shown, first_line=1)
         meta = {**side_meta, **meta}
         if not lines:  # errors about a field then point into the sidecar
             lines = key_lines(side_text.split("\n"), first_line=1)
     return Source(sid, kind, meta, body, body_line, hashlib.sha256(raw).hexdigest(), lines), warning
+
+
+def _read(path: Path, sid: SourceId, shown: str, follow_outside: bool) -> bytes:
+    """read_bytes, after the walk's rule on links: `dossier serve` keeps its walk of
+    content/ between saves, and a file may have become a link since."""
+    error = not_a_file(path, shown)
+    if error is None and path.is_symlink() and not follow_outside:
+        error = outside(path, path.parents[len(PurePosixPath(sid).parts)].resolve(), shown)  # path: content/<sid>
+    if error:
+        raise error
+    return read_bytes(path, shown)
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)

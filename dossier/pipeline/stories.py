@@ -1,8 +1,10 @@
 """From dedup's clusters to what the site publishes: stories and notes.
 
-A cluster holding an article is a story, titled after its canonical version. A
-note folded into a story (it pastes a source) is shown there as a version, not
-published twice; of notes that repeat each other, the canonical one is published.
+A cluster holding an article is a story, titled after its canonical version.
+Every note is published: notes are the editor's own words, and two that resemble
+each other (two fresh `dossier new note` files still holding the template text, a
+draft and its final version) are still two notes. A note that pastes a source is
+also shown in that story as one of its versions.
 """
 from __future__ import annotations
 
@@ -18,5 +20,5 @@ def name_stories(clusters: tuple[Cluster, ...], documents: tuple[Document, ...])
 
 
 def published_notes(clusters: tuple[Cluster, ...], documents: tuple[Document, ...]) -> tuple[Document, ...]:
-    canon = {c.canonical for c in clusters}
-    return tuple(sorted((d for d in documents if d.kind == "note" and d.id in canon), key=lambda d: d.id))
+    """Every note, whatever dedup made of it (`clusters` stays for the stage's signature)."""
+    return tuple(sorted((d for d in documents if d.kind == "note"), key=lambda d: d.id))

@@ -195,7 +195,7 @@ class Builder:
         within one tick of the filesystem clock keeps it); the others are trusted as they
         were. A file the last listing does not have, or one gone, means a walk again."""
         named = {str(p) for p in paths}
-        listed = {item[0] for item in self.memo.table("listing").get(str(self.site), ())}
+        listed = {str(item[0]) for listing in self.memo.table("listing").values() for item in listing}
         if any(p not in listed or not os.path.isfile(p) for p in named) or not paths:
             self.memo.forget("listing", lambda key: True)
         self.memo.forget("read", lambda key: key[0] in named or _sidecar(key[0]) in named)

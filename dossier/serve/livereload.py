@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import ipaddress
 import json
 import mimetypes
+import re
 import socket
 import sys
 import threading
@@ -78,6 +80,32 @@ def base_path(base_url: str) -> str:
     """The path part of base_url as "/repo/" (or "/"): where GitHub Pages puts the site."""
     path = urlsplit(base_url or "").path.strip("/")
     return f"/{quote(path)}/" if path else "/"
+
+
+_HOST = re.compile(r"\[([0-9a-f:.]+)\](?::\d+)?|([^:\[\]/\s]+)(?::\d+)?")  # name or [IPv6], then a port
+
+
+def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
+    """Whether to answer a request whose `Host:` is `header` (Vite's rule). A page on
+    another site can point its own domain at 127.0.0.1 (DNS rebinding) and read the
+    dossier before it is published; its requests then carry that domain. So only IP
+    addresses (a rebinding needs a name), localhost and *.localhost (always this
+    machine, RFC 6761), and the names in `allowed` (the --host given, --allow-host:
+    exact, or ".example.org" for it and its subdomains; "*" for any) are answered.
+    No header at all (HTTP/1.0) is no browser's."""
+    if not header or "*" in allowed:
+        return True
+    m = _HOST.fullmatch(header.strip().lower())
+    if not m:
+        return False
+    host = (m.group(1) or m.group(2)).rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    return (host == "localhost" or host.endswith(".localhost") or host in allowed
+            or any(name.startswith(".") and (host == name[1:] or host.endswith(name)) for name in allowed))
 
 
 def resolve(target: str, base: str, files: Mapping[str, bytes]) -> tuple[str, str]:
@@ -161,8 +189,9 @@ class Server(ThreadingHTTPServer):
     block_on_close = True
     request_queue_size = 1024  # a burst of connections waits in the kernel's queue instead of being refused
 
-    def __init__(self, address, base: str, snapshot: Snapshot):
+    def __init__(self, address, base: str, snapshot: Snapshot, allowed_hosts: frozenset[str] = frozenset()):
         self.base, self.snapshot, self.hub = base, snapshot, Hub()
+        self.allowed_hosts = frozenset(h.lower().rstrip(".") for h in allowed_hosts)
         self.id = secrets.token_hex(4)  # a page from another server process is stale by definition
         self._conns: set[socket.socket] = set()
         self._open: Counter[str] = Counter()  # site path → event streams of tabs showing it
@@ -212,13 +241,15 @@ class Server6(Server):
     address_family = socket.AF_INET6
 
 
-def bind(host: str, port: int, base: str, snapshot: Snapshot, tries: int = 20) -> tuple[Server, list[int]]:
-    """A server on `port`, or the next free one; also the ports found taken."""
+def bind(host: str, port: int, base: str, snapshot: Snapshot, tries: int = 20,
+         allowed_hosts: frozenset[str] = frozenset()) -> tuple[Server, list[int]]:
+    """A server on `port`, or the next free one; also the ports found taken. It
+    answers the `Host:` names of host_allowed: `host` itself and `allowed_hosts`."""
     cls = Server6 if ":" in host else Server
     taken = []
     for candidate in range(port, port + tries) if port else [0]:
         try:
-            return cls((host, candidate), base, snapshot), taken
+            return cls((host, candidate), base, snapshot, allowed_hosts | {host}), taken
         except OSError as e:
             if e.errno != errno.EADDRINUSE:
                 raise UsageError(f"{host}:{candidate}", f"cannot listen here: {e.strerror or e}",
@@ -255,6 +286,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         server, snap = self.server, self.server.snapshot
+        if not host_allowed(self.headers.get("Host"), server.allowed_hosts):
+            return self._refuse_host(head)
         try:
             kind, where = resolve(self.path, server.base, snap.files)
         except UnicodeDecodeError:
@@ -288,6 +321,17 @@ class Handler(BaseHTTPRequestHandler):
         # no Last-Modified: two saves within a second would share it; the ETag is the content
         self.send_header("Cache-Control", "no-cache")
         self.send_header("ETag", f'"{etag}"')
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _refuse_host(self, head: bool) -> None:
+        name = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")[:100]
+        data = (f"dossier serve answers only to localhost, IP addresses and the names allowed with --allow-host; "
+                f"to open the preview as {name!r}, run dossier serve --allow-host {name}\n").encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if not head:
             self.wfile.write(data)

@@ -28,7 +28,7 @@ from typing import Callable
 import jinja2
 
 from ..config import Config
-from ..errors import DossierError, template_error
+from ..errors import DossierError, printable, template_error
 from .incremental import Builder, Deferred, Rebuilt, Superseded, classify
 from .livereload import Server, Snapshot, base_path, bind, client_script
 
@@ -168,12 +168,14 @@ class SearchIndex:
     The copy is written file by file, only where the bytes changed, into a
     temporary folder (never the user's build/); the index is read back into memory."""
 
-    def __init__(self, site: Site, say: Callable[[str], None]):
+    def __init__(self, site: Site, say: Callable[[str], None], built: bool = True):
+        """`built`: the first build succeeded, so there is a site to index now (else
+        the first good build schedules it: the placeholder page has nothing to find)."""
         self.site, self.say = site, say
         self.folder = Path(tempfile.mkdtemp(prefix="dossier-serve-"))
         self._written: dict[str, bytes] = {}
         self._cond = threading.Condition()
-        self._due: float | None = time.monotonic()
+        self._due: float | None = time.monotonic() if built else None
         self._stopping = False
 
     def schedule(self, build_seconds: float = 0.0) -> None:
@@ -190,7 +192,8 @@ class SearchIndex:
             self._cond.notify_all()
 
     def run(self) -> None:
-        from ..output.search import BUNDLE, index_site
+        from ..output.search import BUNDLE, find_binary, index_site
+        said = ""
         try:
             while True:
                 with self._cond:
@@ -202,8 +205,13 @@ class SearchIndex:
                 self._write(self.site.build)
                 why = index_site(self.folder)
                 if why:
-                    self.say(f"search: {why}")
-                    return  # it will not work better next time
+                    if why != said:  # once, not after every save
+                        self.say(f"search: {why}")
+                    said = why
+                    if find_binary()[0] is None:
+                        return  # no Pagefind: no edit brings one
+                    continue  # a site with nothing to index yet: the next build may have something
+                said = ""
                 bundle = self.folder / BUNDLE
                 self.site.indexed({f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
                                    for p in bundle.rglob("*") if p.is_file()})
@@ -228,6 +236,7 @@ def tell(line: str, stream=None) -> None:
     """One whole line per write, under a lock: print() writes the text and its newline
     apart, so two threads' lines could run together (the builder's and the indexer's)."""
     stream = stream or sys.stdout
+    line = "\n".join(map(printable, line.split("\n")))  # a file name's escape sequence is shown, not run
     with _TELL:
         stream.write(line + "\n")
         stream.flush()
@@ -289,7 +298,8 @@ def _serve(site: Path, args, stopping: list) -> int:
         tell(error, sys.stderr)
     config = builder.state.config
     base = base_path(config.base_url if config else (args.base_url or ""))
-    server, taken = bind(args.host, args.port, base, Snapshot.make(0, first.files if first else placeholder(base, error)))
+    server, taken = bind(args.host, args.port, base, Snapshot.make(0, first.files if first else placeholder(base, error)),
+                         allowed_hosts=frozenset(getattr(args, "allow_host", None) or ()))
     stopping.append(server.server_close)  # last: joins every request thread
     stopping.append(server.stop)
     site_view = Site(server)
@@ -307,7 +317,7 @@ def _serve(site: Path, args, stopping: list) -> int:
 
     rebuilds = Rebuilds(builder, site, published, failed, say, server.open_pages)
     rebuilds.warnings = set(first.warnings if first else ())
-    search = SearchIndex(site_view, say)
+    search = SearchIndex(site_view, say, built=first is not None)
     watcher = Watcher(site, builder, rebuilds)
     for worker in (rebuilds, search):
         thread = threading.Thread(target=worker.run, name=type(worker).__name__, daemon=True)
