@@ -6,6 +6,7 @@ from collections import defaultdict
 from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
+from ..pipeline.quotes import quote_change
 from ..urls import absolute, note_slugs
 
 
@@ -45,7 +46,9 @@ def model_json(d: Dossier) -> dict:
                       "caption": m.in_caption, "start": m.start, "end": m.end} for m in d.mentions],
         "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
                     "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
-                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity} for q in d.quotes],
+                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity,
+                    "change": quote_change(d.quotes[q.same_as].text, q.text) if q.status == "altered" else None}
+                   for q in d.quotes],
         "warnings": list(d.warnings),
     }
 

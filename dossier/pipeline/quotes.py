@@ -23,8 +23,11 @@ reporters name an interviewee. Otherwise the speaker stays unknown: a wrong name
 on a quote is worse than none.
 
 Alignment: each version's quotes are matched to the canonical version's with
-rapidfuzz (exact text first, then the best fuzzy match). A quote that quotes fewer
-of the same words is "same"; one whose words changed is "altered".
+rapidfuzz (the same words first, then the best fuzzy match). "same" means the same
+words: quote marks, apostrophes, dashes, spacing, case and the mark a quotation
+closes on (“…war,” he said / “…war.”) are typography; a word or a mark inside it
+dropped, added or changed makes the copy's quote "altered", and `quote_change`
+says how. Copies are not corroboration: a copy that trims a quotation misquotes it.
 """
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 
 from ..models import Document, Entity, Mention, Quote, SourceId, Story
-from ..text import fold
+from ..text import fold, hunks
 
 OPEN, CLOSE, BOTH = "“„«", "”»", '"'
 _MARKS = re.compile('[“„«”»"]')
@@ -350,19 +353,52 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text).casefold().replace("'", "")))
 
 
+_DASH = re.compile(r"\s*[‐‑‒–—―−]\s*")  # every dash but the hyphen, with its spacing
+_CLOSE = re.compile(r"[\s.,;:]+$")
+
+
+def _shown(text: str) -> list[str]:
+    """A quotation's words as printed, less the mark it closes on."""
+    return _CLOSE.sub("", _DASH.sub(" – ", text.replace("...", "…"))).split()
+
+
+def quote_words(text: str) -> tuple[str, ...]:
+    """The words of a quotation as "same" compares them: quote marks, apostrophes,
+    dashes, spacing and case normalised, the closing mark left out."""
+    return tuple(fold(w).casefold() for w in _shown(text))
+
+
+def same_words(a: str, b: str) -> bool:
+    return quote_words(a) == quote_words(b)
+
+
+def quote_changes(canonical: str, copy: str) -> list[tuple[str, str]]:
+    """What a copy did to a quotation: (words it replaced or dropped, words it put in
+    or added), as printed; [] when it has the same words."""
+    a, b = _shown(canonical), _shown(copy)
+    return [(" ".join(a[ra.start:ra.stop]), " ".join(b[rb.start:rb.stop]))
+            for same, ra, rb in hunks(quote_words(canonical), quote_words(copy)) if not same]
+
+
+def quote_change(canonical: str, copy: str) -> str:
+    """quote_changes in words: “straightforward” → “simple”; drops “safe”; adds “at all”."""
+    return "; ".join(f"“{old}” → “{new}”" if old and new else f"drops “{old}”" if old else f"adds “{new}”"
+                     for old, new in quote_changes(canonical, copy))
+
+
 def _align(lists: list[list[Quote]]) -> list[list[tuple]]:
     """For each version after the canonical (lists[0]), each quote's (status, index of
     the canonical quote it matches or None, similarity)."""
     canon = lists[0]
     keys = [_norm(q.text) for q in canon]
-    exact = {key: j for j, key in enumerate(keys)}
+    exact = {quote_words(q.text): j for j, q in enumerate(canon)}
     out = []
     for mine in lists[1:]:
         marks = []
         for j, q in enumerate(mine):
             key = _norm(q.text)
-            if key in exact:
-                marks.append(("same", exact[key], 1.0))
+            if quote_words(q.text) in exact:
+                marks.append(("same", exact[quote_words(q.text)], 1.0))
                 continue
             # copies keep the order of their quotes: look near the same relative place
             # (bounded work however many quotes a long file holds)
@@ -373,8 +409,7 @@ def _align(lists: list[list[Quote]]) -> list[list[tuple]]:
             if c is None or (q.speaker and canon[c].speaker and q.speaker != canon[c].speaker):
                 marks.append(("added", None, None))
                 continue
-            status = "same" if key in keys[c] else "altered"  # fewer of the same words
-            marks.append((status, c, round(best[1] / 100, 3)))
+            marks.append(("altered", c, round(best[1] / 100, 3)))
         out.append(marks)
     return out
 
