@@ -73,8 +73,9 @@ def test_cover_and_contents(whole):
     _, reader, texts, model = whole
     cover = texts[0]
     assert model["title"] in cover
-    sources = sum(1 for s in model["sources"] if s["kind"] in ("article", "note"))
-    assert f"From {sources} source files" in cover and f"Stories {len(model['stories'])}" in cover
+    articles = sum(1 for s in model["sources"] if s["kind"] == "article")
+    assert f"Reports {len(model['stories'])} independent reports, from {articles} article files" in cover
+    assert f"Notes {len(model['notes'])} editor’s notes" in cover
     assert re.search(r"Compiled \d{4}-\d\d-\d\d", cover)
     assert "Contents" in texts[1] and "Briefing" in texts[1]
 

@@ -32,7 +32,9 @@ def cmd_build(site: Path, args) -> int:
     print_warnings(summary.warnings)
     for note in summary.notices:
         print(note, file=sys.stderr)
-    print(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+    print(f"{summary.articles} articles: {_n(summary.stories, 'story', 'stories')} ({summary.folded} "
+          f"cop{'y' if summary.folded == 1 else 'ies'} folded in); {_n(summary.notes, 'note')}; "
+          f"{_n(summary.entities, 'people, places and events file', 'people, places and events files')}; "
           f"{done} in {time.perf_counter() - t0:.2f}s")
     if args.strict and summary.warnings:
         print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
@@ -51,6 +53,10 @@ def _build(site: Path, out: Path, config, cache, quiet: bool):
         d, written = build(site, out, config, timed, lambda name: progress.update(task, advance=1, description=name),
                            cache=cache)
     return Summary.of(d, written, timed.notices)
+
+
+def _n(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 WARNINGS_SHOWN = 20  # per kind of warning; `dossier check` lists every one

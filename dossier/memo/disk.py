@@ -29,6 +29,7 @@ from pathlib import Path
 import dossier
 
 from ..pipeline.clean import clean
+from ..pipeline.stories import counts  # the home page's own counts: one definition
 from ..models import Document, Source
 
 CACHE_DIR = ".dossier-cache"
@@ -40,17 +41,18 @@ PACKAGE = Path(__file__).resolve().parents[1]  # dossier/: its code is part of t
 class Summary:
     """What `dossier build` prints at the end, kept so a no-change run prints it again."""
 
-    sources: int
-    stories: int
+    articles: int  # article files
+    stories: int  # independent reports, a story's copies folded in
     folded: int
+    notes: int  # published editor's notes
+    entities: int  # people, places and events files
     written: int
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # "search index skipped: …"
 
     @classmethod
     def of(cls, d, written: int, notices) -> "Summary":
-        return cls(len(d.sources), len(d.stories), sum(len(s.versions) - 1 for s in d.stories), written,
-                   tuple(d.warnings), tuple(notices))
+        return cls(**counts(d), written=written, warnings=tuple(d.warnings), notices=tuple(notices))
 
 
 def version_tag() -> str:

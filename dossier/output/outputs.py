@@ -15,10 +15,15 @@ def model_json(d: Dossier) -> dict:
     mentioned = defaultdict(set)
     for m in d.mentions:
         mentioned[(m.kind, m.entity)].add(m.document)
+    story_of = {v.source: s for s in d.stories for v in s.versions}
 
     def entity(e):
+        docs = mentioned[(e.kind, e.slug)]
+        # `mentions`: every file that names it; `stories`: the independent reports among
+        # them (a story's copies are one); notes are the `notes/` files of `mentions`
         row = {"slug": e.slug, "name": e.name, "source": e.source, "aliases": list(e.aliases),
-               "short": list(e.short), "mentions": sorted(mentioned[(e.kind, e.slug)])}
+               "short": list(e.short), "mentions": sorted(docs),
+               "stories": sorted({story_of[sid].slug for sid in docs if sid in story_of})}
         if e.kind == "event":
             row = {"slug": e.slug, "title": e.name, "date": e.date, "end": e.end, **row}
         return row

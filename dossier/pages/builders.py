@@ -5,14 +5,15 @@ what links where can be tested on the model without rendering a byte.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from itertools import chain, groupby
+from collections import defaultdict
+from itertools import groupby
 
 from .. import dates
 from .diff import diff_stats, word_diff
 from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
 from ..pipeline.link import resolve_wikilink
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
+from ..pipeline.stories import Reach, counts
 from .printpage import print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
@@ -50,21 +51,26 @@ def build_pages(d: Dossier, include_health: bool = False, ix: Index | None = Non
     return tuple(pages)
 
 
-def _entity_link(e: Entity, count: int | None = None) -> dict:
+def _entity_link(e: Entity, reach: Reach | None = None) -> dict:
     link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
             "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
             "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
-    if count is not None:
-        link["count"] = count
+    if reach is not None:
+        link["reach"] = reach
     return link
 
 
 def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
-    """People, places and events mentioned in these documents, most-mentioned first."""
-    counts = Counter(chain.from_iterable(ix.names_in(sid) for sid in sids))
+    """People, places and events named in these documents, with the reports and notes
+    among them that name each; those most reports name first."""
+    named: dict[tuple[str, str], list[SourceId]] = defaultdict(list)
+    for sid in sids:
+        for key in ix.names_in(sid):
+            named[key].append(sid)
     out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
-    for (kind, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        out[kind].append(_entity_link(ix.entities[(kind, slug)], n))
+    for r, (kind, slug) in sorted(((ix.reach(docs), key) for key, docs in named.items()),
+                                  key=lambda x: (x[0].rank(), x[1])):
+        out[kind].append(_entity_link(ix.entities[(kind, slug)], r))
     return out
 
 
@@ -98,7 +104,7 @@ def story_page(ix: Index, s: Story) -> Page:
                   "date": dates.label(canon.date) if canon.date else "", "date_iso": canon.date,
                   "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
         "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
-        "sources": [ix.source_row(sid) for sid in sids],
+        "sources": ix.report_rows(sids),
     }, description=_describe(canon), crumbs=(("Stories", "stories/"),), depends=tuple(sids))
 
 
@@ -114,7 +120,7 @@ def note_page(ix: Index, n: Document) -> Page:
     mentioned = _entities_in(ix, [n.id])
     for e in tagged:  # front matter names count even when the text never says them
         if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
-            mentioned[e.kind].append(_entity_link(e, 0))
+            mentioned[e.kind].append(_entity_link(e))
     cited = [ix.source_row(SourceId(s)) for s in _listed_sources(n) if ix.url_of(SourceId(s))]
     return Page(url, "note.html", n.title, "note", {
         "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
@@ -138,7 +144,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     notes = [g for g in groups if g["key"].startswith("n:")]
     stories = [g for g in groups if not g["key"].startswith("n:")]
     chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
-    link = {**_entity_link(e, ix.doc_count(e)), "summary_html": ix.markdown(e.summary, url, section),
+    link = {**_entity_link(e, ix.entity_reach(e)), "summary_html": ix.markdown(e.summary, url, section),
             "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
                        if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
             "date_iso": e.date, "end_iso": e.end}
@@ -152,7 +158,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
         if n > 1:
             pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
                 "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
-                "sources": [ix.row(sid) for sid in sids]}, description=description,
+                "sources": ix.report_rows(sids)}, description=description,
                 crumbs=(*crumbs, (e.name, url)), depends=tuple(sids)))
             continue
         co = _entities_in(ix, docs)
@@ -164,7 +170,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
                 for name in listed if isinstance(listed, list) else [listed]:
                     hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
                     if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
-                        co[kind].append(_entity_link(hit, 0))
+                        co[kind].append(_entity_link(hit))
         quotes = ix.remember("quotes", e.slug, lambda: person_quotes(ix, e.slug)) \
             if e.kind == "person" else []
         pages.append(Page(url, "entity.html", e.name, e.kind, {
@@ -172,7 +178,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
             "all_mentions": groups,  # the print edition's index of every story and note
             "related": co, "quotes": quotes,
             "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
-            "sources": [ix.row(sid) for sid in [e.source, *sids]],
+            "sources": ix.report_rows([e.source, *sids]),
         }, description=description, crumbs=crumbs, depends=(e.source, *docs)))
     return pages
 
@@ -236,7 +242,7 @@ def list_pages(ix: Index) -> list[Page]:
         es = [e for e in d.entities if e.kind == kind]
         if kind == "event":
             es.sort(key=lambda e: (e.date or "9999", e.name))
-        items = [_entity_link(e, ix.doc_count(e)) for e in es]
+        items = [_entity_link(e, ix.entity_reach(e)) for e in es]
         pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
                           description=f"{len(items)} {section} in the dossier", crumbs=()))
     return pages
@@ -259,10 +265,10 @@ def _card(s: Story, docs: list[Document]) -> dict:
 
 def home(ix: Index) -> Page:
     d = ix.d
-    def top(kind, n=8):
-        es = [e for e in d.entities if e.kind == kind]
-        es.sort(key=lambda e: (-ix.doc_count(e), e.name))
-        return [_entity_link(e, ix.doc_count(e)) for e in es[:n]]
+    def top(kind, n=8):  # ranked by independent reports: three copies of one story are one
+        ranked = sorted(((ix.entity_reach(e), e) for e in d.entities if e.kind == kind),
+                        key=lambda x: (x[0].rank(), x[1].name))
+        return [_entity_link(e, r) for r, e in ranked[:n]]
     latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
     return Page("", "home.html", d.config.title, "home", {
         "summary_html": ix.markdown(d.config.summary, "", "."),
@@ -270,10 +276,7 @@ def home(ix: Index) -> Page:
         "stories": _story_cards(ix),
         "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
                   for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
-        "counts": {"sources": sum(1 for s in d.sources if s.kind in ("article", "note")),
-                   "articles": sum(1 for s in d.sources if s.kind == "article"),
-                   "stories": len(d.stories), "folded": sum(len(s.versions) - 1 for s in d.stories),
-                   "notes": len(d.notes)},
+        "counts": counts(d),
         "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
     }, description=_first_sentence(d.config.summary) or d.config.title)
 
@@ -281,7 +284,7 @@ def home(ix: Index) -> Page:
 def _timeline_item(ix: Index, t) -> dict:
     return {"title": t.title, "url": entity_url("event", t.event) if t.event else ix.url_of(t.document),
             "label": dates.range_label(t.date, t.end), "date_iso": t.date, "end_iso": t.end,
-            "precision": t.precision, "sources": [ix.source_row(s) for s in t.sources]}
+            "precision": t.precision, "sources": ix.report_rows(t.sources), "reach": ix.reach(t.sources)}
 
 
 def timeline_page(ix: Index) -> Page:

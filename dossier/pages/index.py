@@ -13,6 +13,7 @@ from .. import dates
 from ..pipeline.link import resolve_wikilink, wikilink_lookup
 from .markdown import render_markdown
 from ..models import Document, Dossier, Entity, Mention, SourceId, Story
+from ..pipeline.stories import Reach, reach
 from .quote_views import QuoteIndex
 from ..urls import href, note_slugs, slugify
 from .views import entity_url, outlet_of
@@ -79,9 +80,25 @@ class Index:
         ix.memo["sources"] = dict(self.memo.get("sources", {}))
         return ix
 
-    def doc_count(self, e: Entity) -> int:
-        """How many documents mention `e` (home, list pages, the entity's own header)."""
-        return len(self.docs_of.get(entity_key(e), ()))
+    def reach(self, sids) -> Reach:
+        """The reports (stories) and notes among these files: the one count pages give."""
+        return reach(sids, self.story_of, self.note_slugs)
+
+    def entity_reach(self, e: Entity) -> Reach:
+        """The reports and notes that name `e` (home, list pages, the entity's own header)."""
+        return self.reach(self.docs_of.get(entity_key(e), ()))
+
+    def report_rows(self, sids) -> list[dict]:
+        """The rows of these files, a story's other files under its first one here (the
+        canonical, when it is among them) as its "copies": one report, however many files."""
+        groups: dict[str, list[SourceId]] = {}
+        for sid in sids:
+            groups.setdefault(_group_key(self, sid), []).append(sid)
+        out = []
+        for members in groups.values():
+            members.sort(key=lambda sid: sid != _canonical(self, sid))  # stable: the rest keep their order
+            out.append({**self.row(members[0]), "copies": [self.row(sid) for sid in members[1:]]})
+        return out
 
     def names_in(self, sid: SourceId) -> frozenset:
         """The (kind, slug) of every entity document `sid` names."""
