@@ -6,6 +6,7 @@ from collections import defaultdict
 from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
+from ..pages.views import editor_note
 from ..pipeline.quotes import quote_change
 from ..urls import absolute, note_slugs
 
@@ -46,7 +47,8 @@ def model_json(d: Dossier) -> dict:
                      "title": docs[s.id].title if s.id in docs else None,
                      "removed": [{"reason": r.reason, "line": r.line, "text": r.text}
                                  for r in (docs[s.id].removed if s.id in docs else ())],
-                     "captions": list(docs[s.id].captions) if s.id in docs else []} for s in d.sources],
+                     "captions": list(docs[s.id].captions) if s.id in docs else [],
+                     "notes": editor_note(docs.get(s.id)) or None} for s in d.sources],
         "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
                       "caption": m.in_caption, "start": m.start, "end": m.end} for m in d.mentions],
         "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,

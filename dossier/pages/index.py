@@ -16,7 +16,7 @@ from ..models import Document, Dossier, Entity, Mention, SourceId, Story
 from ..pipeline.stories import Reach, reach
 from .quote_views import QuoteIndex
 from ..urls import href, note_slugs, slugify
-from .views import entity_url, outlet_of
+from .views import editor_note, entity_url, outlet_of
 
 
 class Index:
@@ -140,7 +140,7 @@ class Index:
                 "outlet": outlet_of(doc) if doc else "", "date": dates.label(doc.date) if doc and doc.date else "",
                 "relation": v.relation if v else ("note" if sid in self.note_slugs else "entity"),
                 "similarity": v.similarity if v else None, "reason": v.reason if v else "",
-                "anchor": _anchor(sid)}
+                "anchor": _anchor(sid), "notes": editor_note(doc)}
 
     def wikilink(self, target: str) -> tuple[str, str] | None:
         e = resolve_wikilink(target, self.lookup)

@@ -99,5 +99,12 @@ def by_paragraph(doc_mentions: list[Mention]) -> tuple[dict, dict]:
     return by_text, {key: [x.start for x in xs] for key, xs in by_text.items()}
 
 
+def editor_note(doc: Document | None) -> str:
+    """What the editor wrote of a scraped file (`notes:` in its sidecar): their judgement
+    of the source, shown wherever the file is."""
+    value = doc.meta.get("notes") if doc and doc.kind == "article" else None
+    return " ".join(str(value).split()) if value not in (None, "", [], {}) else ""
+
+
 def outlet_of(doc: Document) -> str:
     return doc.outlet or ("editor's note" if doc.kind == "note" else "unknown outlet")

@@ -11,6 +11,7 @@ refused, with the exact messages, is in docs/reliability.md.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import replace
@@ -28,6 +29,9 @@ FOLDERS: dict[str, Kind] = {
 TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
 URL_KEYS = ("url",)
+# What an article's sidecar (or front matter) may say; anything else is a warning, so a
+# misspelt `note:` is not silently lost. The one list: README and docs follow it.
+ARTICLE_KEYS = ("title", "outlet", "published", "url", "author", "notes")
 
 
 def load_sources(content: Path, read=None, listing=None) -> tuple[tuple[Source, ...], tuple[str, ...]]:
@@ -139,6 +143,12 @@ def check_meta(source: Source) -> tuple[Source, list[str]]:
             parse_date(value)
         except ValueError as e:
             raise DossierError(_field_file(source, key), f"{key}: {e}", line=source.lines.get(key)) from None
+    if source.kind == "article":
+        for key in source.meta:
+            if key not in ARTICLE_KEYS:
+                close = difflib.get_close_matches(str(key), ARTICLE_KEYS, n=1)
+                warnings.append(f"{_field_file(source, key)}:{source.lines.get(key) or 1}: unknown key {key!r} ignored "
+                                f"({f'did you mean {close[0]!r}? ' if close else ''}known: {', '.join(ARTICLE_KEYS)})")
     meta = dict(source.meta)
     for key in URL_KEYS:
         value = meta.get(key)

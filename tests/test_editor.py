@@ -1,0 +1,52 @@
+"""What the editor wrote reaches the reader: a sidecar's `notes:` on the story and
+sources pages, in print and in dossier.json."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+A, A1 = "articles/000_b0046fc09b710f13.txt", "articles/001_444e9492e3c91cc6.txt"
+HEIHE = "stories/no-one-else-wants-to-be-friends-with-us-view-from-the-china"
+
+
+def soup(out, url: str) -> BeautifulSoup:
+    return BeautifulSoup((out / url / "index.html").read_text(), "html.parser")
+
+
+def text(el) -> str:
+    return " ".join(el.get_text(" ", strip=True).split())
+
+
+def sidecar_notes(sid: str) -> str:
+    return " ".join(yaml.safe_load((ROOT / "content" / sid).with_suffix(".yaml").read_text())["notes"].split())
+
+
+def test_every_shipped_sidecar_note_is_in_dossier_json(shipped):
+    _, model = shipped
+    notes = {s["id"]: s["notes"] for s in model["sources"] if s["kind"] == "article"}
+    assert len(notes) == 5
+    for sid, note in notes.items():
+        assert note == sidecar_notes(sid)
+    assert all(s["notes"] is None for s in model["sources"] if s["kind"] != "article")
+
+
+def test_the_story_page_shows_the_note_of_each_file(shipped):
+    out, _ = shipped
+    page = soup(out, HEIHE)
+    head = page.select_one(".doc-head .editor-note")
+    assert text(head) == "Editor’s note on this file: " + sidecar_notes(A)
+    rewrite = page.select_one("#v-articles-001-444e9492e3c91cc6-txt .editor-note")
+    assert "content-farm paraphrase" in text(rewrite) and text(rewrite).endswith(sidecar_notes(A1))
+
+
+def test_the_sources_page_and_the_print_edition_show_them(shipped):
+    out, _ = shipped
+    row = soup(out, "sources").select_one("#articles-001-444e9492e3c91cc6-txt")
+    note = next(div for div in row.select(".facts > div") if text(div.dt) == "Editor’s note")
+    assert text(note.dd) == sidecar_notes(A1)
+    edition = soup(out, "print")
+    part = edition.select_one(f"#{HEIHE.replace('/', '-')}")
+    assert sidecar_notes(A) in text(part) and sidecar_notes(A1) in text(part)
