@@ -50,3 +50,40 @@ def test_the_sources_page_and_the_print_edition_show_them(shipped):
     edition = soup(out, "print")
     part = edition.select_one(f"#{HEIHE.replace('/', '-')}")
     assert sidecar_notes(A) in text(part) and sidecar_notes(A1) in text(part)
+
+
+def test_the_lead_note_comes_first_on_the_home_page(shipped):
+    out, model = shipped
+    main = soup(out, "").select_one("main")
+    sections = main.select("article.memo > section")
+    assert [s.get("class") for s in sections[:2]] == [["bottom-line"], ["lead-note"]]
+    lead = sections[1]
+    assert lead.h2.a["href"] == "notes/overview/index.html"
+    assert [h.get_text() for h in lead.select(".prose h3")] == ["Key judgements"]  # one level under its title
+    assert lead.select(".prose ol > li")[0].get_text().startswith("The relationship is a lifeline for Russia")
+    listed = [a["href"] for a in main.select(".note-list a")]
+    assert "notes/overview/index.html" not in listed and len(listed) == len(model["notes"]) - 1
+
+
+def test_the_lead_note_comes_first_in_print(shipped):
+    out, _ = shipped
+    edition = soup(out, "print")
+    briefing = edition.select_one("#sec-briefing")
+    assert [p["id"] for p in briefing.select(":scope > .print-part")] == ["home", "notes-overview"]
+    assert not edition.select_one("#sec-notes #notes-overview")
+    assert edition.select_one("#home .lead-note") is None  # printed once, as its own part
+    # a link to the lead note anywhere in the edition goes to that part
+    assert edition.select('a[href="#notes-overview"]')
+
+
+def test_a_note_marked_lead_on_a_tiny_site(site, tmp_path):
+    from conftest import run_dossier
+    root = site({"dossier.yaml": "title: T\n",
+                 "content/notes/a.md": "---\ntitle: Background\ndate: 2024-01-02\n---\nOlder notes on the port.\n",
+                 "content/notes/b.md": "---\ntitle: Judgements\ndate: 2024-01-01\nlead: true\n---\n"
+                                       "## Key judgements\n\nThe port will close.\n"})
+    result = run_dossier("build", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    home = soup(tmp_path / "out", "")
+    assert home.select_one(".lead-note h2").get_text() == "Judgements"
+    assert [a.get_text() for a in home.select(".note-list a")] == ["Background"]

@@ -270,12 +270,18 @@ def home(ix: Index) -> Page:
                         key=lambda x: (x[0].rank(), x[1].name))
         return [_entity_link(e, r) for r, e in ranked[:n]]
     latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
+    notes = sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)
+    # the editor's lead note (`lead: true`: the key judgements) is the briefing's body,
+    # in full, before anything else; the print edition prints it right after this page
+    lead = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
+             "date_iso": n.date, "html": ix.markdown(n.markdown or "", "", n.id.rsplit("/", 1)[0], shift=1)}
+            for n in notes if n.meta.get("lead") is True]
     return Page("", "home.html", d.config.title, "home", {
-        "summary_html": ix.markdown(d.config.summary, "", "."),
+        "summary_html": ix.markdown(d.config.summary, "", "."), "lead": lead,
         "latest": latest, "people": top("person"), "places": top("place"),
         "stories": _story_cards(ix),
         "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
-                  for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
+                  for n in notes if n.meta.get("lead") is not True],
         "counts": counts(d),
         "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
     }, description=_first_sentence(d.config.summary) or d.config.title)

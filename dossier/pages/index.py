@@ -152,8 +152,8 @@ class Index:
                 return f"notes/{self.note_slugs[note.id]}/", "note"
         return None
 
-    def markdown(self, text: str, page_url: str, base_dir: str) -> str:
-        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
+    def markdown(self, text: str, page_url: str, base_dir: str, shift: int = 0) -> str:
+        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of, shift)
 
 
 def _key(m: Mention) -> str:

@@ -44,9 +44,10 @@ def sanitize(html: str) -> str:
 
 def render_markdown(text: str, page_url: str, base_dir: str, relative,
                     resolve: Callable[[str], tuple[str, str] | None],
-                    resolve_path: Callable[[str], str | None]) -> str:
+                    resolve_path: Callable[[str], str | None], shift: int = 0) -> str:
     """resolve(target) → (site url, kind) for a wikilink; resolve_path(content path) → site
-    url for a link to a content file (base_dir: the note's folder inside content/)."""
+    url for a link to a content file (base_dir: the note's folder inside content/).
+    `shift` moves headings down that many levels (a note shown under a heading of its own)."""
     def wikilink(m):
         target, shown = m.group(1).strip(), (m.group(2) or m.group(1)).strip()
         hit = resolve(target)
@@ -58,6 +59,8 @@ def render_markdown(text: str, page_url: str, base_dir: str, relative,
 
     tokens = _md.parse(WIKILINK.sub(wikilink, text))
     for token in _walk(tokens):
+        if shift and token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
         if token.type == "link_open":
             href = token.attrGet("href") or ""
             title = token.attrGet("title")
