@@ -87,3 +87,34 @@ def test_a_note_marked_lead_on_a_tiny_site(site, tmp_path):
     home = soup(tmp_path / "out", "")
     assert home.select_one(".lead-note h2").get_text() == "Judgements"
     assert [a.get_text() for a in home.select(".note-list a")] == ["Background"]
+
+
+def contexts(out, url: str) -> list[str]:
+    """The context sentences as a reader sees them (no screen-reader "(person)")."""
+    page = soup(out, url)
+    for hidden in page.select(".visually-hidden"):
+        hidden.decompose()
+    return [" ".join(s.get_text().split()) for s in page.select(".mentions li.context .context__text")]
+
+
+def test_context_sentences_are_text_without_headings_or_run_in_labels(shipped):
+    out, _ = shipped
+    page = soup(out, "places/heihe")
+    assert page.select(".mentions li.context") and not page.select(".mentions q")  # the text's words, not quotes
+    said = contexts(out, "places/heihe")
+    assert "In Heihe" not in said  # public-opinion.md's "## In Heihe" heading
+    assert not [s for s in said if s.startswith(("Summary.", "Bottom line.", "Assessment.", "Caveat."))]
+    assert "Heihe's economy has shifted from people to commodities." in said  # border-economy's, label cut off
+    # a run-in label that is a sentence of its own ("**The politics are warm…**") is cut too
+    putin = contexts(out, "people/vladimir-putin")
+    assert any(s.startswith("Vladimir Putin and Xi Jinping declared their") for s in putin), putin
+
+
+def test_a_name_only_in_a_heading_shows_the_heading(site, tmp_path):
+    from conftest import run_dossier
+    root = site({"content/people/anna.md": "---\nname: Anna Petrova\n---\nA fisherwoman.\n",
+                 "content/notes/a.md": "---\ntitle: A\n---\n## Anna Petrova\n\n**Summary.** The harbour is busy.\n",
+                 "content/notes/b.md": "---\ntitle: B\n---\n## About Anna Petrova\n\n"
+                                       "**Summary.** Anna Petrova sells fish at dawn.\n"})
+    assert run_dossier("build", str(root), "-o", str(tmp_path / "out")).returncode == 0
+    assert sorted(contexts(tmp_path / "out", "people/anna")) == ["Anna Petrova", "Anna Petrova sells fish at dawn."]
