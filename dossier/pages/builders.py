@@ -11,6 +11,7 @@ from itertools import groupby
 from .. import dates
 from .diff import diff_stats, word_diff
 from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
+from .involvement import involvement
 from ..pipeline.link import resolve_wikilink
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from ..pipeline.stories import Reach, counts
@@ -157,30 +158,44 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
         pager = _pager(url, n, len(chunks), len(stories))
         if n > 1:
             pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
-                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
+                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": {},
+                "who": [],
                 "sources": ix.report_rows(sids)}, description=description,
                 crumbs=(*crumbs, (e.name, url)), depends=tuple(sids)))
             continue
-        co = _entities_in(ix, docs)
-        co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
-        if e.kind == "event":
-            for key in ("people", "places"):
-                kind = "person" if key == "people" else "place"
-                listed = e.fields.get(key) or []
-                for name in listed if isinstance(listed, list) else [listed]:
-                    hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
-                    if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
-                        co[kind].append(_entity_link(hit))
+        related, events, who = _ties(ix, e, docs)
         quotes = ix.remember("quotes", e.slug, lambda: person_quotes(ix, e.slug)) \
             if e.kind == "person" else []
         pages.append(Page(url, "entity.html", e.name, e.kind, {
             "entity": link, "mentions": shown, "pager": pager,
             "all_mentions": groups,  # the print edition's index of every story and note
-            "related": co, "quotes": quotes,
-            "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
+            "related": related, "quotes": quotes, "events": events, "who": who,
             "sources": ix.report_rows([e.source, *sids]),
         }, description=description, crumbs=crumbs, depends=(e.source, *docs)))
     return pages
+
+
+def _ties(ix: Index, e: Entity, docs) -> tuple[dict, dict, list]:
+    """Who and what is named with `e`, by tier (pages/involvement.py): "with" (declared
+    in an event's file, or named in one sentence with it) and "near" (only in the same
+    reports or notes). (related people and places [and events, on an event's page],
+    events [on a person's or place's page], an event's declared people and places)."""
+    tiers: dict[str, dict[str, list]] = {"with": defaultdict(list), "near": defaultdict(list)}
+    for (kind, slug), tie in involvement(ix, e, docs).items():
+        other = ix.entities[(kind, slug)]
+        item = {**_entity_link(other, ix.reach(tie["document"])), "declared": tie["declared"],
+                "sentence": ix.reach(tie["sentence"]) if tie["sentence"] else None}
+        tiers["with" if tie["declared"] or tie["sentence"] else "near"][kind].append(item)
+    for tier in tiers.values():
+        for items in tier.values():
+            items.sort(key=lambda x: ((x["sentence"] or Reach(0, 0, 0)).rank(), x["reach"].rank(), x["name"]))
+    who = [x for kind in ("person", "place") for x in tiers["with"][kind] if x["declared"]] if e.kind == "event" else []
+    if e.kind == "event":  # the declared ones have their own list: "Appears with" is the rest
+        tiers["with"] = {k: [x for x in v if not x["declared"]] for k, v in tiers["with"].items()}
+    by_date = lambda x: x["date_iso"] or "9999"  # noqa: E731
+    events = {} if e.kind == "event" else {t: sorted(tiers[t].pop("event", []), key=by_date) for t in tiers}
+    related = {t: {k: v for k, v in tier.items() if v} for t, tier in tiers.items()}
+    return related, events, who
 
 
 def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:

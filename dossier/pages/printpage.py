@@ -77,7 +77,7 @@ def print_page(pages: Iterable[Page], memo: dict | None = None) -> Page:
         hit = memo.get(gid)
         if hit is None or len(hit[0]) != len(parts) or any(a is not b for a, b in zip(hit[0], parts)):
             hit = memo[gid] = (parts, _group(gid, title, parts, heading=gid != "timeline",
-                                             listed=gid not in ("briefing", "timeline")))
+                                             listed=gid != "timeline" and len(parts) > (gid == "briefing")))
         groups.append(hit[1])
     anchors = {p["page"].url: p["id"] for g in groups for p in g["parts"]}
     made = {g["id"] for g in groups}
