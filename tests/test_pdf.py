@@ -153,7 +153,8 @@ def test_a_rewrite_diff_prints_with_text_cues(whole):
     _, _, texts, _ = whole
     body = " ".join(texts)
     assert "[+" in body and "[−" in body  # underline/strike-through carry no colour on paper
-    assert "Word-level changes against the canonical text" in body
+    assert "Sentence by sentence against the canonical text" in body
+    assert "Changes meaning: a quotation" in body  # the flags are words, not colour
 
 
 @needs_poppler

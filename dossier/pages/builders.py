@@ -9,7 +9,7 @@ from collections import defaultdict
 from itertools import groupby
 
 from .. import dates
-from .diff import diff_stats, word_diff
+from .diff import sentence_diff
 from .index import Index, _canonical, _group_key, _key, _listed_sources, entity_key
 from .involvement import involvement
 from ..pipeline.link import resolve_wikilink
@@ -89,13 +89,10 @@ def story_page(ix: Index, s: Story) -> Page:
     url = f"stories/{s.slug}/"
     canon = ix.docs[s.canonical]
     body, captions = _paragraphs(ix, canon)
-    canon_text = "\n\n".join(canon.paragraphs)
     versions = []
     for v in s.versions[1:]:
-        doc = ix.docs[v.source]
-        runs = word_diff(canon_text, "\n\n".join(doc.paragraphs)) if v.relation != "identical" else ()
-        versions.append({**ix.source_row(v.source), "diff": [{"op": op, "text": t} for op, t in runs],
-                         "stats": diff_stats(runs) if runs else None})
+        changes = sentence_diff(canon.paragraphs, ix.docs[v.source].paragraphs) if v.relation != "identical" else None
+        versions.append({**ix.source_row(v.source), "changes": changes})
     sids = [v.source for v in s.versions]
     citing = {n.id: n for sid in sids for n in ix.citing.get(sid, ())}
     notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
