@@ -143,6 +143,7 @@ def entity_pages(ix: Index, e: Entity) -> list[Page]:
     stories = [g for g in groups if not g["key"].startswith("n:")]
     chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
     link = {**_entity_link(e, ix.entity_reach(e)), "summary_html": ix.markdown(e.summary, url, section),
+            "aliases": [a for a in dict.fromkeys((*e.aliases, *e.short)) if a != e.name],
             "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
                        if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
             "date_iso": e.date, "end_iso": e.end}
