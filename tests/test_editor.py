@@ -118,3 +118,34 @@ def test_a_name_only_in_a_heading_shows_the_heading(site, tmp_path):
                                        "**Summary.** Anna Petrova sells fish at dawn.\n"})
     assert run_dossier("build", str(root), "-o", str(tmp_path / "out")).returncode == 0
     assert sorted(contexts(tmp_path / "out", "people/anna")) == ["Anna Petrova", "Anna Petrova sells fish at dawn."]
+
+
+def test_china_and_russia_have_pages_from_the_sources(shipped):
+    out, model = shipped
+    places = {p["slug"]: p for p in model["places"]}
+    for slug in ("china", "russia"):
+        assert len(places[slug]["stories"]) == 3  # named in all three reports
+        profile = soup(out, f"places/{slug}").select_one(".profile .prose")
+        assert {a.get_text() for a in profile.select("a.cite")} <= {"000", "003", "004"}
+
+
+def test_a_citation_by_file_number_links_to_its_story(shipped):
+    out, model = shipped
+    stories = {v["source"].split("/")[1][:3]: s["slug"] for s in model["stories"] for v in s["versions"]}
+    for url in ("places/china", "people/xi-jinping", "notes/overview", "notes/source-assessment"):
+        cites = soup(out, url).select("main a.cite")
+        assert cites, url
+        for a in cites:
+            target = a["href"].split("/index.html")[0].rsplit("/", 1)[-1]
+            assert target.split("#")[0] == stories[a.get_text()] or stories[a.get_text()] in a["href"], (url, a)
+
+
+def test_only_a_number_naming_one_file_is_a_citation(site, tmp_path):
+    from conftest import run_dossier
+    root = site({"content/articles/007_a.txt": "A report from the port.\n\nThe ferry sails at dawn every day.\n",
+                 "content/articles/007_a.yaml": "title: Port\noutlet: Coast News\n",
+                 "content/notes/n.md": "---\ntitle: N\n---\nThe ferry sails (007). It carries (1,000) cars "
+                                       "(2023) over 120 km (120), as 007 says.\n"})
+    assert run_dossier("build", str(root), "-o", str(tmp_path / "out")).returncode == 0
+    cites = soup(tmp_path / "out", "notes/n").select("a.cite")
+    assert [a.get_text() for a in cites] == ["007"] and cites[0]["href"] == "../../stories/port/index.html"

@@ -153,7 +153,20 @@ class Index:
         return None
 
     def markdown(self, text: str, page_url: str, base_dir: str, shift: int = 0) -> str:
-        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of, shift)
+        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of, shift, self.cited)
+
+    def cited(self, number: str) -> str | None:
+        """Where "(000)" in an editor's text points: the story of the one article whose
+        file name starts "000_" (None when no file, or more than one, does)."""
+        if not hasattr(self, "_numbered"):
+            found: dict[str, list[SourceId]] = defaultdict(list)
+            for doc in self.d.documents:
+                head = doc.id.rsplit("/", 1)[-1].split("_", 1)[0]
+                if doc.kind == "article" and head.isdigit() and "_" in doc.id.rsplit("/", 1)[-1]:
+                    found[head].append(doc.id)
+            self._numbered = {k: v[0] for k, v in found.items() if len(v) == 1}
+        sid = self._numbered.get(number)
+        return self.url_of(sid) if sid else None
 
 
 def _key(m: Mention) -> str:
