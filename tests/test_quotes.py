@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dossier.build import build_model
-from dossier.pipeline.quotes import quotation_spans, quote_change, same_words
+from dossier.pipeline.quotes import quotation_spans
+from dossier.pipeline.wording import quote_change, same_words
 
 A, A1, A2 = "articles/000_b0046fc09b710f13.txt", "articles/001_444e9492e3c91cc6.txt", "articles/002_6cc53403c4d55935.txt"
 A3, A4 = "articles/003_63f1341303a8e582.txt", "articles/004_a63e6bb9adf78811.txt"

@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
 from ..pages.views import editor_note
-from ..pipeline.quotes import quote_change
+from ..pipeline.wording import quote_change
 from ..urls import absolute, note_slugs
 
 

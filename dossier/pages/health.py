@@ -7,7 +7,7 @@ from ..pipeline.checks import CODES, SEVERITIES, findings
 from ..models import Dossier, Page, SourceId
 from .index import Index
 from .quote_views import speaker_link
-from ..pipeline.quotes import quote_changes
+from ..pipeline.wording import quote_changes
 
 _COMMAND = {"person": "dossier new person", "place": "dossier new place"}
 

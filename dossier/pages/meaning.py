@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..pipeline.quotes import quotation_spans, quote_words
+from ..pipeline.quotes import quotation_spans
+from ..pipeline.wording import quote_words
 from ..text import fold
 
 _NUMBER_WORDS = ("zero two three four five six seven eight nine ten eleven twelve thirteen fourteen "

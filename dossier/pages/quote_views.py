@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..models import Dossier, SourceId
-from ..pipeline.quotes import quote_changes
+from ..pipeline.wording import quote_changes
 from .views import entity_url, outlet_of
 
 

@@ -27,7 +27,7 @@ from typing import Any, Literal, Mapping
 from .link import WIKILINK, resolve_wikilink, wikilink_lookup
 from ..models import Dossier, Source
 from .names import unknown_names
-from .quotes import quote_change
+from .wording import quote_change
 from ..urls import slugify, note_slugs
 
 FRONT_MATTER_KINDS = (("people", "person"), ("places", "place"), ("events", "event"))

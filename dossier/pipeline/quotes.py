@@ -26,8 +26,8 @@ Alignment: each version's quotes are matched to the canonical version's with
 rapidfuzz (the same words first, then the best fuzzy match). "same" means the same
 words: quote marks, apostrophes, dashes, spacing, case and the mark a quotation
 closes on (“…war,” he said / “…war.”) are typography; a word or a mark inside it
-dropped, added or changed makes the copy's quote "altered", and `quote_change`
-says how. Copies are not corroboration: a copy that trims a quotation misquotes it.
+dropped, added or changed makes the copy's quote "altered" (pipeline/wording.py says
+how). Copies are not corroboration: a copy that trims a quotation misquotes it.
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ from typing import Iterable
 from rapidfuzz import fuzz, process
 
 from ..models import Document, Entity, Mention, Quote, SourceId, Story
-from ..text import fold, hunks
+from ..text import fold
+from .wording import quote_words
 
 OPEN, CLOSE, BOTH = "“„«", "”»", '"'
 _MARKS = re.compile('[“„«”»"]')
@@ -351,39 +352,6 @@ def _drop_pull_quotes(quotes: list[Quote], pulls: list[int]) -> list[Quote]:
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", fold(text).casefold().replace("'", "")))
-
-
-_DASH = re.compile(r"\s*[‐‑‒–—―−]\s*")  # every dash but the hyphen, with its spacing
-_CLOSE = re.compile(r"[\s.,;:]+$")
-
-
-def _shown(text: str) -> list[str]:
-    """A quotation's words as printed, less the mark it closes on."""
-    return _CLOSE.sub("", _DASH.sub(" – ", text.replace("...", "…"))).split()
-
-
-def quote_words(text: str) -> tuple[str, ...]:
-    """The words of a quotation as "same" compares them: quote marks, apostrophes,
-    dashes, spacing and case normalised, the closing mark left out."""
-    return tuple(fold(w).casefold() for w in _shown(text))
-
-
-def same_words(a: str, b: str) -> bool:
-    return quote_words(a) == quote_words(b)
-
-
-def quote_changes(canonical: str, copy: str) -> list[tuple[str, str]]:
-    """What a copy did to a quotation: (words it replaced or dropped, words it put in
-    or added), as printed; [] when it has the same words."""
-    a, b = _shown(canonical), _shown(copy)
-    return [(" ".join(a[ra.start:ra.stop]), " ".join(b[rb.start:rb.stop]))
-            for same, ra, rb in hunks(quote_words(canonical), quote_words(copy)) if not same]
-
-
-def quote_change(canonical: str, copy: str) -> str:
-    """quote_changes in words: “straightforward” → “simple”; drops “safe”; adds “at all”."""
-    return "; ".join(f"“{old}” → “{new}”" if old and new else f"drops “{old}”" if old else f"adds “{new}”"
-                     for old, new in quote_changes(canonical, copy))
 
 
 def _align(lists: list[list[Quote]]) -> list[list[tuple]]:
