@@ -32,7 +32,7 @@ def test_the_same_sentences_collapse_and_changes_stay_inside_their_sentence():
     ops = [row["op"] for row in diff["rows"]]
     assert ops == ["same", "changed", "changed", "dropped", "added", "same"]
     assert diff["rows"][0] == {"op": "same", "count": 2, "from": 1, "to": 1}
-    assert diff["counts"] == {"same": 3, "changed": 2, "dropped": 1, "added": 1, "flagged": 3}
+    assert diff["counts"] == {"same": 3, "changed": 2, "dropped": 1, "added": 1, "flagged": 3, "reworded_flagged": 2}
     number = diff["rows"][1]
     assert [r for r in number["canonical"] if r["op"] == "del"] == [{"op": "del", "text": "30%"}]
     assert [r for r in number["version"] if r["op"] == "ins"] == [{"op": "ins", "text": "13%"}]
@@ -90,11 +90,13 @@ def test_the_story_page_sets_the_rewrite_beside_the_canonical(shipped):
     assert copy.select_one("section.rewrite") is None and "word for word" in copy.get_text()
 
 
-def test_print_keeps_only_the_flagged_sentences(shipped):
+def test_print_keeps_only_the_flagged_rewordings(shipped):
     out, _ = shipped
     part = soup(out, "print").select_one(f"#{HEIHE.replace('/', '-')}")
     view = part.select_one(f"[id='{HEIHE.replace('/', '-')}--{REWRITE}'] section.rewrite")
-    assert rows(view) and all("align-row--flagged" in li["class"] for li in rows(view))
+    flagged = ["align-row--flagged" in li["class"] and "align-row--changed" in li["class"] for li in rows(view)]
+    assert flagged and all(flagged)
     site_rows = rows(soup(out, HEIHE).select_one(f"#{REWRITE} section.rewrite"))
-    assert len(rows(view)) == sum("align-row--flagged" in li["class"] for li in site_rows) < len(site_rows)
-    assert "other changed, dropped or added sentences are on the story’s page" in view.get_text()
+    assert len(rows(view)) == sum({"align-row--flagged", "align-row--changed"} <= set(li["class"])
+                                  for li in site_rows) < len(site_rows)
+    assert "other reworded, dropped or added sentences are on the story’s page" in view.get_text()

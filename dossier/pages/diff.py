@@ -119,7 +119,7 @@ def sentence_diff(canonical, version) -> dict:
     a, b = [s for _, s in sa], [s for _, s in sb]
     known = names_in(a + b)
     rows: list[dict] = []
-    counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0}
+    counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0, "reworded_flagged": 0}
     last_para = 0
     for i, j in align(a, b):
         if i is not None:
@@ -139,6 +139,7 @@ def sentence_diff(canonical, version) -> dict:
         flags = meaning_flags(old, new, known)
         counts[op] += 1
         counts["flagged"] += bool(flags)
+        counts["reworded_flagged"] += bool(flags) and op == "changed"
         rows.append({"op": op, "canonical": [{"op": o, "text": t} for o, t in left],
                      "version": [{"op": o, "text": t} for o, t in right],
                      "paragraph": last_para + 1, "flags": flags, "id": f"s{len(rows) + 1}"})
