@@ -91,7 +91,7 @@ def test_an_event_pages_sources_group_the_copies_of_a_report(shipped):
 def test_the_build_summary_names_articles_stories_copies_notes_and_entity_files(tmp_path):
     result = run_dossier("build", str(ROOT), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"5 articles: 3 stories \(2 copies folded in\); 4 notes; 28 people, places and events "
+    assert re.fullmatch(r"5 articles: 3 stories \(2 copies folded in\); 4 notes; 30 people, places and events "
                         r"files; \d+ files written to .* in [\d.]+s", result.stdout.strip()), result.stdout
 
 

@@ -14,6 +14,8 @@ _ITEM_INSIDE = re.compile(r"\n\s*(?:[-*+]|\d+[.)])\s")
 
 def quoted(page) -> list[str]:
     html = BeautifulSoup(page.read_text(), "html.parser")
+    for hidden in html.select(".visually-hidden"):  # "China (place)": the words a reader sees
+        hidden.decompose()
     return [span.get_text() for span in html.select(".mentions li.context .context__text")]
 
 
