@@ -32,7 +32,7 @@ def cmd_build(site: Path, args) -> int:
     print_warnings(summary.warnings)
     for note in summary.notices:
         print(note, file=sys.stderr)
-    print(f"{summary.articles} articles: {_n(summary.stories, 'story', 'stories')} ({summary.folded} "
+    print(f"{_n(summary.articles, 'article')}: {_n(summary.stories, 'story', 'stories')} ({summary.folded} "
           f"cop{'y' if summary.folded == 1 else 'ies'} folded in); {_n(summary.notes, 'note')}; "
           f"{_n(summary.entities, 'people, places and events file', 'people, places and events files')}; "
           f"{done} in {time.perf_counter() - t0:.2f}s")
