@@ -18,10 +18,13 @@ serve: setup
 
 setup: $(VENV)/.installed
 
+# An editable install of a package whose theme folder is mapped into it (pyproject.toml)
+# is one setuptools makes with an import hook, and says so in ten lines of notice on
+# every install: that notice, and only it, is silenced.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 # Browser and PDF tests use Debian's chromium (never a downloaded browser) and poppler;

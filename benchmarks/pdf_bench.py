@@ -82,12 +82,12 @@ is the CPU time; on a shared one it follows the load. The corpus's story text al
 How it came down (500 articles, first version: 1,128 pages, 733 s wall and 342 s CPU
 at load 6, 4.3 GB): the edition prints each person, place and event as a profile with
 an index of mentions instead of every sentence again (print-entity.html), a story
-without what the edition prints elsewhere and with only a rewrite's diff
-(print-story.html), names linked at their first mention in a story (each linked name
+without what the edition prints elsewhere and with only its versions' flagged
+rewordings (print-story.html), names linked at their first mention in a story (each linked name
 is an inline box; −40% on story pages), parts one after another instead of each on a
 new page, kinds shown by underline style instead of ● ▲ ◆ marker boxes (−17%), no
-flex/grid/inline-block on paper, no PDF tags (−10% of the writing, and pypdf refused
-the tagged 500-article file), screen-reader spans removed before layout, and Python's
+flex/grid/inline-block on paper, no PDF tags (tagging cost +34% CPU on the shipped
+dossier and +43% on 500 articles), screen-reader spans removed before layout, and Python's
 cycle collector paused during layout (−12%).
 
 Not done: splitting the edition over the 2 cores. WeasyPrint lays out one document

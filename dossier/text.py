@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
+from typing import Hashable, Sequence
+
+from rapidfuzz.distance import Indel
 
 # Curly quotes and apostrophes become straight ones, one character for one, so that
 # offsets found in the folded text are offsets in the original.
@@ -50,3 +53,17 @@ def sentence_at(paragraph: str, start: int, end: int) -> tuple[int, int]:
     j = bisect_left(ends, end)  # the first sentence ending at or after `end`
     b = ends[j] if j < len(ends) and starts[j] < end else len(paragraph)
     return a, max(b, end)
+
+
+def hunks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[bool, range, range]]:
+    """a → b as (same, range of a, range of b) runs, a change's deletions and insertions
+    in one run (rapidfuzz's LCS: bit-parallel, linear in practice for text this size)."""
+    out: list[tuple[bool, range, range]] = []
+    for op in Indel.opcodes(a, b):
+        same = op.tag == "equal"
+        ra, rb = range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)
+        if out and not same and not out[-1][0]:
+            ra, rb = range(out[-1][1].start, ra.stop), range(out[-1][2].start, rb.stop)
+            out.pop()
+        out.append((same, ra, rb))
+    return out

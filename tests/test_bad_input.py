@@ -207,6 +207,13 @@ CASES = [
     Case("url-javascript", "an article url of javascript:",
          {"content/articles/a.txt": "Text of the story.\n", "content/articles/a.yaml": "title: T\nurl: javascript:alert(1)\n"}, 0,
          ["warning: content/articles/a.yaml:2: url 'javascript:alert(1)' is not an http(s) address; not linked"]),
+    Case("sidecar-unknown-key", "unknown keys in an article's metadata",
+         {"content/articles/a.txt": "Text of the story.\n",
+          "content/articles/a.yaml": "title: T\nnote: Copied from the wire.\nsection: World\n"}, 0,
+         ["warning: content/articles/a.yaml:2: unknown key 'note' ignored (did you mean 'notes'? known: title, "
+          "outlet, published, url, author, notes)",
+          "warning: content/articles/a.yaml:3: unknown key 'section' ignored (known: title, outlet, published, url, "
+          "author, notes)"]),
     # dossier.yaml
     Case("config-unknown", "unknown keys in dossier.yaml",
          {"dossier.yaml": "titel: T\nsumary: S\nbase_url: https://example.org/\n"}, 1,

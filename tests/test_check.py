@@ -82,6 +82,9 @@ CASES = [
     ("quote-altered", "info", {"content/articles/h1.md": copy_of(STORY, 1), "content/articles/h2.md": copy_of(
         STORY.replace("The sea gives and the sea takes", "The sea gives, the sea takes away"), 2)},
      "Anna Petrova's quote differs"),
+    ("quote-altered", "info", {"content/articles/h1.md": copy_of(STORY, 1), "content/articles/h2.md": copy_of(
+        STORY.replace("The sea gives and the sea takes", "The sea gives and the sea"), 2)},
+     "where it reads “The sea gives and the sea takes” (drops “takes”)"),
 ]
 
 

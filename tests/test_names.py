@@ -38,7 +38,8 @@ def test_no_junk_known_or_generic_names(shipped_names):
         assert name not in shipped_names
     known = ["Xi Jinping", "Xi", "Jinping", "Putin", "Vladimir", "Jiang", "Shi", "Slava", "Mr Jia", "Jia",
              "Heihe", "Harbin", "Amur", "Heilong", "Tang Lu", "Lu", "Qin Gang", "Dmitry Chernyshenko",
-             "Blagoveschchensk", "Winter Olympics", "Belt and Road Initiative", "France"]  # France: in an alias
+             "Blagoveschchensk", "Winter Olympics", "Belt and Road Initiative", "France",  # France: in an alias
+             "China", "Russia"]  # places since issue 13: the two names the sources use most
     generic = ["Chinese", "Russian", "Russians", "President", "Western", "Soviet", "West", "COVID", "Covid",
                "February", "March", "Indeed", "Crucially", "Sky News", "NBC News", "Terra", "HEIHE", "You", "For"]
     assert not [n for n in known + generic if n in shipped_names]
@@ -47,7 +48,7 @@ def test_no_junk_known_or_generic_names(shipped_names):
 def test_ranked_by_count_with_the_first_sentence(shipped_names):
     ranked = list(shipped_names.values())
     assert [n.count for n in ranked] == sorted((n.count for n in ranked), reverse=True)
-    assert ranked[0].name == "China" and ranked[0].count > 50
+    assert ranked[0].name == "Europe" and ranked[0].count >= 5
     assert shipped_names["Power of Siberia"].count == 3  # a particle inside a name
 
 

@@ -90,7 +90,7 @@ def test_readme_walkthrough(tmp_path):
     assert lines[0] == "content/notes/lenin-on-the-shelves.md:10: error: wikilink [[Vladimir Lenin]] points to nothing"
     assert any(re.match(r"\s+2  Vladimir Lenin  \(2 files; first at content/articles/000_b0046fc09b710f13.txt:21:", line)
                for line in lines)
-    assert lines[-1] == "1 error, 0 warnings, 11 unknown names, 4 altered quotes"
+    assert lines[-1] == "1 error, 0 warnings, 9 unknown names, 4 altered quotes"
     assert run_dossier("new", "person", "Vladimir Lenin", cwd=root).returncode == 0
     check = run_dossier("check", cwd=root)
     assert check.returncode == 0, check.stdout

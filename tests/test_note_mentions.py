@@ -14,7 +14,9 @@ _ITEM_INSIDE = re.compile(r"\n\s*(?:[-*+]|\d+[.)])\s")
 
 def quoted(page) -> list[str]:
     html = BeautifulSoup(page.read_text(), "html.parser")
-    return [li.q.get_text() for li in html.select(".mentions li.quote")]
+    for hidden in html.select(".visually-hidden"):  # "China (place)": the words a reader sees
+        hidden.decompose()
+    return [span.get_text() for span in html.select(".mentions li.context .context__text")]
 
 
 def test_a_sentence_from_a_notes_list_is_quoted_without_the_item_before_it(shipped):

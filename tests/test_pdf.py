@@ -73,8 +73,9 @@ def test_cover_and_contents(whole):
     _, reader, texts, model = whole
     cover = texts[0]
     assert model["title"] in cover
-    sources = sum(1 for s in model["sources"] if s["kind"] in ("article", "note"))
-    assert f"From {sources} source files" in cover and f"Stories {len(model['stories'])}" in cover
+    articles = sum(1 for s in model["sources"] if s["kind"] == "article")
+    assert f"Reports {len(model['stories'])} independent reports, from {articles} article files" in cover
+    assert f"Notes {len(model['notes'])} editor’s notes" in cover
     assert re.search(r"Compiled \d{4}-\d\d-\d\d", cover)
     assert "Contents" in texts[1] and "Briefing" in texts[1]
 
@@ -91,7 +92,7 @@ def test_every_story_title_and_person_name_is_printed(whole):
 
 
 def test_outline_mirrors_the_contents(whole):
-    _, reader, texts, model = whole
+    path, reader, texts, model = whole
     tree = outline(reader)
     titles = [t for t, _, _ in tree]
     assert titles == ["Contents", "Briefing", "Timeline", "Stories", "People", "Places", "Events", "Notes"]
@@ -102,7 +103,8 @@ def test_outline_mirrors_the_contents(whole):
     pages = [page for _, page, _ in tree]
     assert pages == sorted(pages) and pages[0] == 2  # in reading order, after the cover
     if texts:  # the contents page prints, after its leader dots, the page each bookmark goes to
-        contents = " ".join(texts[1:pages[1] - 1])
+        contents = " ".join(region(path, page, False, left, 298) for page in range(2, pages[1])
+                            for left in (0, 298))  # its two columns, one after the other
         for name, page in [(t, p) for t, p, _ in tree[1:]] + [kid for _, _, c in tree for kid in c]:
             assert re.search(re.escape(name) + r"[ .]*\b" + str(page) + r"\b", contents), (name, page)
 
@@ -147,12 +149,51 @@ def test_running_header_names_the_section_and_the_story(whole):
     assert "STORIES" in header[:200] and title[:30] in header
 
 
+def region(path: Path, page: int, header: bool, left: int = 0, width: int = 596) -> str:
+    """The text of a page's running header (its top margin, 22 mm) or of the rest, from
+    `left` across `width` points (A4 is 596 wide: a column of the contents is half)."""
+    top, height = (0, 62) if header else (62, 780)
+    box = ["-x", str(left), "-y", str(top), "-W", str(width), "-H", str(height)]
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", *box, str(path), "-"],
+                         capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+@needs_poppler
+def test_the_header_names_what_the_top_of_the_page_belongs_to(whole):
+    """A story or entry that starts half-way down a page is not named in that page's
+    header: the page's top still belongs to the one before it; one that starts at the
+    top of a page is."""
+    path, reader, _, _ = whole
+    pairs = [pair for group, _, children in outline(reader) if group in ("Stories", "People", "Places", "Events")
+             for pair in zip(children, children[1:])]
+    on_top = below = 0
+    for (before, _), (title, page) in pairs:
+        header, body = region(path, page, True), region(path, page, False)
+        if body.split(title[:20])[0].strip() in ("", "STORY", "PERSON", "PLACE", "EVENT"):
+            assert title[:25] in header, (page, header, title)
+            on_top += 1
+        else:
+            assert before[:25] in header and title[:25] not in header, (page, header, title)
+            below += 1
+    assert on_top >= 3 and below >= 3
+
+
+@needs_poppler
+def test_the_contents_fit_one_page_and_the_counts_print_spaced(whole):
+    path, reader, texts, _ = whole
+    pages = {t: p for t, p, _ in outline(reader)}
+    assert pages["Contents"] == 2 and pages["Briefing"] == 3  # no page of leftovers between them
+    assert "Independent reports: 3 Article files: 5 Copies folded in: 2 Editor’s notes: 4" in texts[2]
+
+
 @needs_poppler
 def test_a_rewrite_diff_prints_with_text_cues(whole):
     _, _, texts, _ = whole
     body = " ".join(texts)
     assert "[+" in body and "[−" in body  # underline/strike-through carry no colour on paper
-    assert "Word-level changes against the canonical text" in body
+    assert "Sentence by sentence against the canonical text" in body
+    assert "Changes meaning: a quotation" in body  # the flags are words, not colour
 
 
 @needs_poppler

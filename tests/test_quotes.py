@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from dossier.build import build_model
 from dossier.pipeline.quotes import quotation_spans
+from dossier.pipeline.wording import quote_change, same_words
 
 A, A1, A2 = "articles/000_b0046fc09b710f13.txt", "articles/001_444e9492e3c91cc6.txt", "articles/002_6cc53403c4d55935.txt"
 A3, A4 = "articles/003_63f1341303a8e582.txt", "articles/004_a63e6bb9adf78811.txt"
@@ -78,6 +79,9 @@ def test_the_rewrite_alters_mr_jias_quote_and_the_copy_does_not(shipped):
     original = quotes[altered["same_as"]]
     assert (original["document"], original["text"]) == (A, "They are nice and straightforward")
     assert 0.6 <= altered["similarity"] < 1
+    assert altered["change"] == "“They are” → “They’re”; “straightforward” → “simple”"
+    # Slava's quote cut short in the rewrite is not "the same words"
+    assert by_start(model, A1, "No one wants to be friends")["status"] == "altered"
     assert by_start(model, A1, "No one goes into war")["status"] == "altered"
     assert by_start(model, A1, "I hope they don’t send us to war")["status"] == "same"  # only a "." differs
     assert all(q["status"] == "same" for q in quotes_of(model, A2))  # the verbatim copy
@@ -95,7 +99,8 @@ def test_person_page_lists_their_quotes_with_the_reworded_copy(shipped):
         "to your pillow, and it’s not going to be easy to sleep."]
     variant = items[0].select_one(".quote-variants li")
     assert variant.q.get_text() == "They’re nice and simple."
-    assert variant.find("ins") and variant.find("del")
+    assert [d.get_text() for d in variant.find_all("del")] == ["They are", "straightforward"]
+    assert [i.get_text() for i in variant.find_all("ins")] == ["They’re", "simple"]
     assert items[0].select_one("a.para-link")["href"].endswith("#p10")  # the paragraph, in context
     # Putin is only quoted by others ("Putin is a responsible leader"): he has no quotes
     putin = BeautifulSoup((out / "people" / "vladimir-putin" / "index.html").read_text(), "html.parser")
@@ -180,7 +185,12 @@ STORY = ("The harbour town of Oldport wakes early, long before the ferries leave
 
 @pytest.mark.parametrize("copy, altered", [
     (STORY.replace("The sea gives and the sea takes", "The sea gives, the sea takes away"), True),
+    (STORY.replace("we are finished", "we are"), True),  # one word dropped: not "the same words"
+    (STORY.replace("If they build it, we", "If they build it we"), True),  # punctuation inside it
     (STORY, False),
+    # quote marks, an apostrophe's shape, dashes, case, spacing and the closing mark are typography
+    (STORY.replace("“If they build it, we are finished,” said", '"if they build it, we are  finished." said'),
+     False),
 ])
 def test_a_copy_that_rewords_a_quote_is_flagged(site, copy, altered):
     root = site({"content/people/anna.md": PERSON, "content/articles/a.md": article(STORY),
@@ -193,3 +203,19 @@ def test_a_copy_that_rewords_a_quote_is_flagged(site, copy, altered):
     flagged = [q for q in d.quotes if q.status == "altered"]
     if altered:
         assert flagged[0].speaker == "anna" and d.quotes[flagged[0].same_as].speaker == "anna"
+
+
+@pytest.mark.parametrize("canonical, copy, same, change", [
+    ("they will not come home safe", "they will not come home", False, "drops “safe”"),
+    ("They are nice and straightforward", "They’re nice and simple.", False,
+     "“They are” → “They’re”; “straightforward” → “simple”"),
+    ("No one else wants to be friends with us.", "No one wants to be friends", False,
+     "drops “else”; drops “with us”"),
+    ("We give them work. That’s it", "We give them work, that's it", False, "“work.” → “work,”"),
+    ("I hope they don’t send us to war", "I hope they don't send us to war.", True, ""),
+    ("A bridge — empty — at noon", "a bridge – empty –at noon,", True, ""),
+    ("Business isn’t good", "Business isn’t good at all", False, "adds “at all”"),
+])
+def test_same_means_the_same_words_and_a_change_says_what(canonical, copy, same, change):
+    assert same_words(canonical, copy) == same
+    assert quote_change(canonical, copy) == change

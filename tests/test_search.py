@@ -58,6 +58,40 @@ def test_typing_finds_the_story_and_the_kind_filter_narrows(shipped, page):
         assert result_urls(page) == ["/heihe/people/slava/"]
 
 
+TERRA = "/heihe/stories/putin-and-xi-jinping-meet-to-strengthen-anti-western/"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("empty bridge", TERRA),  # the one report that watched the empty bridge
+    ("ticking time bomb", HEIHE_STORY),  # Mr Jia's words: his page quotes them, the story has them
+    ("Power of Siberia", HEIHE_STORY),
+    ("key judgements", "/heihe/notes/overview/"),
+    ("three independent reports", "/heihe/notes/source-assessment/"),
+    ("machine translation", "/heihe/notes/source-assessment/"),
+])
+def test_the_story_or_note_a_query_is_about_comes_in_the_first_three(shipped, page, query, expected):
+    out, _ = shipped
+    with serve(out, "/heihe/") as root:
+        page.goto(root + "search/?q=" + query.replace(" ", "+"))
+        page.wait_for_selector(RESULT_LINKS)
+        page.wait_for_function(f"document.querySelectorAll('{RESULT_LINKS}').length > 0")
+        page.wait_for_timeout(300)  # let the result list settle (Pagefind UI renders as results load)
+        assert expected in result_urls(page)[:3], result_urls(page)
+
+
+def test_an_entity_page_is_found_by_its_aliases_not_its_lists(shipped, page):
+    out, _ = shipped
+    with serve(out, "/heihe/") as root:
+        page.goto(root + "search/?q=Chinese+President+Xi+Jinping")  # an alias
+        page.wait_for_selector(RESULT_LINKS)
+        assert result_urls(page)[0] == "/heihe/people/xi-jinping/"
+        # a note's title is in Xi's list of mentions, which is not indexed
+        page.fill("#search-ui input[type=text]", "Chinese views of Russia and the war")
+        page.wait_for_selector(f"{RESULT_LINKS}[href='/heihe/notes/public-opinion/']")
+        page.wait_for_timeout(300)
+        assert "/heihe/people/xi-jinping/" not in result_urls(page)
+
+
 def test_the_header_box_searches_from_any_page(shipped, page):
     out, _ = shipped
     with serve(out, "/heihe/") as root:

@@ -37,7 +37,9 @@ def cmd_build(site: Path, args) -> int:
     print_warnings(summary.warnings)
     for note in (why, *summary.notices) if why else summary.notices:
         print(printable(note), file=sys.stderr)
-    print(printable(f"{summary.sources} sources, {summary.stories} stories ({summary.folded} duplicates folded), "
+    print(printable(f"{_n(summary.articles, 'article')}: {_n(summary.stories, 'story', 'stories')} ({summary.folded} "
+                    f"cop{'y' if summary.folded == 1 else 'ies'} folded in); {_n(summary.notes, 'note')}; "
+                    f"{_n(summary.entities, 'people, places and events file', 'people, places and events files')}; "
                     f"{done} in {time.perf_counter() - t0:.2f}s"))
     if args.strict and summary.warnings:
         print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
@@ -57,6 +59,10 @@ def _build(site: Path, out: Path, config, memo: DiskMemo, manifest: Manifest, qu
         d, written = build(site, out, config, memo, manifest, timed,
                            lambda name: progress.update(task, advance=1, description=name))
     return Summary.of(d, written, timed.notices)
+
+
+def _n(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 WARNINGS_SHOWN = 20  # per kind of warning; `dossier check` lists every one

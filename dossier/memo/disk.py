@@ -32,6 +32,7 @@ from pathlib import Path
 import dossier
 
 from ..files import MAX_FILE_BYTES
+from ..pipeline.stories import counts  # the home page's own counts: one definition
 from . import Memo
 
 CACHE_DIR = ".dossier-cache"
@@ -46,17 +47,18 @@ CHUNK = 1 << 20
 class Summary:
     """What `dossier build` prints at the end, kept so a no-change run prints it again."""
 
-    sources: int
-    stories: int
+    articles: int  # article files
+    stories: int  # independent reports, a story's copies folded in
     folded: int
+    notes: int  # published editor's notes
+    entities: int  # people, places and events files
     written: int
     warnings: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()  # "search index skipped: …"
 
     @classmethod
     def of(cls, d, written: int, notices) -> "Summary":
-        return cls(len(d.sources), len(d.stories), sum(len(s.versions) - 1 for s in d.stories), written,
-                   tuple(d.warnings), tuple(notices))
+        return cls(**counts(d), written=written, warnings=tuple(d.warnings), notices=tuple(notices))
 
     @classmethod
     def parse(cls, data) -> "Summary | None":
@@ -65,7 +67,7 @@ class Summary:
         if not isinstance(data, dict) or set(data) != names:
             return None
         lists = (data["warnings"], data["notices"])
-        if not all(isinstance(data[k], int) for k in ("sources", "stories", "folded", "written")) or \
+        if not all(isinstance(data[k], int) for k in names - {"warnings", "notices"}) or \
                 not all(isinstance(x, list) and all(isinstance(s, str) for s in x) for x in lists):
             return None
         return cls(**{**data, "warnings": tuple(data["warnings"]), "notices": tuple(data["notices"])})

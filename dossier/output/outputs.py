@@ -6,6 +6,8 @@ from collections import defaultdict
 from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
+from ..pages.views import editor_note
+from ..pipeline.wording import quote_change
 from ..urls import absolute, note_slugs
 
 
@@ -15,10 +17,15 @@ def model_json(d: Dossier) -> dict:
     for sid, pairs in d.names.items():
         for pair in pairs:
             mentioned[pair].add(sid)
+    story_of = {v.source: s for s in d.stories for v in s.versions}
 
     def entity(e):
+        docs = mentioned[(e.kind, e.slug)]
+        # `mentions`: every file that names it; `stories`: the independent reports among
+        # them (a story's copies are one); notes are the `notes/` files of `mentions`
         row = {"slug": e.slug, "name": e.name, "source": e.source, "aliases": list(e.aliases),
-               "short": list(e.short), "mentions": sorted(mentioned[(e.kind, e.slug)])}
+               "short": list(e.short), "mentions": sorted(docs),
+               "stories": sorted({story_of[sid].slug for sid in docs if sid in story_of})}
         if e.kind == "event":
             row = {"slug": e.slug, "title": e.name, "date": e.date, "end": e.end, **row}
         return row
@@ -42,13 +49,16 @@ def model_json(d: Dossier) -> dict:
                      "removed": [{"reason": r.reason, "line": r.line, "text": r.text}
                                  for r in (docs[s.id].removed if s.id in docs else ())],
                      "captions": list(docs[s.id].captions) if s.id in docs else [],
-                     "paragraphs": list(docs[s.id].paragraphs) if s.id in docs else []} for s in d.sources],
+                     "paragraphs": list(docs[s.id].paragraphs) if s.id in docs else [],
+                     "notes": editor_note(docs.get(s.id)) or None} for s in d.sources],
         "mentions": [{"entity": m.entity, "kind": m.kind, "document": m.document, "paragraph": m.paragraph,
                       "caption": m.in_caption, "start": m.start, "end": m.end}
                      for ms in d.mentions.values() for m in ms],
         "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
                     "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
-                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity} for q in d.quotes],
+                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity,
+                    "change": quote_change(d.quotes[q.same_as].text, q.text) if q.status == "altered" else None}
+                   for q in d.quotes],
         "warnings": list(d.warnings),
     }
 

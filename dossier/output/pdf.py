@@ -46,8 +46,8 @@ def write_pdf(html: str, stream: BinaryIO, site: Path, config, root: Path, title
         if config.author:
             document.metadata.authors = [config.author]
         document.metadata.generator = "dossier (WeasyPrint)"
-        # untagged (WeasyPrint's default): tags cost a tenth of the time, and for a
-        # large dossier make a structure tree that pypdf refuses to open
+        # untagged (WeasyPrint's default): pdf_tags=True cost +34% CPU on the shipped
+        # dossier and +43% on 500 articles (docs/benchmarks.md#pdf), past the 15% allowed
         document.write_pdf(stream)
     return len(document.pages)
 

@@ -5,19 +5,21 @@ what links where can be tested on the model without rendering a byte.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
+from itertools import groupby
 from typing import Callable
-from itertools import chain, groupby
 
 from .. import dates
-from .diff import diff_stats, word_diff
 from ..keys import digest
 from ..memo import Memo
-from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
-from ..pipeline.link import resolve_wikilink
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
+from ..pipeline.link import resolve_wikilink
+from ..pipeline.stories import Reach, counts
+from .diff import sentence_diff
+from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
+from .involvement import involvement
 from .printpage import PRINT_URL, print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
@@ -96,21 +98,26 @@ def _one(make, ix, item) -> tuple[Page]:
     return (make(ix, item),)
 
 
-def _entity_link(e: Entity, count: int | None = None) -> dict:
+def _entity_link(e: Entity, reach: Reach | None = None) -> dict:
     link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
             "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
             "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
-    if count is not None:
-        link["count"] = count
+    if reach is not None:
+        link["reach"] = reach
     return link
 
 
 def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
-    """People, places and events mentioned in these documents, most-mentioned first."""
-    counts = Counter(chain.from_iterable(ix.names_in(sid) for sid in sids))
+    """People, places and events named in these documents, with the reports and notes
+    among them that name each; those most reports name first."""
+    named: dict[tuple[str, str], list[SourceId]] = defaultdict(list)
+    for sid in sids:
+        for key in ix.names_in(sid):
+            named[key].append(sid)
     out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
-    for (kind, slug), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        out[kind].append(_entity_link(ix.entities[(kind, slug)], n))
+    for r, (kind, slug) in sorted(((ix.reach(docs), key) for key, docs in named.items()),
+                                  key=lambda x: (x[0].rank(), x[1])):
+        out[kind].append(_entity_link(ix.entities[(kind, slug)], r))
     return out
 
 
@@ -128,13 +135,10 @@ def story_page(ix: Index, s: Story) -> Page:
     url = f"stories/{s.slug}/"
     canon = ix.docs[s.canonical]
     body, captions = _paragraphs(ix, canon)
-    canon_text = "\n\n".join(canon.paragraphs)
     versions = []
     for v in s.versions[1:]:
-        doc = ix.docs[v.source]
-        runs = word_diff(canon_text, "\n\n".join(doc.paragraphs)) if v.relation != "identical" else ()
-        versions.append({**ix.source_row(v.source), "diff": [{"op": op, "text": t} for op, t in runs],
-                         "stats": diff_stats(runs) if runs else None})
+        changes = sentence_diff(canon.paragraphs, ix.docs[v.source].paragraphs) if v.relation != "identical" else None
+        versions.append({**ix.source_row(v.source), "changes": changes})
     sids = [v.source for v in s.versions]
     citing = {n.id: n for sid in sids for n in ix.citing.get(sid, ())}
     notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
@@ -144,7 +148,7 @@ def story_page(ix: Index, s: Story) -> Page:
                   "date": dates.label(canon.date) if canon.date else "", "date_iso": canon.date,
                   "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
         "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
-        "sources": [ix.source_row(sid) for sid in sids],
+        "sources": ix.report_rows(sids),
     }, description=_describe(canon), crumbs=(("Stories", "stories/"),))
 
 
@@ -160,7 +164,7 @@ def note_page(ix: Index, n: Document) -> Page:
     mentioned = _entities_in(ix, [n.id])
     for e in tagged:  # front matter names count even when the text never says them
         if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
-            mentioned[e.kind].append(_entity_link(e, 0))
+            mentioned[e.kind].append(_entity_link(e))
     cited = [ix.source_row(SourceId(s)) for s in listed_sources(n) if ix.url_of(SourceId(s))]
     return Page(url, "note.html", n.title, "note", {
         "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
@@ -192,7 +196,8 @@ def entity_pages(ix: Index, e: Entity) -> tuple[Page, ...]:
     notes = [g for g in groups if g["key"].startswith("n:")]
     stories = [g for g in groups if not g["key"].startswith("n:")]
     chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
-    link = {**_entity_link(e, ix.doc_count(e)), "summary_html": ix.markdown(e.summary, url, section),
+    link = {**_entity_link(e, ix.entity_reach(e)), "summary_html": ix.markdown(e.summary, url, section),
+            "aliases": [a for a in dict.fromkeys((*e.aliases, *e.short)) if a != e.name],
             "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
                        if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
             "date_iso": e.date, "end_iso": e.end}
@@ -205,29 +210,43 @@ def entity_pages(ix: Index, e: Entity) -> tuple[Page, ...]:
         pager = _pager(url, n, len(chunks), len(stories))
         if n > 1:
             pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
-                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": [],
-                "sources": [ix.row(sid) for sid in sids]}, description=description,
+                "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": {},
+                "who": [],
+                "sources": ix.report_rows(sids)}, description=description,
                 crumbs=(*crumbs, (e.name, url))))
             continue
-        co = _entities_in(ix, docs)
-        co = {k: [x for x in v if x["url"] != url] for k, v in co.items()}
-        if e.kind == "event":
-            for key in ("people", "places"):
-                kind = "person" if key == "people" else "place"
-                listed = e.fields.get(key) or []
-                for name in listed if isinstance(listed, list) else [listed]:
-                    hit = ix.entities.get((kind, str(name))) or resolve_wikilink(str(name), ix.lookup)
-                    if hit and not any(x["url"] == entity_url(hit.kind, hit.slug) for x in co[kind]):
-                        co[kind].append(_entity_link(hit, 0))
+        related, events, who = _ties(ix, e, docs)
         quotes = person_quotes(ix, e.slug) if e.kind == "person" else []
         pages.append(Page(url, "entity.html", e.name, e.kind, {
             "entity": link, "mentions": shown, "pager": pager,
             "all_mentions": groups,  # the print edition's index of every story and note
-            "related": co, "quotes": quotes,
-            "events": sorted(co["event"], key=lambda x: x["date_iso"] or "9999") if e.kind != "event" else [],
-            "sources": [ix.row(sid) for sid in [e.source, *sids]],
+            "related": related, "quotes": quotes, "events": events, "who": who,
+            "sources": ix.report_rows([e.source, *sids]),
         }, description=description, crumbs=crumbs))
     return tuple(pages)
+
+
+def _ties(ix: Index, e: Entity, docs) -> tuple[dict, dict, list]:
+    """Who and what is named with `e`, by tier (pages/involvement.py): "with" (declared
+    in an event's file, or named in one sentence with it) and "near" (only in the same
+    reports or notes). (related people and places [and events, on an event's page],
+    events [on a person's or place's page], an event's declared people and places)."""
+    tiers: dict[str, dict[str, list]] = {"with": defaultdict(list), "near": defaultdict(list)}
+    for (kind, slug), tie in involvement(ix, e, docs).items():
+        other = ix.entities[(kind, slug)]
+        item = {**_entity_link(other, ix.reach(tie["document"])), "declared": tie["declared"],
+                "sentence": ix.reach(tie["sentence"]) if tie["sentence"] else None}
+        tiers["with" if tie["declared"] or tie["sentence"] else "near"][kind].append(item)
+    for tier in tiers.values():
+        for items in tier.values():
+            items.sort(key=lambda x: ((x["sentence"] or Reach(0, 0, 0)).rank(), x["reach"].rank(), x["name"]))
+    who = [x for kind in ("person", "place") for x in tiers["with"][kind] if x["declared"]] if e.kind == "event" else []
+    if e.kind == "event":  # the declared ones have their own list: "Appears with" is the rest
+        tiers["with"] = {k: [x for x in v if not x["declared"]] for k, v in tiers["with"].items()}
+    by_date = lambda x: x["date_iso"] or "9999"  # noqa: E731
+    events = {} if e.kind == "event" else {t: sorted(tiers[t].pop("event", []), key=by_date) for t in tiers}
+    related = {t: {k: v for k, v in tier.items() if v} for t, tier in tiers.items()}
+    return related, events, who
 
 
 def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
@@ -289,7 +308,7 @@ def list_pages(ix: Index) -> list[Page]:
         es = [e for e in d.entities if e.kind == kind]
         if kind == "event":
             es.sort(key=lambda e: (e.date or "9999", e.name))
-        items = [_entity_link(e, ix.doc_count(e)) for e in es]
+        items = [_entity_link(e, ix.entity_reach(e)) for e in es]
         pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
                           description=f"{len(items)} {section} in the dossier", crumbs=()))
     return pages
@@ -308,21 +327,24 @@ def _card(s: Story, docs: list[Document]) -> dict:
 
 def home(ix: Index) -> Page:
     d = ix.d
-    def top(kind, n=8):
-        es = [e for e in d.entities if e.kind == kind]
-        es.sort(key=lambda e: (-ix.doc_count(e), e.name))
-        return [_entity_link(e, ix.doc_count(e)) for e in es[:n]]
+    def top(kind, n=8):  # ranked by independent reports: three copies of one story are one
+        ranked = sorted(((ix.entity_reach(e), e) for e in d.entities if e.kind == kind),
+                        key=lambda x: (x[0].rank(), x[1].name))
+        return [_entity_link(e, r) for r, e in ranked[:n]]
     latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
+    notes = sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)
+    # the editor's lead note (`lead: true`: the key judgements) is the briefing's body,
+    # in full, before anything else; the print edition prints it right after this page
+    lead = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
+             "date_iso": n.date, "html": ix.markdown(n.markdown or "", "", n.id.rsplit("/", 1)[0], shift=1)}
+            for n in notes if n.meta.get("lead") is True]
     return Page("", "home.html", d.config.title, "home", {
-        "summary_html": ix.markdown(d.config.summary, "", "."),
+        "summary_html": ix.markdown(d.config.summary, "", "."), "lead": lead,
         "latest": latest, "people": top("person"), "places": top("place"),
         "stories": _story_cards(ix),
         "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
-                  for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)],
-        "counts": {"sources": sum(1 for s in d.sources if s.kind in ("article", "note")),
-                   "articles": sum(1 for s in d.sources if s.kind == "article"),
-                   "stories": len(d.stories), "folded": sum(len(s.versions) - 1 for s in d.stories),
-                   "notes": len(d.notes)},
+                  for n in notes if n.meta.get("lead") is not True],
+        "counts": counts(d),
         "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
     }, description=_first_sentence(d.config.summary) or d.config.title)
 
@@ -330,7 +352,7 @@ def home(ix: Index) -> Page:
 def _timeline_item(ix: Index, t) -> dict:
     return {"title": t.title, "url": entity_url("event", t.event) if t.event else ix.url_of(t.document),
             "label": dates.range_label(t.date, t.end), "date_iso": t.date, "end_iso": t.end,
-            "precision": t.precision, "sources": [ix.source_row(s) for s in t.sources]}
+            "precision": t.precision, "sources": ix.report_rows(t.sources), "reach": ix.reach(t.sources)}
 
 
 def timeline_page(ix: Index) -> Page:

@@ -7,7 +7,7 @@ from ..pipeline.checks import CODES, SEVERITIES, findings
 from ..models import Dossier, Page, SourceId
 from .index import Index
 from .quote_views import speaker_link
-from .diff import word_diff
+from ..pipeline.wording import quote_changes
 
 _COMMAND = {"person": "dossier new person", "place": "dossier new place"}
 
@@ -61,4 +61,4 @@ def _quote(ix: Index, q) -> dict:
     return {**q, "speaker": speaker_link(ix, q["speaker"]), "story_title": story.title if story else "",
             "story_url": f"stories/{story.slug}/" if story else None,
             "url": _at(ix, q["document"], q["paragraph"]), "row": ix.source_row(q["document"]),
-            "diff": [{"op": op, "text": t} for op, t in word_diff(q["canonical"] + " ", q["quote"] + " ")]}
+            "changes": quote_changes(q["canonical"], q["quote"])}

@@ -17,10 +17,11 @@ from ..keys import digest
 from ..memo import Memo
 from ..models import Document, Dossier, Entity, SourceId, Story
 from ..pipeline.link import resolve_wikilink, wikilink_lookup
+from ..pipeline.stories import Reach, reach
 from ..urls import href, note_slugs, slugify
 from .markdown import render_markdown
 from .quote_views import QuoteIndex
-from .views import entity_url, outlet_of
+from .views import editor_note, entity_url, outlet_of
 
 
 class Index:
@@ -52,9 +53,25 @@ class Index:
         made before for this key under this structure."""
         return lambda make: self.memo.get("piece", (*key, self.structure), make)
 
-    def doc_count(self, e: Entity) -> int:
-        """How many documents mention `e` (home, list pages, the entity's own header)."""
-        return len(self.docs_of.get(entity_key(e), ()))
+    def reach(self, sids) -> Reach:
+        """The reports (stories) and notes among these files: the one count pages give."""
+        return reach(sids, self.story_of, self.note_slugs)
+
+    def entity_reach(self, e: Entity) -> Reach:
+        """The reports and notes that name `e` (home, list pages, the entity's own header)."""
+        return self.reach(self.docs_of.get(entity_key(e), ()))
+
+    def report_rows(self, sids) -> list[dict]:
+        """The rows of these files, a story's other files under its first one here (the
+        canonical, when it is among them) as its "copies": one report, however many files."""
+        groups: dict[str, list[SourceId]] = {}
+        for sid in sids:
+            groups.setdefault(group_key(self, sid), []).append(sid)
+        out = []
+        for members in groups.values():
+            members.sort(key=lambda sid: sid != canonical(self, sid))  # stable: the rest keep their order
+            out.append({**self.row(members[0]), "copies": [self.row(sid) for sid in members[1:]]})
+        return out
 
     def names_in(self, sid: SourceId) -> frozenset:
         """The (kind, slug) of every entity document `sid` names."""
@@ -86,7 +103,7 @@ class Index:
                 "outlet": outlet_of(doc) if doc else "", "date": dates.label(doc.date) if doc and doc.date else "",
                 "relation": v.relation if v else ("note" if sid in self.note_slugs else "entity"),
                 "similarity": v.similarity if v else None, "reason": v.reason if v else "",
-                "anchor": _anchor(sid)}
+                "anchor": _anchor(sid), "notes": editor_note(doc)}
 
     def wikilink(self, target: str) -> tuple[str, str] | None:
         e = resolve_wikilink(target, self.lookup)
@@ -98,8 +115,21 @@ class Index:
                 return f"notes/{self.note_slugs[note.id]}/", "note"
         return None
 
-    def markdown(self, text: str, page_url: str, base_dir: str) -> str:
-        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of)
+    def markdown(self, text: str, page_url: str, base_dir: str, shift: int = 0) -> str:
+        return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of, shift, self.cited)
+
+    def cited(self, number: str) -> str | None:
+        """Where "(000)" in an editor's text points: the story of the one article whose
+        file name starts "000_" (None when no file, or more than one, does)."""
+        if not hasattr(self, "_numbered"):
+            found: dict[str, list[SourceId]] = defaultdict(list)
+            for doc in self.d.documents:
+                head = doc.id.rsplit("/", 1)[-1].split("_", 1)[0]
+                if doc.kind == "article" and head.isdigit() and "_" in doc.id.rsplit("/", 1)[-1]:
+                    found[head].append(doc.id)
+            self._numbered = {k: v[0] for k, v in found.items() if len(v) == 1}
+        sid = self._numbered.get(number)
+        return self.url_of(sid) if sid else None
 
 
 def name_key(kind: str, slug: str) -> str:

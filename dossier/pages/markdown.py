@@ -8,7 +8,9 @@ styles, forms and frames go; links keep only http, https, mailto and relative
 targets, so `javascript:` and `data:` are dropped (markdown-it's validateLink
 already refuses them in Markdown links). The cleaning runs on the final HTML, so
 it also covers what dossier itself generated. Wikilinks and links to content
-files are rewritten to site URLs here, once.
+files are rewritten to site URLs here, once. So are citations of a scraped file
+by its number in parentheses, as editors write them: "(000)", "(000, 003)", "(photo
+caption in 000)" link "000" to the story of `content/articles/000_….txt`.
 
 Raw HTML left open does not swallow the rest of a note. CommonMark ends an HTML
 block that opens with `<style>`, `<script>`, `<pre>`, `<textarea>`, `<!--`, `<?`,
@@ -32,6 +34,9 @@ from markdown_it import MarkdownIt
 from ..pipeline.link import WIKILINK
 
 _MARK = "dossier-kind:"
+_CITE = "dossier-cite"
+_PARENS = re.compile(r"\(([^()\n]{0,200})\)")  # a parenthesis on one line: where citations are
+_NUMBER = re.compile(r"(?<![\w.,/-])(\d{3})(?![\w/-]|[.,]\d)")  # "000", not "1,000", "2023" or "003_x"
 _md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table").enable("strikethrough")
 
 # nh3's defaults (ammonia's safe list) plus what markdown-it writes: link and image
@@ -42,7 +47,7 @@ for tag, extra in {"a": {"href", "title", "rel"}, "img": {"src", "alt", "title",
                    "abbr": {"title"}, "time": {"datetime"}, "th": {"style"}, "td": {"style"},
                    "ol": {"start", "reversed"}}.items():
     _ATTRIBUTES[tag] = _ATTRIBUTES.get(tag, set()) | extra
-_CLASSES = {"a": {"ent", "ent-person", "ent-place", "ent-event", "ent-note"}}
+_CLASSES = {"a": {"ent", "ent-person", "ent-place", "ent-event", "ent-note", "cite"}}
 _SCHEMES = {"http", "https", "mailto"}
 
 # CommonMark's HTML blocks that end only at a marker (kinds 1-5), and what closes each
@@ -66,9 +71,12 @@ def sanitize(html: str) -> str:
 
 def render_markdown(text: str, page_url: str, base_dir: str, relative,
                     resolve: Callable[[str], tuple[str, str] | None],
-                    resolve_path: Callable[[str], str | None]) -> str:
+                    resolve_path: Callable[[str], str | None], shift: int = 0,
+                    cite: Callable[[str], str | None] = lambda number: None) -> str:
     """resolve(target) → (site url, kind) for a wikilink; resolve_path(content path) → site
-    url for a link to a content file (base_dir: the note's folder inside content/)."""
+    url for a link to a content file (base_dir: the note's folder inside content/);
+    cite(number) → site url of the file an editor cites as "(000)".
+    `shift` moves headings down that many levels (a note shown under a heading of its own)."""
     def wikilink(m):
         target, shown = m.group(1).strip(), (m.group(2) or m.group(1)).strip()
         hit = resolve(target)
@@ -78,14 +86,24 @@ def render_markdown(text: str, page_url: str, base_dir: str, relative,
         url, kind = hit
         return f"[{shown}](<{relative(url, page_url)}> \"{_MARK}{kind}\")"
 
+    def citation(m):
+        url = cite(m.group(1))
+        return f"[{m.group(1)}](<{relative(url, page_url)}> \"{_CITE}\")" if url else m.group(0)
+
+    text = _PARENS.sub(lambda m: "(" + _NUMBER.sub(citation, m.group(1)) + ")", text)
     tokens = _close_raw_text(_md.parse(_close_open_blocks(WIKILINK.sub(wikilink, text))))
     for token in _walk(tokens):
+        if shift and token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + shift)}"
         if token.type == "link_open":
             href = token.attrGet("href") or ""
             title = token.attrGet("title")
             if title and title.startswith(_MARK):
                 token.attrs.pop("title", None)  # the kind rode in the title: make it a class
                 token.attrSet("class", f"ent ent-{title[len(_MARK):]}")
+            elif title == _CITE:
+                token.attrs.pop("title", None)
+                token.attrSet("class", "cite")
             elif "://" not in href and not href.startswith(("#", "mailto:")):
                 target = resolve_path(posixpath.normpath(posixpath.join(base_dir, href.split("#")[0])))
                 if target:

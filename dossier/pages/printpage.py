@@ -60,17 +60,19 @@ def print_page(pages: Iterable[Page]) -> Page:
     by_url = {p.url: p for p in pages}
     home = by_url[""]
     groups = []
+    lead = [n["url"] for n in home.context.get("lead", ()) if n["url"] in by_url]
     for gid, title, source in GROUPS:
-        if gid == "briefing":
-            parts = [home]
+        if gid == "briefing":  # the home page, then the editor's lead note: the key judgements first
+            parts = [home, *(by_url[url] for url in lead)]
         elif gid == "timeline":
             parts = [by_url[source]] if source in by_url else []
         else:  # the list page's order: stories as dedup named them, events by date, notes newest first
             listing = by_url.get(source)
             items = listing.context.get("items", []) if listing else []
-            parts = [by_url[item["url"]] for item in items if item.get("url") in by_url]
+            parts = [by_url[item["url"]] for item in items if item.get("url") in by_url and item["url"] not in lead]
         if parts:
-            groups.append(_group(gid, title, parts, heading=gid != "timeline", listed=gid not in ("briefing", "timeline")))
+            groups.append(_group(gid, title, parts, heading=gid != "timeline",
+                                 listed=gid != "timeline" and len(parts) > (gid == "briefing")))
     anchors = {p["page"].url: p["id"] for g in groups for p in g["parts"]}
     made = {g["id"] for g in groups}
     for gid, _, source in GROUPS:  # a list page is its section of the edition, when it has one

@@ -1,12 +1,12 @@
 """Quotes on the page model: a story's quotations with their speakers, a person's
-quotations across stories, and the copies that word a quotation differently (with a
-word diff). Grouped once per build (`QuoteIndex`); templates only print the rows."""
+quotations across stories, and the copies that word a quotation differently (with
+what they changed). Grouped once per build (`QuoteIndex`); templates only print the rows."""
 from __future__ import annotations
 
 from collections import defaultdict
 
-from .diff import word_diff
 from ..models import Dossier, SourceId
+from ..pipeline.wording import quote_changes
 from .views import entity_url, outlet_of
 
 
@@ -42,16 +42,11 @@ def _row(ix, k: int) -> dict:
 
 
 def _variants(ix, k: int) -> list[dict]:
-    """Copies that word quote k differently: the copy's words, and a diff against k's."""
+    """Copies that word quote k differently: the copy's words, and what it changed."""
     base = ix.quotes.quotes[k]
-    out = []
-    for j in ix.quotes.copies.get(k, []):
-        q = ix.quotes.quotes[j]
-        if q.status == "altered":
-            # a space after each, so the last word ("us." / "us") compares like the others
-            out.append({**_row(ix, j), "similarity": q.similarity, "title": ix.title_of(q.document),
-                        "diff": [{"op": op, "text": t} for op, t in word_diff(base.text + " ", q.text + " ")]})
-    return out
+    return [{**_row(ix, j), "similarity": q.similarity, "title": ix.title_of(q.document),
+             "changes": quote_changes(base.text, q.text)}
+            for j in ix.quotes.copies.get(k, []) if (q := ix.quotes.quotes[j]).status == "altered"]
 
 
 def story_quotes(ix, story) -> list[dict]:

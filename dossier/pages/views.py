@@ -13,6 +13,10 @@ from ..text import sentence_at
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_BLOCK_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#{1,6}|>)\s+")
 _MD_MARKS = re.compile(r"\*\*|__|`|\[\[|\]\]")
+# a note's heading block ("## In Heihe") is not a sentence, and a bold run-in label
+# ("**Summary.** …", "**Caveat.** …") is the editor's signpost, not part of one
+_HEADING = re.compile(r"\s*#{1,6}\s")
+_RUN_IN = re.compile(r"\s*(?:\*\*|__)[^*_\n]{1,120}?[.:!?](?:\*\*|__)\s+")
 
 KIND_SECTION = {"person": "people", "place": "places", "event": "events"}
 
@@ -69,23 +73,37 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
                       entity: str, limit: int | None = None, grouped=None) -> tuple[list[dict], int]:
     """Each sentence of `doc` that mentions `entity`, once, with every mention in it
     linked: the first `limit` of them, and how many more mentions follow them.
-    `grouped`: by_paragraph(doc_mentions), when the caller keeps it."""
-    seen, out = set(), []
+    `grouped`: by_paragraph(doc_mentions), when the caller keeps it. A note's headings
+    are left out (unless nothing else names it) and its run-in labels cut off."""
+    seen, out, headings = set(), [], []
     by_text, starts = grouped or by_paragraph(doc_mentions)
+    note = doc.kind == "note"
     for i, m in enumerate(mentions):
         if limit is not None and len(out) >= limit:
             return out, len(mentions) - i  # counted, not cut into sentences: that is the cost
         text = text_of(doc, m)
+        if note and not m.in_caption and _HEADING.match(text):
+            headings.append(m)
+            continue
         a, b = sentence_at(text, m.start, m.end)
+        label = _RUN_IN.match(text, a) if note else None
+        if label and label.end() <= m.start:
+            a = label.end()
         key = (m.in_caption, m.paragraph, a)
         if key in seen:
             continue
         seen.add(key)
         group, at = by_text.get(key[:2], []), starts.get(key[:2], [])
         inside = [x for x in group[bisect_left(at, a):bisect_left(at, b)] if x.end <= b]
-        out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a, markdown=doc.kind == "note"),
+        out.append({"segments": segments(text[a:b], inside, mark=entity, offset=a, markdown=note),
                     "anchor": f"{'c' if m.in_caption else 'p'}{m.paragraph + 1}",
                     "caption": m.in_caption})
+    if not out and headings:  # named in a heading only: that is its context
+        m = headings[0]
+        text = text_of(doc, m)
+        group = by_text.get((False, m.paragraph), [])
+        out.append({"segments": segments(text, group, mark=entity, markdown=True),
+                    "anchor": f"p{m.paragraph + 1}", "caption": False})
     return out, 0
 
 
@@ -97,6 +115,13 @@ def by_paragraph(doc_mentions: list[Mention]) -> tuple[dict, dict]:
     for x in sorted(doc_mentions, key=lambda x: x.start):
         by_text.setdefault((x.in_caption, x.paragraph), []).append(x)
     return by_text, {key: [x.start for x in xs] for key, xs in by_text.items()}
+
+
+def editor_note(doc: Document | None) -> str:
+    """What the editor wrote of a scraped file (`notes:` in its sidecar): their judgement
+    of the source, shown wherever the file is."""
+    value = doc.meta.get("notes") if doc and doc.kind == "article" else None
+    return " ".join(str(value).split()) if value not in (None, "", [], {}) else ""
 
 
 def outlet_of(doc: Document) -> str:

@@ -28,6 +28,7 @@ from .link import WIKILINK, resolve_wikilink, wikilink_lookup
 from ..keys import digest
 from ..models import Document, Dossier, Source, SourceId
 from .names import unknown_names
+from .wording import quote_change
 from ..urls import slugify, note_slugs
 
 FRONT_MATTER_KINDS = (("people", "person"), ("places", "place"), ("events", "event"))
@@ -204,8 +205,9 @@ def quote_findings(d: Dossier) -> tuple[Finding, ...]:
         whose = f"{who}'s quote" if q.speaker or c.speaker else "a quote"
         out.append(Finding(f"content/{q.document}", line_of(sources[q.document], q.text), "info", "quote-altered",
                            f"{whose} differs from the canonical version (content/{c.document}): "
-                           f"“{_cut(q.text)}” where it reads “{_cut(c.text)}”",
+                           f"“{_cut(q.text)}” where it reads “{_cut(c.text)}” ({quote_change(c.text, q.text)})",
                            {"story": q.story, "speaker": q.speaker or c.speaker, "quote": q.text,
+                            "change": quote_change(c.text, q.text),
                             "canonical": c.text, "canonical_source": c.document, "similarity": q.similarity,
                             "document": q.document, "paragraph": q.paragraph}))
     return tuple(out)

@@ -17,6 +17,7 @@ unless dossier.yaml's `follow_outside_symlinks` says otherwise.
 from __future__ import annotations
 
 import codecs
+import difflib
 import hashlib
 import os
 import re
@@ -36,6 +37,11 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 HTML_SUFFIXES = {".html", ".htm"}  # a saved web page: articles only, read by pipeline/html.py
 DATE_KEYS: dict[str, tuple[str, ...]] = {"article": ("published",), "note": ("date",)}  # events: registry
 URL_KEYS = ("url",)
+# What an article's sidecar (or front matter) may say; anything else is a warning, so a
+# misspelt `note:` is not silently lost. The one list: README and docs follow it.
+ARTICLE_KEYS = ("title", "outlet", "published", "url", "author", "notes")
+
+
 def load_sources(content: Path, follow_outside: bool = False) -> tuple[tuple[Source, ...], tuple[str, ...]]:
     """Every content file as a Source, sorted by id; plus warnings. Raises ContentErrors
     listing every bad file, not just the first. `follow_outside`: dossier.yaml's
@@ -263,6 +269,12 @@ def check_meta(source: Source) -> tuple[Source, list[str]]:
             parse_date(value)
         except ValueError as e:
             raise DossierError(_field_file(source, key), f"{key}: {e}", line=source.lines.get(key)) from None
+    if source.kind == "article":
+        for key in source.meta:
+            if key not in ARTICLE_KEYS:
+                close = difflib.get_close_matches(str(key), ARTICLE_KEYS, n=1)
+                warnings.append(f"{_field_file(source, key)}:{source.lines.get(key) or 1}: unknown key {key!r} ignored "
+                                f"({f'did you mean {close[0]!r}? ' if close else ''}known: {', '.join(ARTICLE_KEYS)})")
     meta = dict(source.meta)
     for key in URL_KEYS:
         value = meta.get(key)

@@ -23,8 +23,11 @@ reporters name an interviewee. Otherwise the speaker stays unknown: a wrong name
 on a quote is worse than none.
 
 Alignment: each version's quotes are matched to the canonical version's with
-rapidfuzz (exact text first, then the best fuzzy match). A quote that quotes fewer
-of the same words is "same"; one whose words changed is "altered".
+rapidfuzz (the same words first, then the best fuzzy match). "same" means the same
+words: quote marks, apostrophes, dashes, spacing, case and the mark a quotation
+closes on (“…war,” he said / “…war.”) are typography; a word or a mark inside it
+dropped, added or changed makes the copy's quote "altered" (pipeline/wording.py says
+how). Copies are not corroboration: a copy that trims a quotation misquotes it.
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from ..models import Document, Entity, Mention, Quote, SourceId, Story
 from ..text import fold
+from .wording import quote_words
 
 OPEN, CLOSE, BOTH = "“„«", "”»", '"'
 _MARKS = re.compile('[“„«”»"]')
@@ -337,14 +341,14 @@ def align(lists: list[list[Quote]]) -> list[list[tuple]]:
     the canonical quote it matches or None, similarity)."""
     canon = lists[0]
     keys = [_norm(q.text) for q in canon]
-    exact = {key: j for j, key in enumerate(keys)}
+    exact = {quote_words(q.text): j for j, q in enumerate(canon)}
     out = []
     for mine in lists[1:]:
         marks = []
         for j, q in enumerate(mine):
             key = _norm(q.text)
-            if key in exact:
-                marks.append(("same", exact[key], 1.0))
+            if quote_words(q.text) in exact:
+                marks.append(("same", exact[quote_words(q.text)], 1.0))
                 continue
             # copies keep the order of their quotes: look near the same relative place
             # (bounded work however many quotes a long file holds)
@@ -355,8 +359,7 @@ def align(lists: list[list[Quote]]) -> list[list[tuple]]:
             if c is None or (q.speaker and canon[c].speaker and q.speaker != canon[c].speaker):
                 marks.append(("added", None, None))
                 continue
-            status = "same" if key in keys[c] else "altered"  # fewer of the same words
-            marks.append((status, c, round(best[1] / 100, 3)))
+            marks.append(("altered", c, round(best[1] / 100, 3)))
         out.append(marks)
     return out
 

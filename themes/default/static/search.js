@@ -21,6 +21,11 @@
       pageSize: 10,
       resetStyles: false, // inherit the theme's fonts; colours come from dossier.css
       openFilters: ["kind"],
+      // Pagefind's default (pageLength 0.75) ranks short pages first: a person's page,
+      // a profile of a few lines, would beat the story whose text the words come from.
+      // The evidence ranks on its matches; entity pages rank on their name and aliases
+      // (weighted in entity.html, their profile at half weight, their lists not indexed).
+      ranking: { pageLength: 0.3 },
       translations: { placeholder: "Search the dossier", filters_label: "Filter by kind" },
     });
     var input = document.querySelector("#search-ui input");
