@@ -21,7 +21,7 @@ from .config import Config, load_config
 from .keys import digest, document_key, source_key, sources_key
 from .memo import Memo
 from .memo.disk import Manifest, Summary
-from .models import Document, Dossier, Source
+from .models import Document, Dossier, Source, Story
 from .output.pdf import pdf_bytes
 from .output.render import Staging, environment, write_files
 from .output.search import Indexer
@@ -32,8 +32,9 @@ from .pipeline.clean import clean
 from .pipeline.dedup import Dedup
 from .pipeline.link import Linker
 from .pipeline.load import gather, list_content, load_entry
+from .pipeline.naming import Naming
 from .pipeline.registry import build_registry
-from .pipeline.stories import name_stories, published_notes
+from .pipeline.stories import published_notes, story_name, story_slugs
 from .pipeline.templates import Templates
 from .pipeline.timeline import build_timeline
 from .urls import note_clashes
@@ -73,16 +74,17 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
         ekey = sources_key(s for s in sources if s.kind in ENTITY_KINDS)
         entities, registry_warnings = memo.get("registry", ekey, partial(build_registry, sources))
     with timed("link", progress):
-        link = memo.get("linker", ekey, partial(Linker, entities))
-        mentions = dict(zip((d.id for d in documents),
-                            memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
-        names = {d.id: memo.get("names", (d.key, ekey), partial(_names, mentions[d.id])) for d in documents}
+        link, ids = memo.get("linker", ekey, partial(Linker, entities)), [d.id for d in documents]
+        mentions = dict(zip(ids, memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
+        names = dict(zip(ids, memo.map("names", lambda d: _names(mentions[d.id]), documents, key=_key, context=ekey)))
+        named_in = memo.state("naming", Naming).update(names)
     with timed("timeline", progress):
-        timeline = build_timeline(entities, names)
-    stories, notes = name_stories(clusters, documents), published_notes(clusters, documents)
+        timeline = build_timeline(entities, named_in)
+    stories, notes = _stories(memo, clusters, documents), published_notes(clusters, documents)
     with timed("quotes", progress):
         quotes = _quotes(memo, documents, mentions, entities, stories, ekey)
-    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names)
+    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names,
+                named_in=named_in)
     with timed("checks", progress):
         found = _findings(memo, d, ekey)
     warnings = (*load_warnings, *registry_warnings, *note_clashes(notes), *(f.format() for f in found))
@@ -152,20 +154,33 @@ def _names(mentions) -> frozenset[tuple[str, str]]:
     return frozenset((m.kind, m.entity) for m in mentions)
 
 
+def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:
+    """The clusters that hold an article, as stories: titled after the canonical, a slug
+    each (unique in the clusters' order). An unchanged cluster under unchanged slugs is
+    the very Story of the last build, so that the stages after key it by identity."""
+    docs = {d.id: d for d in documents}
+    key = lambda c: (c, docs[c.canonical].key)  # noqa: E731 (a cluster's text, titles included)
+    names = memo.map("story name", lambda c: story_name(c, docs), clusters, key=key)
+    kept = [c for c, n in zip(clusters, names) if n]
+    slugs = story_slugs(names)
+    slug_of = {c.canonical: (slug, n[0]) for c, n, slug in zip(kept, filter(None, names), slugs)}
+    return tuple(memo.map("story", lambda c: Story(*slug_of[c.canonical], c.canonical, c.versions), kept, key=key,
+                          context=digest(slugs)))
+
+
 def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
-    """Each article's quotations (per document), each story's alignment of its versions'
-    quotations (per story), each article's quotations placed in its story."""
+    """Each article's quotations (per document), then each story's versions' quotations
+    aligned with its canonical's (per story), in document order."""
     people, articles = q.people_of(entities), [d for d in documents if d.kind == "article"]
     found = dict(zip((d.id for d in articles), memo.map(
         "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=_key, context=ekey)))
-    keys = {d.id: d.key for d in articles}
-    story_key = {s.slug: digest([ekey, *(f"{v.source}\0{keys.get(v.source)}" for v in s.versions)]) for s in stories}
-    marks = {s.slug: memo.get("align", story_key[s.slug], partial(q.align, [found.get(v.source, []) for v in s.versions]))
-             for s in stories}
-    jobs = list(zip(articles, q.placements(articles, found, stories, marks)))
-    placed = memo.map("placed", lambda job: q.place_quotes(*job[1]), jobs, key=lambda job: (
-        job[0].key, ekey, *((job[1][1].slug, story_key[job[1][1].slug], job[1][3]) if job[1][1] else ())))
-    return tuple(quote for quotes in placed for quote in quotes)
+    keys = {d.id: d.key for d in documents}
+    placed = {}  # notes quote the sources: a note in a story adds none
+    for s, lists in zip(stories, memo.map("placed", lambda s: q.place_story(s, [found.get(v.source, []) for v in s.versions]),
+                                          stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)),
+                                          context=ekey)):
+        placed.update(zip((v.source for v in s.versions), lists))
+    return tuple(quote for d in articles for quote in placed.get(d.id, found[d.id]))
 
 
 def _findings(memo: Memo, d: Dossier, ekey: str):
@@ -173,4 +188,4 @@ def _findings(memo: Memo, d: Dossier, ekey: str):
     docs = {doc.id: doc for doc in d.documents}
     per_file = dict(zip((s.id for s in d.sources), memo.map(
         "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key)))
-    return checks.content_findings(d, per_file, d.names)
+    return checks.content_findings(d, per_file)

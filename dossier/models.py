@@ -140,7 +140,9 @@ class Quote:
     # against the story's canonical version: "canonical" (in it), "same", "altered"
     # (reworded in this copy), "added" (no counterpart in the canonical)
     status: Literal["canonical", "same", "altered", "added"] = "canonical"
-    same_as: int | None = None  # index in Dossier.quotes of the canonical quote it aligns with
+    # the canonical quote it aligns with: its document and its place among that
+    # document's quotes (dossier.json gives its index in the whole list instead)
+    same_as: tuple[SourceId, int] | None = None
     similarity: float | None = None  # 0..1 against that quote (rapidfuzz)
 
 
@@ -160,6 +162,7 @@ class Dossier:
     quotes: tuple[Quote, ...] = ()
     findings: tuple[Any, ...] = ()  # pipeline.checks.Finding: the errors and warnings among `warnings`
     names: Mapping[SourceId, frozenset[tuple[str, str]]] = field(default_factory=dict)  # (kind, slug) each document names
+    named_in: Mapping[tuple[str, str], frozenset[SourceId]] = field(default_factory=dict)  # (kind, slug) → the documents
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,7 @@ class Memo:
         self._tables: dict[str, dict] = {}
         self._used: dict[str, set] = {}
         self._states: dict[str, object] = {}
-        self._own: dict[str, dict[int, tuple]] = {}  # stage → id(item) → (item, key, result): last map
-        self._context: dict[str, Hashable] = {}
+        self._last: dict[str, tuple] = {}  # stage → (context, items, keys, results) of its last map
 
     @_locked
     def table(self, stage: str) -> dict:
@@ -74,34 +73,39 @@ class Memo:
         (over local cores, or a cluster) when `parallel`.
 
         The items a stage gets are mostly what the memo handed out last time, the very
-        same objects: for those, key and result are taken from the last call by
-        identity (kept with the object, so its id cannot be another's), which spares
-        10⁴ keys and lookups after a one-file edit. An optimisation only: any other
-        object is looked up by its key."""
-        table, used = self.table(stage), self._used.setdefault(stage, set())
-        last = self._own.get(stage, {}) if self._context.get(stage) == context else {}
+        same objects, mostly at the same places: for those, key and result are taken
+        from the last call by identity (the last call's items are kept, so an id cannot
+        be another's), which spares 10⁴ keys and lookups after a one-file edit. An
+        optimisation only: any other object is looked up by its key."""
+        table = self.table(stage)
+        last = self._last.get(stage)
+        before, before_keys, before_out = last[1:] if last is not None and last[0] == context else ((), (), ())
+        keys: list = [None] * len(items)
         out: list = [None] * len(items)
-        now, todo = {}, {}
+        todo: dict = {}
+        at = None  # id → position in the last call, made only when an item moved
         for i, x in enumerate(items):
-            hit = last.get(id(x))
-            if hit is not None and hit[0] is x:
-                k, out[i] = hit[1], hit[2]
+            j = i if i < len(before) and before[i] is x else None
+            if j is None and before:
+                at = at if at is not None else {id(y): k for k, y in enumerate(before)}
+                j = at.get(id(x))
+                j = j if j is not None and before[j] is x else None
+            if j is not None:
+                keys[i], out[i] = before_keys[j], before_out[j]
+                continue
+            k = keys[i] = key(x) if context is None else (key(x), context)
+            if k in table:
+                out[i] = table[k]
             else:
-                k = key(x) if context is None else (key(x), context)
-                if k in table:
-                    out[i] = table[k]
-                else:
-                    todo.setdefault(k, []).append(i)
-            now[id(x)] = (x, k, out[i])
+                todo.setdefault(k, []).append(i)
         if todo:
             run = self.engine.map if parallel else _serial
             for k, result in zip(todo, run(fn, [items[ix[0]] for ix in todo.values()])):
                 table[k] = result
                 for i in todo[k]:
                     out[i] = result
-                    now[id(items[i])] = (items[i], k, result)
-        used.update(k for _, k, _ in now.values())
-        self._own[stage], self._context[stage] = now, context
+        self._used.setdefault(stage, set()).update(keys)
+        self._last[stage] = (context, list(items), keys, out)
         return out
 
     @_locked
@@ -118,9 +122,9 @@ class Memo:
         table = self.table(stage)
         for key in [k for k in table if where(k)]:
             del table[key]
-        own = self._own.get(stage, {})
-        for i in [i for i, hit in own.items() if where(hit[1])]:
-            del own[i]
+        last = self._last.get(stage)
+        if last is not None:  # so that the next map looks these up by key again
+            last[1][:] = [None if where(k) else x for x, k in zip(last[1], last[2])]
 
     @_locked
     def finish(self) -> None:

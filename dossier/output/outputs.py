@@ -2,25 +2,21 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
 from ..pages.views import editor_note
+from ..pipeline.quotes import positions
 from ..pipeline.wording import quote_change
 from ..urls import absolute, note_slugs
 
 
 def model_json(d: Dossier) -> dict:
     """The whole model as data (schema in docs/model.md)."""
-    mentioned = defaultdict(set)
-    for sid, pairs in d.names.items():
-        for pair in pairs:
-            mentioned[pair].add(sid)
     story_of = {v.source: s for s in d.stories for v in s.versions}
 
     def entity(e):
-        docs = mentioned[(e.kind, e.slug)]
+        docs = d.named_in.get((e.kind, e.slug), ())
         # `mentions`: every file that names it; `stories`: the independent reports among
         # them (a story's copies are one); notes are the `notes/` files of `mentions`
         row = {"slug": e.slug, "name": e.name, "source": e.source, "aliases": list(e.aliases),
@@ -32,6 +28,7 @@ def model_json(d: Dossier) -> dict:
 
     docs = {doc.id: doc for doc in d.documents}
     slugs = note_slugs(d.notes)
+    at = positions(d.quotes)  # a quote's same_as, as an index in "quotes"
     return {
         "title": d.config.title,
         "stories": [{"slug": s.slug, "title": s.title, "canonical": s.canonical,
@@ -56,8 +53,8 @@ def model_json(d: Dossier) -> dict:
                      for ms in d.mentions.values() for m in ms],
         "quotes": [{"document": q.document, "paragraph": q.paragraph, "start": q.start, "end": q.end,
                     "text": q.text, "speaker": q.speaker, "said_by": q.said_by, "how": q.how, "story": q.story,
-                    "status": q.status, "same_as": q.same_as, "similarity": q.similarity,
-                    "change": quote_change(d.quotes[q.same_as].text, q.text) if q.status == "altered" else None}
+                    "status": q.status, "same_as": at.get(q.same_as), "similarity": q.similarity,
+                    "change": quote_change(d.quotes[at[q.same_as]].text, q.text) if q.status == "altered" else None}
                    for q in d.quotes],
         "warnings": list(d.warnings),
     }

@@ -34,6 +34,10 @@ SENTENCES_PER_SOURCE = 3
 # pages, not one of megabytes, and an edit re-renders the one page it touches.
 # The editor's notes are all on the first page, so a note never shifts the pages.
 STORIES_PER_PAGE = 20
+# A person, place or event named in more documents than this has pages that cost (all
+# its stories are read for its index and who it appears with): `dossier serve` makes
+# them when a browser asks, not after every edit that names it.
+LAZY_FROM = 100
 
 SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"), ("Places", "places/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
@@ -46,56 +50,63 @@ class Group:
 
     urls: tuple[str, ...]
     key: tuple
-    make: Callable[[], tuple[Page, ...]]
-    # read everything: any edit gives them a new key, and they cost as the site is
-    # big (the lists, the timeline, the sources table, the print edition)
-    whole: bool = False
+    make: Callable[[Index], tuple[Page, ...]]
+    # made when asked for in serve, unless shown: they read the whole dossier (any edit
+    # gives them a new key; the lists, the timeline, the sources table, the print
+    # edition) or much of it (a person named in 10³ reports)
+    lazy: bool = False
 
-    def pages(self, memo: Memo) -> tuple[Page, ...]:
-        return memo.get("page", self.key, self.make)
+    def pages(self, ix: Index) -> tuple[Page, ...]:
+        return ix.memo.get("page", self.key, partial(self.make, ix))
 
 
 def build_pages(d: Dossier, memo: Memo | None = None) -> tuple[Page, ...]:
     """Every page of the site."""
-    memo = memo if memo is not None else Memo()
-    return tuple(p for g in plan_pages(d, memo) for p in g.pages(memo))
+    groups, ix = plan_pages(d, memo if memo is not None else Memo())
+    return tuple(p for g in groups for p in g.pages(ix))
 
 
-def plan_pages(d: Dossier, memo: Memo) -> list[Group]:
-    """Every page of the site, as groups not yet made: `dossier build` makes them all,
-    `dossier serve` those shown in a browser now and the others when asked for.
+def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
+    """Every page of the site, as groups not yet made, and the lookups that make them:
+    `dossier build` makes them all, `dossier serve` those shown in a browser now and
+    the others when asked for.
 
     A group's key is what its pages read: a story its versions, a note itself and what
     it cites, a person, place or event the documents that name it; the lists, the
     timeline and the print edition everything. All of them the structure (see
-    index.py), which a change of title, date, story or entity file changes."""
+    index.py), which a change of title, date, story or entity file changes. An
+    unchanged story under an unchanged structure keeps its very Group."""
     ix = Index(d, memo)
     everything = digest(sorted(set(ix.view.values())))
-    groups = [Group(("",), ("home", everything, ix.structure), lambda: (home(ix),), whole=True)]
-    groups += [Group((f"stories/{s.slug}/",), ("story", s.slug, ix.view[s.canonical], ix.structure),
-                     partial(_one, story_page, ix, s)) for s in d.stories]
+    groups = [Group(("",), ("home", everything, ix.structure), _one(home), lazy=True)]
+    groups += memo.map("story group", lambda s: Group((f"stories/{s.slug}/",), (
+        "story", s.slug, ix.view[s.canonical], ix.structure), partial(_one(story_page), item=s)), d.stories,
+                       key=lambda s: (s, ix.view[s.canonical]), context=ix.structure)
+    cites = memo.map("cites", listed_sources, d.notes, key=lambda n: n.key)
     groups += [Group((f"notes/{ix.note_slugs[n.id]}/",),
-                     ("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in listed_sources(n)), ix.structure),
-                     partial(_one, note_page, ix, n)) for n in d.notes]
+                     ("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in cited), ix.structure),
+                     partial(_one(note_page), item=n)) for n, cited in zip(d.notes, cites)]
     for e in d.entities:
-        named = sorted({ix.view[sid] for sid in ix.docs_of.get(entity_key(e), ())})
-        groups.append(Group(entity_urls(ix, e), ("entity", e.kind, e.slug, *named, ix.structure),
-                            partial(entity_pages, ix, e)))
+        docs = ix.docs_of.get(entity_key(e), ())
+        key = ("entity", e.kind, e.slug, frozenset(ix.view[sid] for sid in docs), ix.structure)
+        urls = memo.get("entity urls", key, partial(entity_urls, ix, e))
+        groups.append(Group(urls, key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM))
     groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
-                     ("lists", everything, ix.structure), lambda: tuple(list_pages(ix)), whole=True),
-               Group(("timeline/",), ("timeline", everything, ix.structure), lambda: (timeline_page(ix),), whole=True),
-               Group(("sources/",), ("sources", everything, ix.structure), lambda: (sources_page(ix),), whole=True),
-               Group(("search/",), ("search", ix.structure), lambda: (
+                     ("lists", everything, ix.structure), lambda ix: tuple(list_pages(ix)), lazy=True),
+               Group(("timeline/",), ("timeline", everything, ix.structure), _one(timeline_page), lazy=True),
+               Group(("sources/",), ("sources", everything, ix.structure), _one(sources_page), lazy=True),
+               Group(("search/",), ("search", ix.structure), lambda ix: (
                    Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}"),))]
     # the print edition, assembled from every other page
     made = groups[:]
     groups.append(Group((PRINT_URL,), ("print", everything, ix.structure),
-                        lambda: (print_page([p for g in made for p in g.pages(memo)]),), whole=True))
-    return groups
+                        lambda ix: (print_page([p for g in made for p in g.pages(ix)]),), lazy=True))
+    return groups, ix
 
 
-def _one(make, ix, item) -> tuple[Page]:
-    return (make(ix, item),)
+def _one(make):
+    """A builder of one page as a Group's `make`: (ix, item=…) → (page,)."""
+    return lambda ix, **item: (make(ix, *item.values()),)
 
 
 def _entity_link(e: Entity, reach: Reach | None = None) -> dict:

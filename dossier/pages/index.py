@@ -11,6 +11,7 @@ page built from the same structure and the same views is the same page.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property, partial
 
 from .. import dates
 from ..keys import digest
@@ -33,10 +34,8 @@ class Index:
         self.entities = {(e.kind, e.slug): e for e in d.entities}
         self.entity_of = {e.source: e for e in d.entities}  # url_of/title_of run per source row
         self.by_doc = d.mentions
-        self.docs_of: dict[str, set[SourceId]] = defaultdict(set)  # entity (as name_key) → the docs naming it
-        for sid, pairs in d.names.items():
-            for kind, slug in pairs:
-                self.docs_of[name_key(kind, slug)].add(sid)
+        # entity (as name_key) → the docs naming it
+        self.docs_of = {name_key(kind, slug): docs for (kind, slug), docs in d.named_in.items()}
         self.story_of, self.version_of = _versions(d.stories)
         self.note_slugs = note_slugs(d.notes)
         self.citing: dict[str, list[Document]] = defaultdict(list)  # source id → the notes listing it
@@ -44,9 +43,20 @@ class Index:
             for sid in dict.fromkeys(listed_sources(n)):
                 self.citing[sid].append(n)
         self.lookup = wikilink_lookup(d.entities)
-        self.quotes = QuoteIndex(d)
-        self.view = _views(d, self.story_of)
-        self.structure = _structure(d, self.note_slugs)
+        keys = {doc.id: doc.key for doc in d.documents}
+        self.view = {src.id: src.sha for src in d.sources}
+        self.view.update(keys)
+        for s, key in zip(d.stories, self.memo.map("story view", partial(_view, keys=keys), d.stories,
+                                                   key=lambda s: (s, tuple(keys[v.source] for v in s.versions)))):
+            self.view.update((v.source, key) for v in s.versions)
+        self.structure = digest([repr(d.config), *(repr(e) for e in d.entities),
+                                 *self.memo.map("shape", _shape, d.documents, key=lambda doc: doc.key),
+                                 *self.memo.map("story shape", _story_shape, d.stories, key=lambda s: s)])
+
+    @cached_property
+    def quotes(self) -> QuoteIndex:
+        """Made when a page shows quotations (a story, a person): a pass over all of them."""
+        return QuoteIndex(self.d)
 
     def piece(self, *key):
         """A memo table of page pieces: `ix.piece("row", sid)(make)` is make(), or what it
@@ -142,31 +152,23 @@ def entity_key(e: Entity) -> str:
     return name_key(e.kind, e.slug)
 
 
-def _views(d: Dossier, story_of: dict[SourceId, Story]) -> dict[SourceId, str]:
-    """What a page shows of each file's own text, as a key: a note's or entity file's
-    content; for a version, its whole story (relations, similarities, every version's text)."""
-    keys = {doc.id: doc.key for doc in d.documents}
-    view: dict[SourceId, str] = {}
-    for s in d.stories:
-        key = digest([s.slug, s.title, *(f"{v.source}\0{v.relation}\0{v.similarity}\0{v.reason}\0{keys[v.source]}"
-                                         for v in s.versions)])
-        for v in s.versions:
-            view[v.source] = key
-    for doc in d.documents:
-        view.setdefault(doc.id, doc.key)
-    for src in d.sources:
-        view.setdefault(src.id, src.sha)
-    return view
+def _view(s: Story, keys: dict[SourceId, str]) -> str:
+    """What a page shows of a version's own text: its whole story (relations,
+    similarities, every version's text). A note's or an entity file's is its key."""
+    return digest([s.slug, s.title, *(f"{v.source}\0{v.relation}\0{v.similarity}\0{v.reason}\0{keys[v.source]}"
+                                     for v in s.versions)])
 
 
-def _structure(d: Dossier, slugs: dict[SourceId, str]) -> str:
-    """Everything one page shows of another: settings, entities, where each file is
-    shown and under what title, date and outlet, which notes cite what."""
-    parts = [repr(d.config), *(repr(e) for e in d.entities)]
-    parts += [f"{doc.id}\0{doc.kind}\0{doc.title}\0{doc.date}\0{doc.outlet}\0{doc.url}\0{slugs.get(doc.id)}\0"
-              f"{listed_sources(doc) if doc.kind == 'note' else ''}" for doc in d.documents]
-    parts += [f"{s.slug}\0{s.canonical}\0{[v.source for v in s.versions]}" for s in d.stories]
-    return digest(parts)
+def _shape(doc: Document) -> str:
+    """What other pages show of a document: where it is, its title, date, outlet and
+    address, and the files a note cites. With the entities, the settings and the
+    stories' shapes, this is the structure."""
+    return (f"{doc.id}\0{doc.kind}\0{doc.title}\0{doc.date}\0{doc.outlet}\0{doc.url}\0"
+            f"{listed_sources(doc) if doc.kind == 'note' else ''}")
+
+
+def _story_shape(s: Story) -> str:
+    return f"{s.slug}\0{s.canonical}\0{[v.source for v in s.versions]}"
 
 
 def _versions(stories) -> tuple[dict[SourceId, Story], dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..models import Dossier, SourceId
+from ..pipeline.quotes import positions
 from ..pipeline.wording import quote_changes
 from .views import entity_url, outlet_of
 
@@ -18,12 +19,13 @@ class QuoteIndex:
         self.by_doc: dict[SourceId, list[int]] = defaultdict(list)
         self.by_speaker: dict[str, list[int]] = defaultdict(list)
         self.copies: dict[int, list[int]] = defaultdict(list)  # canonical quote → its copies' quotes
+        self.at = positions(d.quotes)  # what same_as names → its position
         for k, q in enumerate(d.quotes):
             self.by_doc[q.document].append(k)
             if q.speaker:
                 self.by_speaker[q.speaker].append(k)
             if q.same_as is not None:
-                self.copies[q.same_as].append(k)
+                self.copies[self.at[q.same_as]].append(k)
 
 
 def speaker_link(ix, slug: str | None) -> dict | None:
@@ -68,7 +70,7 @@ def person_quotes(ix, slug: str) -> list[dict]:
     groups: dict[str, dict] = {}
     for k in ix.quotes.by_speaker.get(slug, []):
         q = ix.quotes.quotes[k]
-        canon = ix.quotes.quotes[q.same_as] if q.same_as is not None else None
+        canon = ix.quotes.quotes[ix.quotes.at[q.same_as]] if q.same_as is not None else None
         if canon is not None and canon.speaker == slug:
             continue  # listed with the canonical quotation it copies
         story = ix.story_of.get(q.document)

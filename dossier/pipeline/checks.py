@@ -28,6 +28,7 @@ from .link import WIKILINK, resolve_wikilink, wikilink_lookup
 from ..keys import digest
 from ..models import Document, Dossier, Source, SourceId
 from .names import unknown_names
+from .quotes import positions
 from .wording import quote_change
 from ..urls import slugify, note_slugs
 
@@ -92,12 +93,11 @@ def file_findings(src: Source, doc: Document | None, ctx: Context) -> tuple[tupl
     return tuple(note), tuple(_one_source(src, doc))
 
 
-def content_findings(d: Dossier, per_file: Mapping[SourceId, tuple], names: Mapping[SourceId, frozenset]) \
-        -> tuple[Finding, ...]:
+def content_findings(d: Dossier, per_file: Mapping[SourceId, tuple]) -> tuple[Finding, ...]:
     """The model's errors and warnings: each file's (`per_file`, from file_findings) and
-    the entities' (from `names`: the (kind, slug) each document names)."""
+    the entities' (from who names them, d.named_in)."""
     notes = [f for s in d.sources for f in per_file[s.id][0]]
-    return (*notes, *_entity_findings(d, names), *(f for s in d.sources for f in per_file[s.id][1]))
+    return (*notes, *_entity_findings(d), *(f for s in d.sources for f in per_file[s.id][1]))
 
 
 def _one_note(note, src, ctx: Context) -> list[Finding]:
@@ -130,17 +130,13 @@ def _front_matter(src: Source, lookup, keys) -> list[Finding]:
     return out
 
 
-def _entity_findings(d: Dossier, names: Mapping[SourceId, frozenset]) -> list[Finding]:
+def _entity_findings(d: Dossier) -> list[Finding]:
     lookup = wikilink_lookup(d.entities)
     sources = {s.id: s for s in d.sources}
-    named: dict[tuple[str, str], set[str]] = {}  # (kind, slug) → the kinds of document naming it
-    for doc in d.documents:
-        for pair in names[doc.id]:
-            named.setdefault(pair, set()).add(doc.kind)
     out = []
     for e in d.entities:
         src, path = sources[e.source], f"content/{e.source}"
-        where = named.get((e.kind, e.slug), set())
+        where = d.named_in.get((e.kind, e.slug), ())
         first = src.lines.get("title" if e.kind == "event" else "name", 1)
         if e.kind == "event":
             out += _front_matter(src, lookup, FRONT_MATTER_KINDS[:2])
@@ -152,7 +148,7 @@ def _entity_findings(d: Dossier, names: Mapping[SourceId, frozenset]) -> list[Fi
             out.append(Finding(path, src.lines.get("aliases", first), "warning", "entity-unmentioned",
                                f"no source or note mentions this {what} (add aliases the sources use)",
                                {"entity": e.slug, "kind": e.kind}))
-        elif e.kind == "event" and "article" not in where:
+        elif e.kind == "event" and not any(sources[sid].kind == "article" for sid in where):
             out.append(Finding(path, src.lines.get("aliases", first), "warning", "event-unsourced",
                                "only notes mention this event, no source article does "
                                "(add aliases the articles use)", {"entity": e.slug}))
@@ -196,11 +192,11 @@ def name_findings(d: Dossier) -> tuple[Finding, ...]:
 def quote_findings(d: Dossier) -> tuple[Finding, ...]:
     sources = {s.id: s for s in d.sources}
     names = {e.slug: e.name for e in d.entities}
-    out = []
+    out, at = [], positions(d.quotes)
     for q in d.quotes:
         if q.status != "altered" or q.same_as is None:
             continue
-        c = d.quotes[q.same_as]
+        c = d.quotes[at[q.same_as]]
         who = names.get(q.speaker or c.speaker or "", "a quote")
         whose = f"{who}'s quote" if q.speaker or c.speaker else "a quote"
         out.append(Finding(f"content/{q.document}", line_of(sources[q.document], q.text), "info", "quote-altered",

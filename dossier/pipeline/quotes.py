@@ -35,7 +35,7 @@ import re
 from collections import defaultdict
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -74,34 +74,24 @@ def people_of(entities: Iterable[Entity]) -> frozenset[str]:
     return frozenset(e.slug for e in entities if e.kind == "person")
 
 
-def placements(docs: Iterable[Document], found: Mapping[SourceId, list[Quote]], stories: Iterable[Story],
-               marks: Mapping[str, list]) -> list[tuple]:
-    """For each article, in order, what place_quotes needs: its quotes (`found`, from
-    document_quotes), its story, its marks in the story's alignment (from align) and
-    where its canonical's quotes begin in Dossier.quotes (same_as indexes it)."""
-    docs = [d for d in docs if d.kind == "article"]  # notes quote the sources: not new speech
-    start, k = {}, 0
-    for doc in docs:
-        start[doc.id], k = k, k + len(found[doc.id])
-    story_of, mark_of = {}, {}
-    for story in stories:
-        for v, mark in zip(story.versions[1:], marks[story.slug]):
-            mark_of[v.source] = mark
-        for v in story.versions:
-            story_of[v.source] = story
-    return [(found[doc.id], story_of.get(doc.id), mark_of.get(doc.id),
-             start.get(story_of[doc.id].canonical) if doc.id in story_of else None) for doc in docs]
+def place_story(story: Story, lists: list[list[Quote]]) -> list[list[Quote]]:
+    """The quotes of a story's versions (`lists`, from document_quotes, in the order of
+    story.versions) with their story and their alignment with the canonical's (align)."""
+    out = [[replace(q, story=story.slug) for q in lists[0]]]
+    for quotes, marks in zip(lists[1:], align(lists)):
+        out.append([replace(q, story=story.slug, status=status, same_as=None if c is None else (story.canonical, c),
+                            similarity=similarity) for q, (status, c, similarity) in zip(quotes, marks)])
+    return out
 
 
-def place_quotes(quotes: list[Quote], story: Story | None, marks, offset: int | None) -> list[Quote]:
-    """A document's quotes with their story and alignment, the canonical's index as
-    Dossier.quotes counts it."""
-    if story is None:
-        return quotes
-    if marks is None:  # the canonical version
-        return [replace(q, story=story.slug) for q in quotes]
-    return [replace(q, story=story.slug, status=status, same_as=None if c is None else offset + c,
-                    similarity=similarity) for q, (status, c, similarity) in zip(quotes, marks)]
+def positions(quotes: Iterable[Quote]) -> dict[tuple[SourceId, int], int]:
+    """Where each quote is in Dossier.quotes, by (its document, its place in the
+    document's quotes): what a quote's `same_as` names."""
+    out, seen = {}, defaultdict(int)
+    for k, q in enumerate(quotes):
+        out[(q.document, seen[q.document])] = k
+        seen[q.document] += 1
+    return out
 
 
 def document_quotes(doc: Document, mentions: Iterable[Mention], people: frozenset[str]) -> list[Quote]:

@@ -15,11 +15,18 @@ from ..models import Cluster, Document, Dossier, SourceId, Story
 from ..urls import slugify, unique_slugs
 
 
-def name_stories(clusters: tuple[Cluster, ...], documents: tuple[Document, ...]) -> tuple[Story, ...]:
-    docs = {d.id: d for d in documents}
-    kept = [c for c in clusters if any(docs[v.source].kind == "article" for v in c.versions)]
-    slugs = unique_slugs([slugify(docs[c.canonical].title, fallback="story") for c in kept])
-    return tuple(Story(slug, docs[c.canonical].title, c.canonical, c.versions) for c, slug in zip(kept, slugs))
+def story_name(c: Cluster, docs: Mapping[SourceId, Document]) -> tuple[str, str] | None:
+    """The title of the story cluster `c` tells, and the slug it would like; None when
+    the cluster holds no article (notes alone are not a story)."""
+    if not any(docs[v.source].kind == "article" for v in c.versions):
+        return None
+    title = docs[c.canonical].title
+    return title, slugify(title, fallback="story")
+
+
+def story_slugs(names: Iterable[tuple[str, str] | None]) -> list[str]:
+    """Each story's slug, made unique in the clusters' order (a, a-2, a-3)."""
+    return unique_slugs([n[1] for n in names if n])
 
 
 def published_notes(clusters: tuple[Cluster, ...], documents: tuple[Document, ...]) -> tuple[Document, ...]:

@@ -40,6 +40,7 @@ from ..models import Dossier, Page
 from ..output.render import environment, output_path, read_static, render_page, theme_dirs
 from ..output.site import other_files, render
 from ..pages.builders import Group, plan_pages
+from ..pages.index import Index
 from ..pages.health import health_page
 
 ChangeKind = Literal["content", "config", "template", "static"]
@@ -123,6 +124,7 @@ class _State:
     env: object = None
     model: Dossier | None = None
     groups: Mapping[str, Group] = field(default_factory=dict)  # the plan of the pages, by URL
+    index: Index | None = None  # the lookups the plan's pages are made with
     pages: Mapping[str, Page] = field(default_factory=dict)  # the pages made so far, by URL
     files: Mapping[str, File] = field(default_factory=dict)
 
@@ -161,7 +163,8 @@ class Builder:
             new.model = build_model(self.site, new.config, self.memo, timed)
             _check(superseded)
             with timed("pages"):
-                new.groups = {url: g for g in plan_pages(new.model, self.memo) for url in g.urls}
+                plan, new.index = plan_pages(new.model, self.memo)
+                new.groups = {url: g for g in plan for url in g.urls}
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
@@ -202,28 +205,34 @@ class Builder:
 
     def pages(self) -> dict[str, Page]:
         """Every page of the last build, made now where serve has not made it yet."""
-        return {p.url: p for g in dict.fromkeys(self.state.groups.values()) for p in g.pages(self.memo)}
+        return {p.url: p for g in dict.fromkeys(self.state.groups.values()) for p in g.pages(self.state.index)}
 
     def _render(self, old: _State, new: _State, kinds: set, open_pages: frozenset[str]):
         """Open pages now; other changed pages and the data files when first asked for.
 
         A group of pages whose key is the last build's is the same pages. Another is
         made now, and only its pages that differ from the last build's are rendered,
-        unless it reads the whole dossier (`Group.whole`): then it is made and rendered
-        when first asked for (its key changes with any edit). A template or config
-        change renders everything now, so a template error shows at once."""
-        d, extra, memo = new.model, dict(self.extra(new.config)), self.memo
+        unless it is `lazy` (it reads much of the dossier) and not shown: then it is
+        made and rendered when first asked for. A template or config change renders
+        everything now, so a template error shows at once."""
+        d, extra, memo, ix = new.model, dict(self.extra(new.config)), self.memo, new.index
         everything = bool(kinds & {"config", "template"})
         table, pages = memo.table("page"), {}
         now, later, waiting = [], [], []
+        shown_urls = {u for u in new.groups if output_path(u) in open_pages}
+        pending = {p for p, f in old.files.items() if isinstance(f, Deferred) and not f.ready}
         for g in dict.fromkeys(new.groups.values()):
             last = old.groups.get(g.urls[0])
-            shown = everything or any(output_path(u) in open_pages for u in g.urls)
-            unrendered = any(isinstance(f := old.files.get(output_path(u)), Deferred) and not f.ready for u in g.urls)
-            if g.whole and not shown and not (last is not None and last.key == g.key and g.key in table):
+            shown = everything or any(u in shown_urls for u in g.urls)
+            unrendered = bool(pending) and any(output_path(u) in pending for u in g.urls)
+            if last is g and not (everything or shown or unrendered):  # the very group: the same pages
+                g.pages(ix)  # (still used: the memo keeps them)
+                pages.update((u, old.pages[u]) for u in g.urls if u in old.pages)
+                continue
+            if g.lazy and not shown and not (last is not None and last.key == g.key and g.key in table):
                 later.append(g)
                 continue
-            made = g.pages(memo)
+            made = g.pages(ix)
             pages.update((p.url, p) for p in made)
             for p in made:
                 before = old.pages.get(p.url)
@@ -237,7 +246,7 @@ class Builder:
         for page in waiting:
             outputs[output_path(page.url)] = Deferred(lambda page=page: render_page(new.env, page, d.config, extra).encode())
         for g in later:  # made and rendered when first asked for, bound to this build's model
-            made = Deferred(lambda g=g: {output_path(p.url): p for p in g.pages(memo)})
+            made = Deferred(lambda g=g: {output_path(p.url): p for p in g.pages(ix)})
             for url in g.urls:
                 outputs[output_path(url)] = Deferred(lambda path=output_path(url), made=made: render_page(
                     new.env, made.get()[path], d.config, extra).encode())
@@ -247,7 +256,7 @@ class Builder:
             outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
         groups = tuple(dict.fromkeys(new.groups.values()))
         def all_pages() -> tuple[Page, ...]:
-            return tuple(p for g in groups for p in g.pages(memo))
+            return tuple(p for g in groups for p in g.pages(ix))
         if everything:
             outputs.update(other_files(new.env, d, all_pages(), extra))
         else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
@@ -329,16 +338,8 @@ class Rebuilder:
 
     def _url_of(self, sid: str) -> str | None:
         """The page showing a content file in the last build (its note, its story)."""
-        d = self.builder.state.model
-        if d is None:
-            return None
-        for story in d.stories:
-            if any(v.source == sid for v in story.versions):
-                return f"stories/{story.slug}/"
-        for url, g in self.builder.state.groups.items():
-            if g.key[0] == "note" and g.key[1] == sid:
-                return url
-        return None
+        ix = self.builder.state.index
+        return ix.url_of(sid) if ix is not None else None
 
     def settle(self) -> int:
         pending, self.pending = self.pending, None
