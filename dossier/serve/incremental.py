@@ -45,7 +45,11 @@ from ..pages.health import health_page
 
 ChangeKind = Literal["content", "config", "template", "static"]
 ORDER: tuple[ChangeKind, ...] = ("config", "template", "content", "static")
-HEALTH = "health/index.html"  # the editor's page of `dossier check` findings: serve only
+HEALTH = "health/index.html"
+# Changed pages made at once when no browser shows them (so that only those that really
+# differ are rendered and reported); past this many (a new title changes the structure
+# every page reads), the rest wait until asked for
+EAGER = 64  # the editor's page of `dossier check` findings: serve only
 
 
 class Superseded(Exception):
@@ -212,13 +216,13 @@ class Builder:
 
         A group of pages whose key is the last build's is the same pages. Another is
         made now, and only its pages that differ from the last build's are rendered,
-        unless it is `lazy` (it reads much of the dossier) and not shown: then it is
-        made and rendered when first asked for. A template or config change renders
+        unless it is `lazy` (it reads much of the dossier) or past the first EAGER
+        changed pages, and not shown: then it is made and rendered when first asked for. A template or config change renders
         everything now, so a template error shows at once."""
         d, extra, memo, ix = new.model, dict(self.extra(new.config)), self.memo, new.index
         everything = bool(kinds & {"config", "template"})
         table, pages = memo.table("page"), {}
-        now, later, waiting = [], [], []
+        now, later, waiting, made_now = [], [], [], 0
         shown_urls = {u for u in new.groups if output_path(u) in open_pages}
         pending = {p for p, f in old.files.items() if isinstance(f, Deferred) and not f.ready}
         for g in dict.fromkeys(new.groups.values()):
@@ -229,10 +233,11 @@ class Builder:
                 g.pages(ix)  # (still used: the memo keeps them)
                 pages.update((u, old.pages[u]) for u in g.urls if u in old.pages)
                 continue
-            if g.lazy and not shown and not (last is not None and last.key == g.key and g.key in table):
+            if not shown and not (last is not None and last.key == g.key and g.key in table) and (
+                    g.lazy or made_now >= EAGER):
                 later.append(g)
                 continue
-            made = g.pages(ix)
+            made, made_now = g.pages(ix), made_now + (g.key not in table)
             pages.update((p.url, p) for p in made)
             for p in made:
                 before = old.pages.get(p.url)
