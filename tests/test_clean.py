@@ -440,3 +440,12 @@ def test_a_comment_thread_after_the_article_is_not_the_article():
                 "Reply"]
     doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY + comments))
     assert doc.paragraphs == tuple(STORY)
+
+
+def test_a_chinese_paragraph_that_ends_with_its_translator_is_body():
+    # "(编译/林靖东)": compiled by; a slash is a photo credit's mark, but not in a paragraph of prose
+    story = ["谷歌在2014年收购的人工智能公司DeepMind开发出一款能够用自己的记忆学习新知识并利用这些知识来回答问题的计算机。",
+             "这款产品具有极其重要的意义，因为这意味着未来的人工智能技术可能不需要人类来教它就能回答人类提出的问题。",
+             "DeepMind希望DNC可以推动计算行业实现更多突破。DeepMind已将其研究结果发表在科学刊物《自然》（Nature）上。（编译/林靖东）"]
+    doc = article("DeepMind新电脑已可利用记忆自学\n\n" + "\n\n".join(story))
+    assert doc.paragraphs == tuple(story)
