@@ -442,6 +442,36 @@ def test_a_comment_thread_after_the_article_is_not_the_article():
     assert doc.paragraphs == tuple(STORY)
 
 
+NOTES = ["^ Nilsen, Ola (12 March 2024). “Ferry back at last”. Finnmarken. Retrieved 13 March 2024.",
+         "^ “Storm damage to Vardø harbour”. NRK. 2 December 2023. Retrieved 13 March 2024.",
+         "^ Hurtigruten (2024). Winter timetable 2024 (PDF). p. 12.",
+         "^ “Hornøya bird cliffs”. Visit Varanger. Archived from the original on 2020-05-01."]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_the_notes_that_close_an_article_are_the_articles(numbered):
+    # dated lines one after another look like a ticker; a note's marks say they are a list of references
+    notes = [f"{i}. {n}" if numbered else n for i, n in enumerate(NOTES, 1)]
+    text = ("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) +
+            "\n\nSee also\nHurtigruten\nList of ferry lines in Norway\nReferences\n" + "\n".join(notes) +
+            "\n\nExternal links\nAbout us\nContact\nPrivacy\nTerms of use\n")
+    doc = article(text)
+    assert doc.paragraphs == tuple(STORY + notes)
+    assert {"See also", "References", "External links", "Privacy"} <= {r.text for r in doc.removed}
+
+
+def test_a_note_printed_in_pieces_is_kept_whole():
+    # as a browser's text prints a wiki's references: the title, then its source and dates
+    pieces = ["^ Nilsen, Ola (2024-03-12). “Ferry back at last”", ". Finnmarken. Retrieved 2024-03-13.",
+              "^ “Storm damage to Vardø harbour”", ". NRK. Archived from the original",
+              "on 2023-12-02. Retrieved 2024-03-13.", "^ “Hornøya bird cliffs”", ". Visit Varanger."]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) + "\n\nReferences\n" +
+                  "\n".join(pieces) + "\nAbout us\nContact\n")
+    assert doc.paragraphs[:len(STORY)] == tuple(STORY)
+    assert all(piece in body(doc) for piece in pieces)
+    assert "About us" not in body(doc)
+
+
 def test_a_chinese_paragraph_that_ends_with_its_translator_is_body():
     # "(编译/林靖东)": compiled by; a slash is a photo credit's mark, but not in a paragraph of prose
     story = ["谷歌在2014年收购的人工智能公司DeepMind开发出一款能够用自己的记忆学习新知识并利用这些知识来回答问题的计算机。",

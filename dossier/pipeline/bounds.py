@@ -76,6 +76,49 @@ def weight(t: str) -> float:
     return -COST
 
 
+# A note or a reference, as an article's closing list prints it: "^ Smith, J. (2007). …", "[3] …",
+# "↑ …" (a wiki's back-link), or a numbered item shaped like a citation: a quoted title, a year in
+# brackets, an identifier (ISBN, doi) or an address.
+_NOTE = re.compile(r"^(?:[*•·-]\s+)?(?:\d{1,3}[.)]\s+)?(?:\^|↑|\[\d{1,3}\])\s*\S+\s+\S")
+_NUMBERED = re.compile(r"^(?:[*•·-]\s+)?\d{1,3}[.)]\s")
+_CITATION = re.compile(r'"[^"]{3,}"|“[^”]{3,}”|\((?:1[5-9]|20)\d\d[a-z]?\)|\b(?:ISBN|ISSN|doi|arXiv)\b|'
+                       r"\b10\.\d{4,}/|https?://|\bpp?\. ?\d")
+NOTES_GAP = 8  # lines of headings and links ("See also", "References") between an article and its notes
+NOTES_MIN = 2  # notes that make a list
+NOTE_LINES = 3  # lines one note may take
+
+
+def note(t: str) -> bool:
+    return _NOTE.match(t) is not None or _NUMBERED.match(t) is not None and _CITATION.search(t) is not None
+
+
+def notes_after(texts: list[str], notes: list[bool], weights: list[float], last: int) -> tuple[int, int] | None:
+    """(first, last) of the list of notes that closes the article ending at `last`: it starts
+    within NOTES_GAP lines, with no prose before it, and runs while the next note follows
+    within NOTE_LINES lines (a note printed in pieces: its title, its source, its date),
+    and the last note's pieces with it (lines that continue one: in lower case, after a
+    stop); None when there is none."""
+    start = next((i for i in range(last + 1, min(len(notes), last + 2 + NOTES_GAP))
+                  if notes[i] or weights[i] > 0), None)
+    if start is None or not notes[start]:
+        return None
+    end, count = start, 1
+    for i in range(start + 1, len(notes)):
+        if i - end > NOTE_LINES:
+            break
+        if notes[i]:
+            end, count = i, count + 1
+    last_note = end
+    while end + 1 < len(notes) and end - last_note < NOTE_LINES and continues(texts[end + 1]):
+        end += 1  # the last note's own pieces
+    return (start, end) if count >= NOTES_MIN else None
+
+
+def continues(t: str) -> bool:
+    """Does the line go on from the one before it: in lower case, or after its stop?"""
+    return t[:1].islower() or t[:1] in ".,;:)"
+
+
 def label(t: str) -> bool:
     """Words, as an item's label is ("More like this"), not the "});" of a code sample."""
     return _LABEL.match(t) is not None

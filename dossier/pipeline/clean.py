@@ -78,13 +78,13 @@ def clean(source: Source) -> Document:
     meta_title = _meta_str(meta, "title")
     _mark_consent(lines)
     found_title, found_byline = _mark_header(lines, meta_title)
-    first, last = _article_span(lines)
-    _mark_sidebar(lines, first)
+    spans = _article_spans(lines)
+    _mark_sidebar(lines, spans[0][0])
     _mark_runs(lines)
     _mark_captions(lines)
     _mark_repeats(lines, meta_title or found_title)
     _mark_bio(lines)
-    _mark_outside(lines, first, last)
+    _mark_outside(lines, spans)
     paragraphs, starts = _paragraphs(lines)
     return _article(source.id, meta, paragraphs, starts,
                     tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
@@ -189,22 +189,26 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     return title, byline
 
 
-def _article_span(lines: list[_Line]) -> tuple[int, int]:
-    """(first, last) line of the article (pipeline/bounds.py); the whole page when the
-    span would leave out most of its prose (the guard: the cut is not made)."""
+def _article_spans(lines: list[_Line]) -> list[tuple[int, int]]:
+    """(first, last) of each run of lines that is the article (pipeline/bounds.py), in order;
+    the whole page when the span would leave out most of its prose (the guard: the cut is
+    not made)."""
     # furniture that says what it is ("Advertisement", "Read more:", a captioned photo)
-    # is found anywhere by its own rule: it neither makes nor ends an article
+    # is found anywhere by its own rule: it neither makes nor ends an article; a note
+    # ("^ Smith (2007) …") is never furniture, so its dates make no thread
+    notes = [bounds.note(ln.text) for ln in lines]
     weights: list[float] = []
     for unit in _wrapped(lines):
         w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
         weights += [0.0 if ln.reason or w < LONG_CAPTION and (furniture(ln.text) or _caption_cue(ln))
                     else w for ln in unit]
+    weights = [max(w, 0.0) if note else w for note, w in zip(notes, weights)]
     for ln, w in zip(lines, weights):
         ln.weight = w
     first, last = bounds.span(weights)
     inside = sum(w for w in weights[first:last + 1] if w > 0)
     if last < first or sum(w for w in weights if w > 0) - inside > inside:
-        return 0, len(lines) - 1
+        return [(0, len(lines) - 1)]
     # a thread of dated items after the article ends it, unless the longest run of prose is in it
     seen = Counter(ln.text for ln in lines)
     marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= bounds.REPEATED and bounds.label(ln.text))
@@ -212,7 +216,10 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     thread = bounds.thread_start(marks, weights, first, last)
     if thread is not None and bounds.longest_run(weights)[1] < thread:
         first, last = bounds.span(weights[:thread])
-    return first, last
+    spans = [(first, last)]
+    if notes_run := bounds.notes_after([ln.text for ln in lines], notes, weights, last):
+        spans.append(notes_run)
+    return spans
 
 
 LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
@@ -232,10 +239,11 @@ def _wrapped(lines: list[_Line]) -> list[list[_Line]]:
     return units
 
 
-def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
-    """What lies before or after the article is the site's."""
-    for ln in lines[:first] + lines[last + 1:]:
-        if ln.reason is None:
+def _mark_outside(lines: list[_Line], spans: list[tuple[int, int]]) -> None:
+    """What lies before, between or after the article's spans is the site's."""
+    inside = {i for first, last in spans for i in range(first, last + 1)}
+    for i, ln in enumerate(lines):
+        if ln.reason is None and i not in inside:
             ln.reason = bounds.outside_reason(ln.text)
 
 
