@@ -479,3 +479,78 @@ def test_a_chinese_paragraph_that_ends_with_its_translator_is_body():
              "DeepMind希望DNC可以推动计算行业实现更多突破。DeepMind已将其研究结果发表在科学刊物《自然》（Nature）上。（编译/林靖东）"]
     doc = article("DeepMind新电脑已可利用记忆自学\n\n" + "\n\n".join(story))
     assert doc.paragraphs == tuple(story)
+
+
+LEAD = ["Vardø has its ferry back: the line to Kirkenes, cut by storms in November, sails again.",
+        "For Ola Nilsen and the other shopkeepers of Vardø the winter of detours is over, and the "
+        "harbour that the storm broke has been rebuilt in time for the spring."]
+
+
+@pytest.mark.parametrize("box", [
+    ["Contents", "1 History", "1.1 The storm", "1.2 The repairs", "2 Timetable", "3 See also",
+     "4 References", "5 External links"] * 2,  # a table of contents
+    ["Play Video", "Play", "Mute", "Current Time 0:00", "Duration Time 0:00", "Loaded: 0%",
+     "Progress: 0%", "Playback Rate", "Chapters", "Captions", "Fullscreen", "Font Size", "50%",
+     "75%", "100%", "Text Edge Style", "None", "Raised", "Font Family", "Default", "Done", "Close"],
+])
+def test_a_lead_parted_from_the_article_by_a_box_is_the_articles(box):
+    doc = article("\n".join(MENU) + "\nFerry line to Vardø restored\n\n" + "\n\n".join(LEAD) + "\n\n" +
+                  "\n".join(box) + "\n\n" + "\n\n".join(STORY))
+    assert doc.paragraphs == tuple(LEAD + STORY)
+    assert set(box) - {"Play Video"} <= {r.text for r in doc.removed}
+
+
+def test_a_blurb_above_a_menu_is_not_taken_for_a_lead():
+    # prose before the article that names nothing the article names is another story's teaser
+    blurb = ["Opinion: the new budget leaves pensioners in Bergen and Stavanger worse off than a "
+             "year ago, whatever the minister says about growth.",
+             "Three economists explain why the promised tax relief will not reach most households "
+             "before the election in September next year."]
+    doc = article("\n\n".join(blurb) + "\n\n" + "\n".join(MENU) + "\nFerry line to Vardø restored\n\n" +
+                  "\n\n".join(STORY))
+    assert doc.paragraphs == tuple(STORY)
+
+
+def test_the_article_goes_on_after_a_gallery_inside_it():
+    slides = [line for k, (title, caption) in enumerate([
+        ("Oil slump hits Stavanger", "Orders for rigs fell for a third quarter in a row."),
+        ("Salmon prices climb", "Exporters sold more salmon to Asia than ever before in March."),
+        ("Airline cuts routes", "The carrier will drop four domestic routes from May onwards."),
+        ("Krone weakens", "The currency fell to its lowest level against the euro since 2009."),
+    ], 1) for line in (f"{k}/4 {title}", caption, "Getty Images")]
+    text = ("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY[:2]) + "\n\nBusiness in pictures\n"
+            "4 show all\n\n" + "\n\n".join(slides) + "\n\n" + "\n\n".join(STORY[2:]) +
+            "\n\nMore about:\nFerries\nFinnmark\n")
+    doc = article(text)
+    assert doc.paragraphs == tuple(STORY)
+    assert {r.text for r in doc.removed if r.reason == "gallery"} >= {"1/4 Oil slump hits Stavanger",
+                                                                     "The carrier will drop four domestic routes from May onwards."}
+
+
+def test_comments_that_name_what_the_article_names_are_not_the_article():
+    # only a gallery is crossed to the right: what follows an article talks about it
+    comments = ["Finally! The people of Vardø have waited far too long for this ferry, and Ola Nilsen "
+                "deserves a medal for keeping his bakery open through all of it.",
+                "I took the ferry from Kirkenes last summer and the crossing to Vardø is one of the most "
+                "beautiful trips in the whole of Finnmark, glad it is back."]
+    box = ["Join the conversation", "Sort by", "Newest", "Oldest", "Most liked", "Community guidelines",
+           "Report", "Follow", "Notifications", "Your profile", "Settings", "Help centre", "Terms", "Privacy",
+           "Cookies", "Contact", "Advertise", "Careers", "Press", "Archive"]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) + "\n\n" + "\n".join(box) +
+                  "\n\n" + "\n\n".join(comments))
+    assert doc.paragraphs == tuple(STORY)
+
+
+def test_a_page_with_no_article_of_prose_keeps_its_list():
+    # a changelog: every line shaped like a menu item, no sentence; the span finds no article
+    # in it, so nothing is cut by where it stands
+    items = [f"+ Added {thing}" for thing in (
+        "granite, andesite and diorite stone blocks", "the slime block to the game", "the iron trapdoor and its recipe",
+        "prismarine and sea lantern blocks", "banners with many patterns", "armor stands for the armor",
+        "guardian mobs, with item drops", "rabbits, with item drops", "a spectator game mode")] + [
+        "* Villager trading has been rebalanced", "* Anvil repairing has been rebalanced",
+        "* Max render distance has been increased to 32 chunks",
+        "+ Added a new player model with smaller arms, and a new player skin called Alex?"]
+    doc = article("Minecraft News\nPowered by Tumblr\nMinecraft 1.8 - The Bountiful Update\n\n" +
+                  "\n".join(items) + "\n\nNewerOlder\nSearch\n")
+    assert all(item in body(doc) for item in items)

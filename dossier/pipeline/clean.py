@@ -77,8 +77,11 @@ def clean(source: Source) -> Document:
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
     _mark_consent(lines)
+    boxes = bounds.galleries([ln.text for ln in lines])
+    for ln in (ln for first, last in boxes for ln in lines[first:last + 1]):
+        ln.reason = ln.reason or "gallery"
     found_title, found_byline = _mark_header(lines, meta_title)
-    spans = _article_spans(lines)
+    spans = _article_spans(lines, boxes)
     _mark_sidebar(lines, spans[0][0])
     _mark_runs(lines)
     _mark_captions(lines)
@@ -189,14 +192,13 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     return title, byline
 
 
-def _article_spans(lines: list[_Line]) -> list[tuple[int, int]]:
-    """(first, last) of each run of lines that is the article (pipeline/bounds.py), in order;
-    the whole page when the span would leave out most of its prose (the guard: the cut is
-    not made)."""
+def _article_spans(lines: list[_Line], boxes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) of each run of lines that is the article, in order (pipeline/bounds.py)."""
     # furniture that says what it is ("Advertisement", "Read more:", a captioned photo)
     # is found anywhere by its own rule: it neither makes nor ends an article; a note
     # ("^ Smith (2007) …") is never furniture, so its dates make no thread
-    notes = [bounds.note(ln.text) for ln in lines]
+    texts = [ln.text for ln in lines]
+    notes = [bounds.note(t) for t in texts]
     weights: list[float] = []
     for unit in _wrapped(lines):
         w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
@@ -205,21 +207,10 @@ def _article_spans(lines: list[_Line]) -> list[tuple[int, int]]:
     weights = [max(w, 0.0) if note else w for note, w in zip(notes, weights)]
     for ln, w in zip(lines, weights):
         ln.weight = w
-    first, last = bounds.span(weights)
-    inside = sum(w for w in weights[first:last + 1] if w > 0)
-    if last < first or sum(w for w in weights if w > 0) - inside > inside:
-        return [(0, len(lines) - 1)]
-    # a thread of dated items after the article ends it, unless the longest run of prose is in it
-    seen = Counter(ln.text for ln in lines)
-    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= bounds.REPEATED and bounds.label(ln.text))
-             for ln, w in zip(lines, weights)]  # a stamped line weighs as furniture: prose is never one
-    thread = bounds.thread_start(marks, weights, first, last)
-    if thread is not None and bounds.longest_run(weights)[1] < thread:
-        first, last = bounds.span(weights[:thread])
-    spans = [(first, last)]
-    if notes_run := bounds.notes_after([ln.text for ln in lines], notes, weights, last):
-        spans.append(notes_run)
-    return spans
+    seen = Counter(texts)
+    marks = [w < 0 and (bounds.stamp(t) or seen[t] >= bounds.REPEATED and bounds.label(t))
+             for t, w in zip(texts, weights)]  # a stamped line weighs as furniture: prose is never one
+    return bounds.article(texts, weights, marks, notes, boxes)
 
 
 LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
