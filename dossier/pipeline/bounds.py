@@ -139,14 +139,21 @@ def article(texts: list[str], weights: list[float], marks: list[bool], notes: li
     if thread is not None and longest_run(weights)[1] < thread:
         first, last = span(weights[:thread])
     spans = [(first, last)]
-    named = names([t for t, w in zip(texts[first:last + 1], weights[first:last + 1]) if w > 0])
+    named: set[str] = set()
+
+    def shares(run: tuple[int, int]) -> bool:
+        """Does the run name what the article names? (its names read once, when first asked)"""
+        named.update(() if named else names([t for t, w in zip(texts[first:last + 1], weights[first:last + 1])
+                                             if w > 0]))
+        return bool(names(texts[run[0]:run[1] + 1]) & named)
+
     # a lead parted from the article by a box of furniture (a video player, a table of contents)
     # is the article's when it names what the article names; the article goes on after a box
     # only past a gallery, as comments and teasers after an article name what it names too
-    while (lead := beyond(weights, spans[0][0], -1)) and names(texts[lead[0]:lead[1] + 1]) & named:
+    while (lead := beyond(weights, spans[0][0], -1)) and shares(lead):
         spans.insert(0, lead)
-    while ((more := beyond(weights, spans[-1][1], 1)) and names(texts[more[0]:more[1] + 1]) & named
-           and any(spans[-1][1] < a and b < more[0] for a, b in boxes)):
+    while ((more := beyond(weights, spans[-1][1], 1)) and any(spans[-1][1] < a and b < more[0] for a, b in boxes)
+           and shares(more)):
         spans.append(more)
     if notes_run := notes_after(texts, notes, weights, spans[-1][1]):
         spans.append(notes_run)
