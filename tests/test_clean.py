@@ -554,3 +554,10 @@ def test_a_page_with_no_article_of_prose_keeps_its_list():
     doc = article("Minecraft News\nPowered by Tumblr\nMinecraft 1.8 - The Bountiful Update\n\n" +
                   "\n".join(items) + "\n\nNewerOlder\nSearch\n")
     assert all(item in body(doc) for item in items)
+
+
+def test_a_short_article_among_menus_is_still_found():
+    # the floor under which a span is no article is low: a brief of two paragraphs is one
+    doc = article("\n".join(MENU[:20]) + "\nFerry line to Vardø restored\n" + "\n".join(STORY[:2]) + "\n" +
+                  "\n".join(MENU[:20]))
+    assert doc.paragraphs == tuple(STORY[:2])

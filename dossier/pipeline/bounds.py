@@ -114,8 +114,9 @@ def notes_after(texts: list[str], notes: list[bool], weights: list[float], last:
     return (start, end) if count >= NOTES_MIN else None
 
 
-JOIN_MIN = 2 * LONG  # an uninterrupted run of prose this heavy is a lead, not a blurb
-ARTICLE_MIN = 3 * LONG  # prose a span needs to be an article: less, and the page has none to find
+# Prose of a paragraph or two (about 40 words), not a blurb: a span weighing less is no
+# article (the page has none to find), and a lead holds this much in a row
+SUBSTANTIAL = 2 * LONG
 # A capitalised word inside a sentence: a name (of a person, a place, a product)
 _NAME = re.compile(r"(?<=[\w,;:’'\"”)] )[^\W\d_][\w'’-]+")
 
@@ -132,7 +133,7 @@ def article(texts: list[str], weights: list[float], marks: list[bool], notes: li
     article (the guard: the cut is not made). `boxes`: the page's galleries."""
     first, last = span(weights)
     inside = sum(w for w in weights[first:last + 1] if w > 0)
-    if inside < ARTICLE_MIN or sum(w for w in weights if w > 0) - inside > inside:
+    if inside < SUBSTANTIAL or sum(w for w in weights if w > 0) - inside > inside:
         return [(0, len(weights) - 1)]
     # a thread of dated items after the article ends it, unless the longest run of prose is in it
     thread = thread_start(marks, weights, first, last)
@@ -164,7 +165,7 @@ def beyond(weights: list[float], edge: int, step: int) -> tuple[int, int] | None
     """(first, last) of the run of prose nearest beyond the line `edge` (step -1: before it,
     +1: after it) across lines without a sentence of prose (a player's controls, a table of
     contents, a gallery, a box of facts), when it holds an uninterrupted run of prose of
-    JOIN_MIN: an article's lead, or the article going on. None when there is none."""
+    SUBSTANTIAL: an article's lead, or the article going on. None when there is none."""
     j = edge + step
     while 0 <= j < len(weights) and weights[j] < PROSE_MIN:
         j += step
@@ -178,7 +179,7 @@ def beyond(weights: list[float], edge: int, step: int) -> tuple[int, int] | None
         return None
     a, b = sorted((j, end))
     r = longest_run(weights[a:b + 1])
-    return (a, b) if sum(weights[a + r[0]:a + r[1] + 1]) >= JOIN_MIN else None
+    return (a, b) if sum(weights[a + r[0]:a + r[1] + 1]) >= SUBSTANTIAL else None
 
 
 # A gallery's slide number at the head of its caption: "12/50", "12 of 50", "* 12/50"
