@@ -561,3 +561,13 @@ def test_a_short_article_among_menus_is_still_found():
     doc = article("\n".join(MENU[:20]) + "\nFerry line to Vardø restored\n" + "\n".join(STORY[:2]) + "\n" +
                   "\n".join(MENU[:20]))
     assert doc.paragraphs == tuple(STORY[:2])
+
+
+def test_each_item_of_a_list_is_a_paragraph_of_its_own():
+    # lines of one block that do not end a sentence are one paragraph (hard-wrapped text),
+    # unless a line starts an item of a list
+    items = ["* two sailings a day until June", "* a third sailing in the summer",
+             "* a new quay for the fishing boats"]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY[:2]) +
+                  "\n\nWhat the operator plans:\n" + "\n".join(items) + "\n\n" + "\n\n".join(STORY[2:]))
+    assert doc.paragraphs == tuple(STORY[:2] + ["What the operator plans:"] + items + STORY[2:])

@@ -76,13 +76,23 @@ def weight(t: str) -> float:
     return -COST
 
 
+# A list item's mark: a bullet (a converter prints "*", "+", "o" by depth), a number, a note's mark
+_BULLET = r"(?:[*+o•·–-]\s+)?"
+_ITEM = re.compile(r"^(?:[*+•·–-]|\d{1,3}[.)]|\^|↑|\[\d{1,3}\])\s")
+
+
+def item(t: str) -> bool:
+    """Does the line start an item of a list (so it starts a paragraph of its own)?"""
+    return _ITEM.match(t) is not None
+
+
 # A note or a reference, as an article's closing list prints it: "^ Smith, J. (2007). …", "[3] …",
-# "↑ …" (a wiki's back-link), or a numbered item shaped like a citation: a quoted title, a year in
-# brackets, an identifier (ISBN, doi) or an address.
-_NOTE = re.compile(r"^(?:[*•·-]\s+)?(?:\d{1,3}[.)]\s+)?(?:\^|↑|\[\d{1,3}\])\s*\S+\s+\S")
-_NUMBERED = re.compile(r"^(?:[*•·-]\s+)?\d{1,3}[.)]\s")
-_CITATION = re.compile(r'"[^"]{3,}"|“[^”]{3,}”|\((?:1[5-9]|20)\d\d[a-z]?\)|\b(?:ISBN|ISSN|doi|arXiv)\b|'
-                       r"\b10\.\d{4,}/|https?://|\bpp?\. ?\d")
+# "↑ …" (a wiki's back-link), or a numbered item that carries a work's identifier (an ISBN,
+# ISSN, doi or arXiv number, an address). A number alone does not make a note (a list of
+# films, of steps, of headlines), nor does a quotation or a year in brackets.
+_NOTE = re.compile(rf"^{_BULLET}(?:\d{{1,3}}[.)]\s+)?(?:\^|↑|\[\d{{1,3}}\])\s*(?:\S+\s+\S|[\"“]\S)")  # not "↑ Top"
+_NUMBERED = re.compile(rf"^{_BULLET}\d{{1,3}}[.)]\s")
+_CITATION = re.compile(r"\b(?:ISBN|ISSN|doi|arXiv)\b|\b10\.\d{4,}/|https?://")
 NOTES_GAP = 8  # lines of headings and links ("See also", "References") between an article and its notes
 NOTES_MIN = 2  # notes that make a list
 NOTE_LINES = 3  # lines one note may take
@@ -183,7 +193,7 @@ def beyond(weights: list[float], edge: int, step: int) -> tuple[int, int] | None
 
 
 # A gallery's slide number at the head of its caption: "12/50", "12 of 50", "* 12/50"
-_SLIDE = re.compile(r"^(?:[*+o•·-]\s+)?(\d{1,3}) ?(?:/|of) ?(\d{1,3})(?![/.\d])")
+_SLIDE = re.compile(rf"^{_BULLET}(\d{{1,3}}) ?(?:/|of) ?(\d{{1,3}})(?![/.\d])")
 GALLERY_MIN = 3  # numbered slides that make a gallery
 GALLERY_HEAD = 3  # lines of words over a gallery's first slide that are its own: its title, its counter
 

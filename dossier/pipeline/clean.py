@@ -336,8 +336,8 @@ def _mark_bio(lines: list[_Line]) -> None:
 
 def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Body lines, joined within a block unless a line ends a sentence (scrapers
-    often print one paragraph a line; hard-wrapped text breaks mid-sentence); and
-    the file line each paragraph starts on."""
+    often print one paragraph a line; hard-wrapped text breaks mid-sentence) or the
+    next starts an item of a list; and the file line each paragraph starts on."""
     out: list[str] = []
     starts: list[int] = []
     prev: _Line | None = None
@@ -345,7 +345,7 @@ def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
         if ln.reason is not None:
             continue
         if prev and prev.block == ln.block and lines[i - 1] is prev \
-                and not ends_sentence(prev.text):
+                and not ends_sentence(prev.text) and not bounds.item(ln.text):
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)
