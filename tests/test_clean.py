@@ -440,3 +440,134 @@ def test_a_comment_thread_after_the_article_is_not_the_article():
                 "Reply"]
     doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY + comments))
     assert doc.paragraphs == tuple(STORY)
+
+
+NOTES = ["^ Nilsen, Ola (12 March 2024). “Ferry back at last”. Finnmarken. Retrieved 13 March 2024.",
+         "^ “Storm damage to Vardø harbour”. NRK. 2 December 2023. Retrieved 13 March 2024.",
+         "^ Hurtigruten (2024). Winter timetable 2024 (PDF). p. 12.",
+         "^ “Hornøya bird cliffs”. Visit Varanger. Archived from the original on 2020-05-01."]
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+def test_the_notes_that_close_an_article_are_the_articles(numbered):
+    # dated lines one after another look like a ticker; a note's marks say they are a list of references
+    notes = [f"{i}. {n}" if numbered else n for i, n in enumerate(NOTES, 1)]
+    text = ("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) +
+            "\n\nSee also\nHurtigruten\nList of ferry lines in Norway\nReferences\n" + "\n".join(notes) +
+            "\n\nExternal links\nAbout us\nContact\nPrivacy\nTerms of use\n")
+    doc = article(text)
+    assert doc.paragraphs == tuple(STORY + notes)
+    assert {"See also", "References", "External links", "Privacy"} <= {r.text for r in doc.removed}
+
+
+def test_a_note_printed_in_pieces_is_kept_whole():
+    # as a browser's text prints a wiki's references: the title, then its source and dates
+    pieces = ["^ Nilsen, Ola (2024-03-12). “Ferry back at last”", ". Finnmarken. Retrieved 2024-03-13.",
+              "^ “Storm damage to Vardø harbour”", ". NRK. Archived from the original",
+              "on 2023-12-02. Retrieved 2024-03-13.", "^ “Hornøya bird cliffs”", ". Visit Varanger."]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) + "\n\nReferences\n" +
+                  "\n".join(pieces) + "\nAbout us\nContact\n")
+    assert doc.paragraphs[:len(STORY)] == tuple(STORY)
+    assert all(piece in body(doc) for piece in pieces)
+    assert "About us" not in body(doc)
+
+
+def test_a_chinese_paragraph_that_ends_with_its_translator_is_body():
+    # "(编译/林靖东)": compiled by; a slash is a photo credit's mark, but not in a paragraph of prose
+    story = ["谷歌在2014年收购的人工智能公司DeepMind开发出一款能够用自己的记忆学习新知识并利用这些知识来回答问题的计算机。",
+             "这款产品具有极其重要的意义，因为这意味着未来的人工智能技术可能不需要人类来教它就能回答人类提出的问题。",
+             "DeepMind希望DNC可以推动计算行业实现更多突破。DeepMind已将其研究结果发表在科学刊物《自然》（Nature）上。（编译/林靖东）"]
+    doc = article("DeepMind新电脑已可利用记忆自学\n\n" + "\n\n".join(story))
+    assert doc.paragraphs == tuple(story)
+
+
+LEAD = ["Vardø has its ferry back: the line to Kirkenes, cut by storms in November, sails again.",
+        "For Ola Nilsen and the other shopkeepers of Vardø the winter of detours is over, and the "
+        "harbour that the storm broke has been rebuilt in time for the spring."]
+
+
+@pytest.mark.parametrize("box", [
+    ["Contents", "1 History", "1.1 The storm", "1.2 The repairs", "2 Timetable", "3 See also",
+     "4 References", "5 External links"] * 2,  # a table of contents
+    ["Play Video", "Play", "Mute", "Current Time 0:00", "Duration Time 0:00", "Loaded: 0%",
+     "Progress: 0%", "Playback Rate", "Chapters", "Captions", "Fullscreen", "Font Size", "50%",
+     "75%", "100%", "Text Edge Style", "None", "Raised", "Font Family", "Default", "Done", "Close"],
+])
+def test_a_lead_parted_from_the_article_by_a_box_is_the_articles(box):
+    doc = article("\n".join(MENU) + "\nFerry line to Vardø restored\n\n" + "\n\n".join(LEAD) + "\n\n" +
+                  "\n".join(box) + "\n\n" + "\n\n".join(STORY))
+    assert doc.paragraphs == tuple(LEAD + STORY)
+    assert set(box) - {"Play Video"} <= {r.text for r in doc.removed}
+
+
+def test_a_blurb_above_a_menu_is_not_taken_for_a_lead():
+    # prose before the article that names nothing the article names is another story's teaser
+    blurb = ["Opinion: the new budget leaves pensioners in Bergen and Stavanger worse off than a "
+             "year ago, whatever the minister says about growth.",
+             "Three economists explain why the promised tax relief will not reach most households "
+             "before the election in September next year."]
+    doc = article("\n\n".join(blurb) + "\n\n" + "\n".join(MENU) + "\nFerry line to Vardø restored\n\n" +
+                  "\n\n".join(STORY))
+    assert doc.paragraphs == tuple(STORY)
+
+
+def test_the_article_goes_on_after_a_gallery_inside_it():
+    slides = [line for k, (title, caption) in enumerate([
+        ("Oil slump hits Stavanger", "Orders for rigs fell for a third quarter in a row."),
+        ("Salmon prices climb", "Exporters sold more salmon to Asia than ever before in March."),
+        ("Airline cuts routes", "The carrier will drop four domestic routes from May onwards."),
+        ("Krone weakens", "The currency fell to its lowest level against the euro since 2009."),
+    ], 1) for line in (f"{k}/4 {title}", caption, "Getty Images")]
+    text = ("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY[:2]) + "\n\nBusiness in pictures\n"
+            "4 show all\n\n" + "\n\n".join(slides) + "\n\n" + "\n\n".join(STORY[2:]) +
+            "\n\nMore about:\nFerries\nFinnmark\n")
+    doc = article(text)
+    assert doc.paragraphs == tuple(STORY)
+    assert {r.text for r in doc.removed if r.reason == "gallery"} >= {"1/4 Oil slump hits Stavanger",
+                                                                     "The carrier will drop four domestic routes from May onwards."}
+
+
+def test_comments_that_name_what_the_article_names_are_not_the_article():
+    # only a gallery is crossed to the right: what follows an article talks about it
+    comments = ["Finally! The people of Vardø have waited far too long for this ferry, and Ola Nilsen "
+                "deserves a medal for keeping his bakery open through all of it.",
+                "I took the ferry from Kirkenes last summer and the crossing to Vardø is one of the most "
+                "beautiful trips in the whole of Finnmark, glad it is back."]
+    box = ["Join the conversation", "Sort by", "Newest", "Oldest", "Most liked", "Community guidelines",
+           "Report", "Follow", "Notifications", "Your profile", "Settings", "Help centre", "Terms", "Privacy",
+           "Cookies", "Contact", "Advertise", "Careers", "Press", "Archive"]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY) + "\n\n" + "\n".join(box) +
+                  "\n\n" + "\n\n".join(comments))
+    assert doc.paragraphs == tuple(STORY)
+
+
+def test_a_page_with_no_article_of_prose_keeps_its_list():
+    # a changelog: every line shaped like a menu item, no sentence; the span finds no article
+    # in it, so nothing is cut by where it stands
+    items = [f"+ Added {thing}" for thing in (
+        "granite, andesite and diorite stone blocks", "the slime block to the game", "the iron trapdoor and its recipe",
+        "prismarine and sea lantern blocks", "banners with many patterns", "armor stands for the armor",
+        "guardian mobs, with item drops", "rabbits, with item drops", "a spectator game mode")] + [
+        "* Villager trading has been rebalanced", "* Anvil repairing has been rebalanced",
+        "* Max render distance has been increased to 32 chunks",
+        "+ Added a new player model with smaller arms, and a new player skin called Alex?"]
+    doc = article("Minecraft News\nPowered by Tumblr\nMinecraft 1.8 - The Bountiful Update\n\n" +
+                  "\n".join(items) + "\n\nNewerOlder\nSearch\n")
+    assert all(item in body(doc) for item in items)
+
+
+def test_a_short_article_among_menus_is_still_found():
+    # the floor under which a span is no article is low: a brief of two paragraphs is one
+    doc = article("\n".join(MENU[:20]) + "\nFerry line to Vardø restored\n" + "\n".join(STORY[:2]) + "\n" +
+                  "\n".join(MENU[:20]))
+    assert doc.paragraphs == tuple(STORY[:2])
+
+
+def test_each_item_of_a_list_is_a_paragraph_of_its_own():
+    # lines of one block that do not end a sentence are one paragraph (hard-wrapped text),
+    # unless a line starts an item of a list
+    items = ["* two sailings a day until June", "* a third sailing in the summer",
+             "* a new quay for the fishing boats"]
+    doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY[:2]) +
+                  "\n\nWhat the operator plans:\n" + "\n".join(items) + "\n\n" + "\n\n".join(STORY[2:]))
+    assert doc.paragraphs == tuple(STORY[:2] + ["What the operator plans:"] + items + STORY[2:])

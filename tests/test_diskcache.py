@@ -301,3 +301,17 @@ def test_a_fifo_or_a_big_file_load_skips_is_never_read_for_the_cache_key(built):
     assert done.wait(60), "the build hung on a FIFO in content/"
     code, err, stdout = result["run"]
     assert code == 0, err
+
+
+def test_a_cache_made_by_other_code_of_the_same_version_is_not_read(built, monkeypatch):
+    """A development checkout edits clean() without changing its version: results the
+    old code made must not come back (they did: the clean table was keyed by version)."""
+    from dossier.memo import disk
+    root, out, again = built
+    old = root / CACHE_DIR / version_tag()
+    monkeypatch.setattr(disk, "_CODE", "0" * 64)  # as if dossier's code had changed
+    cleaned = []
+    monkeypatch.setattr("dossier.build.clean", lambda s: cleaned.append(s.id) or clean(s))
+    _, _, stdout = again()
+    assert REBUILT in stdout and len(cleaned) == 4, cleaned  # every article and note again
+    assert not old.exists() and (root / CACHE_DIR / version_tag()).is_dir()

@@ -186,3 +186,20 @@ def test_a_saved_page_is_read_in_the_charset_it_declares(site):
     assert model["warnings"] == [  # no "not UTF-8" warning; the date goes in the sidecar
         "content/articles/minato.yaml: article has no date: add published: 2023-04-01 "
         "in the .yaml beside it (a day, a month or a year)"]
+
+
+def test_the_titles_in_an_articles_references_are_not_quotations(site):
+    # the notes that close an article are kept (clean.md); the titles they quote are works
+    # cited, not words someone said
+    story = ("The harbour of Vardø reopened on Monday after a week of repairs to the breakwater, "
+             "the port authority said in a statement.\n\n"
+             "“We finally feel connected again,” said Ola Nilsen, who runs a bakery near the quay "
+             "and had driven four hours each week to fetch flour.\n\n"
+             "Fishing boats queued at the quay before dawn, their holds empty after a week ashore.\n\n")
+    notes = ("References\n"
+             "^ Nilsen, Ola (12 March 2024). “Ferry back at last in Vardø”. Finnmarken. Retrieved 13 March 2024.\n"
+             "^ “Storm damage to Vardø harbour”. NRK. 2 December 2023. Retrieved 13 March 2024.\n")
+    model = build(site, {"content/articles/a.txt": "A harbour reopens after the storm\n\n" + story + notes})
+    src = next(s for s in model["sources"] if s["id"] == "articles/a.txt")
+    assert src["paragraphs"][-2:] == notes.splitlines()[1:]
+    assert [q["text"] for q in model["quotes"]] == ["We finally feel connected again"]

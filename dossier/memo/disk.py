@@ -39,7 +39,7 @@ CACHE_DIR = ".dossier-cache"
 FORMAT = 2  # bump when what is stored here changes shape
 PACKAGE = Path(__file__).resolve().parents[1]  # dossier/: its code is part of the cache key
 PERSISTED = ("clean",)  # the tables worth a file: the rest is quicker made again than read
-_TAG = re.compile(r"[\w.+-]+-f\d+")  # what version_tag() makes: the only folders a build may drop
+_TAG = re.compile(r"[\w.+-]+-f\d+(?:-[0-9a-f]{12})?")  # what version_tag() makes: the only folders a build may drop
 CHUNK = 1 << 20
 
 
@@ -74,8 +74,11 @@ class Summary:
 
 
 def version_tag() -> str:
-    # read at call time (not import time) so a test can pose as another release
-    return f"{dossier.__version__}-f{FORMAT}"
+    """The cache folder's name: dossier's version, the cache's format, and a digest of
+    dossier's own code (a development checkout changes clean() without changing its
+    version, and must not reuse what the old code made). Read at call time (not
+    import time) so a test can pose as another release."""
+    return f"{dossier.__version__}-f{FORMAT}-{_code_digest()[:12]}"
 
 
 def cache_folder(site: Path) -> tuple[Path | None, str]:

@@ -76,6 +76,157 @@ def weight(t: str) -> float:
     return -COST
 
 
+# A list item's mark: a bullet (a converter prints "*", "+", "o" by depth), a number, a note's mark
+_BULLET = r"(?:[*+o•·–-]\s+)?"
+_ITEM = re.compile(r"^(?:[*+•·–-]|\d{1,3}[.)]|\^|↑|\[\d{1,3}\])\s")
+
+
+def item(t: str) -> bool:
+    """Does the line start an item of a list (so it starts a paragraph of its own)?"""
+    return _ITEM.match(t) is not None
+
+
+# A note or a reference, as an article's closing list prints it: "^ Smith, J. (2007). …", "[3] …",
+# "↑ …" (a wiki's back-link), or a numbered item that carries a work's identifier (an ISBN,
+# ISSN, doi or arXiv number, an address). A number alone does not make a note (a list of
+# films, of steps, of headlines), nor does a quotation or a year in brackets.
+_NOTE = re.compile(rf"^{_BULLET}(?:\d{{1,3}}[.)]\s+)?(?:\^|↑|\[\d{{1,3}}\])\s*(?:\S+\s+\S|[\"“]\S)")  # not "↑ Top"
+_NUMBERED = re.compile(rf"^{_BULLET}\d{{1,3}}[.)]\s")
+_CITATION = re.compile(r"\b(?:ISBN|ISSN|doi|arXiv)\b|\b10\.\d{4,}/|https?://")
+NOTES_GAP = 8  # lines of headings and links ("See also", "References") between an article and its notes
+NOTES_MIN = 2  # notes that make a list
+NOTE_LINES = 3  # lines one note may take
+
+
+def note(t: str) -> bool:
+    return _NOTE.match(t) is not None or _NUMBERED.match(t) is not None and _CITATION.search(t) is not None
+
+
+def notes_after(texts: list[str], notes: list[bool], weights: list[float], last: int) -> tuple[int, int] | None:
+    """(first, last) of the list of notes that closes the article ending at `last`: it starts
+    within NOTES_GAP lines, with no prose before it, and runs while the next note follows
+    within NOTE_LINES lines (a note printed in pieces: its title, its source, its date),
+    and the last note's pieces with it (lines that continue one: in lower case, after a
+    stop); None when there is none."""
+    start = next((i for i in range(last + 1, min(len(notes), last + 2 + NOTES_GAP))
+                  if notes[i] or weights[i] > 0), None)
+    if start is None or not notes[start]:
+        return None
+    end, count = start, 1
+    for i in range(start + 1, len(notes)):
+        if i - end > NOTE_LINES:
+            break
+        if notes[i]:
+            end, count = i, count + 1
+    last_note = end
+    while end + 1 < len(notes) and end - last_note < NOTE_LINES and continues(texts[end + 1]):
+        end += 1  # the last note's own pieces
+    return (start, end) if count >= NOTES_MIN else None
+
+
+# Prose of a paragraph or two (about 40 words), not a blurb: a span weighing less is no
+# article (the page has none to find), and a lead holds this much in a row
+SUBSTANTIAL = 2 * LONG
+# A capitalised word inside a sentence: a name (of a person, a place, a product)
+_NAME = re.compile(r"(?<=[\w,;:’'\"”)] )[^\W\d_][\w'’-]+")
+
+
+def names(texts: list[str]) -> set[str]:
+    return {m for t in texts for m in _NAME.findall(t) if m[0].isupper()}
+
+
+def article(texts: list[str], weights: list[float], marks: list[bool], notes: list[bool],
+            boxes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) of each run of lines that is the article, in order: the span of greatest
+    weight, ended by a thread (`marks`: its items' headers), with its lead and its notes; the
+    whole page when the span would leave out most of its prose or is too light to be an
+    article (the guard: the cut is not made). `boxes`: the page's galleries."""
+    first, last = span(weights)
+    inside = sum(w for w in weights[first:last + 1] if w > 0)
+    if inside < SUBSTANTIAL or sum(w for w in weights if w > 0) - inside > inside:
+        return [(0, len(weights) - 1)]
+    # a thread of dated items after the article ends it, unless the longest run of prose is in it
+    thread = thread_start(marks, weights, first, last)
+    if thread is not None and longest_run(weights)[1] < thread:
+        first, last = span(weights[:thread])
+    spans = [(first, last)]
+    named: set[str] = set()
+
+    def shares(run: tuple[int, int]) -> bool:
+        """Does the run name what the article names? (its names read once, when first asked)"""
+        named.update(() if named else names([t for t, w in zip(texts[first:last + 1], weights[first:last + 1])
+                                             if w > 0]))
+        return bool(names(texts[run[0]:run[1] + 1]) & named)
+
+    # a lead parted from the article by a box of furniture (a video player, a table of contents)
+    # is the article's when it names what the article names; the article goes on after a box
+    # only past a gallery, as comments and teasers after an article name what it names too
+    while (lead := beyond(weights, spans[0][0], -1)) and shares(lead):
+        spans.insert(0, lead)
+    while ((more := beyond(weights, spans[-1][1], 1)) and any(spans[-1][1] < a and b < more[0] for a, b in boxes)
+           and shares(more)):
+        spans.append(more)
+    if notes_run := notes_after(texts, notes, weights, spans[-1][1]):
+        spans.append(notes_run)
+    return spans
+
+
+def beyond(weights: list[float], edge: int, step: int) -> tuple[int, int] | None:
+    """(first, last) of the run of prose nearest beyond the line `edge` (step -1: before it,
+    +1: after it) across lines without a sentence of prose (a player's controls, a table of
+    contents, a gallery, a box of facts), when it holds an uninterrupted run of prose of
+    SUBSTANTIAL: an article's lead, or the article going on. None when there is none."""
+    j = edge + step
+    while 0 <= j < len(weights) and weights[j] < PROSE_MIN:
+        j += step
+    best, end, run, k = 0.0, j, 0.0, j
+    while 0 <= k < len(weights) and run >= 0:
+        run += weights[k]
+        if run > best:
+            best, end = run, k
+        k += step
+    if not 0 <= j < len(weights):
+        return None
+    a, b = sorted((j, end))
+    r = longest_run(weights[a:b + 1])
+    return (a, b) if sum(weights[a + r[0]:a + r[1] + 1]) >= SUBSTANTIAL else None
+
+
+# A gallery's slide number at the head of its caption: "12/50", "12 of 50", "* 12/50"
+_SLIDE = re.compile(rf"^{_BULLET}(\d{{1,3}}) ?(?:/|of) ?(\d{{1,3}})(?![/.\d])")
+GALLERY_MIN = 3  # numbered slides that make a gallery
+GALLERY_HEAD = 3  # lines of words over a gallery's first slide that are its own: its title, its counter
+
+
+def galleries(texts: list[str]) -> list[tuple[int, int]]:
+    """(first, last) of each whole gallery on the page: slides numbered up to their count
+    (1/N … N/N, in order; a page may skip some), from its head (up to GALLERY_HEAD lines
+    that are not prose, and its strip of thumbnails: lines without a word) to the end of the
+    last slide (as many lines as a slide takes there). A box: not the article's, though the
+    article may go on after it."""
+    slides = [(i, int(m[1]), int(m[2])) for i, t in enumerate(texts) if (m := _SLIDE.match(t))]
+    found: list[tuple[int, int]] = []
+    run: list[tuple[int, int, int]] = []
+    for slide in slides + [(len(texts), 0, 0)]:
+        if run and (slide[2] != run[-1][2] or slide[1] <= run[-1][1]):  # another count, or it starts over
+            first, last, count = run[0][0], run[-1][0], run[-1][2]
+            if len(run) >= GALLERY_MIN and run[-1][1] == count:
+                gaps = sorted(b[0] - a[0] for a, b in zip(run, run[1:]))
+                head = 0
+                while first and weight(texts[first - 1]) <= 0 and head < GALLERY_HEAD:
+                    first -= 1
+                    head += tokens(texts[first]) > 0
+                found.append((first, min(len(texts) - 1, last + gaps[len(gaps) // 2] - 1)))
+            run = []
+        run.append(slide)
+    return found
+
+
+def continues(t: str) -> bool:
+    """Does the line go on from the one before it: in lower case, or after its stop?"""
+    return t[:1].islower() or t[:1] in ".,;:)"
+
+
 def label(t: str) -> bool:
     """Words, as an item's label is ("More like this"), not the "});" of a code sample."""
     return _LABEL.match(t) is not None

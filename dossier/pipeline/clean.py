@@ -77,14 +77,17 @@ def clean(source: Source) -> Document:
     lines = _split(text, source.body_line if isinstance(source.body_line, int) else 1)
     meta_title = _meta_str(meta, "title")
     _mark_consent(lines)
+    boxes = bounds.galleries([ln.text for ln in lines])
+    for ln in (ln for first, last in boxes for ln in lines[first:last + 1]):
+        ln.reason = ln.reason or "gallery"
     found_title, found_byline = _mark_header(lines, meta_title)
-    first, last = _article_span(lines)
-    _mark_sidebar(lines, first)
+    spans = _article_spans(lines, boxes)
+    _mark_sidebar(lines, spans[0][0])
     _mark_runs(lines)
     _mark_captions(lines)
     _mark_repeats(lines, meta_title or found_title)
     _mark_bio(lines)
-    _mark_outside(lines, first, last)
+    _mark_outside(lines, spans)
     paragraphs, starts = _paragraphs(lines)
     return _article(source.id, meta, paragraphs, starts,
                     tuple(c for ln in lines if ln.reason == "caption"  # "" for a bare "Image:"
@@ -189,30 +192,25 @@ def _mark_header(lines: list[_Line], meta_title: str | None) -> tuple[str | None
     return title, byline
 
 
-def _article_span(lines: list[_Line]) -> tuple[int, int]:
-    """(first, last) line of the article (pipeline/bounds.py); the whole page when the
-    span would leave out most of its prose (the guard: the cut is not made)."""
+def _article_spans(lines: list[_Line], boxes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(first, last) of each run of lines that is the article, in order (pipeline/bounds.py)."""
     # furniture that says what it is ("Advertisement", "Read more:", a captioned photo)
-    # is found anywhere by its own rule: it neither makes nor ends an article
+    # is found anywhere by its own rule: it neither makes nor ends an article; a note
+    # ("^ Smith (2007) …") is never furniture, so its dates make no thread
+    texts = [ln.text for ln in lines]
+    notes = [bounds.note(t) for t in texts]
     weights: list[float] = []
     for unit in _wrapped(lines):
         w = bounds.weight(" ".join(ln.text for ln in unit)) / len(unit)
         weights += [0.0 if ln.reason or w < LONG_CAPTION and (furniture(ln.text) or _caption_cue(ln))
                     else w for ln in unit]
+    weights = [max(w, 0.0) if note else w for note, w in zip(notes, weights)]
     for ln, w in zip(lines, weights):
         ln.weight = w
-    first, last = bounds.span(weights)
-    inside = sum(w for w in weights[first:last + 1] if w > 0)
-    if last < first or sum(w for w in weights if w > 0) - inside > inside:
-        return 0, len(lines) - 1
-    # a thread of dated items after the article ends it, unless the longest run of prose is in it
-    seen = Counter(ln.text for ln in lines)
-    marks = [w < 0 and (bounds.stamp(ln.text) or seen[ln.text] >= bounds.REPEATED and bounds.label(ln.text))
-             for ln, w in zip(lines, weights)]  # a stamped line weighs as furniture: prose is never one
-    thread = bounds.thread_start(marks, weights, first, last)
-    if thread is not None and bounds.longest_run(weights)[1] < thread:
-        first, last = bounds.span(weights[:thread])
-    return first, last
+    seen = Counter(texts)
+    marks = [w < 0 and (bounds.stamp(t) or seen[t] >= bounds.REPEATED and bounds.label(t))
+             for t, w in zip(texts, weights)]  # a stamped line weighs as furniture: prose is never one
+    return bounds.article(texts, weights, marks, notes, boxes)
 
 
 LONG_CAPTION = 60  # prose weight (about words) past which a line is never a caption or furniture
@@ -232,10 +230,11 @@ def _wrapped(lines: list[_Line]) -> list[list[_Line]]:
     return units
 
 
-def _mark_outside(lines: list[_Line], first: int, last: int) -> None:
-    """What lies before or after the article is the site's."""
-    for ln in lines[:first] + lines[last + 1:]:
-        if ln.reason is None:
+def _mark_outside(lines: list[_Line], spans: list[tuple[int, int]]) -> None:
+    """What lies before, between or after the article's spans is the site's."""
+    inside = {i for first, last in spans for i in range(first, last + 1)}
+    for i, ln in enumerate(lines):
+        if ln.reason is None and i not in inside:
             ln.reason = bounds.outside_reason(ln.text)
 
 
@@ -337,8 +336,8 @@ def _mark_bio(lines: list[_Line]) -> None:
 
 def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Body lines, joined within a block unless a line ends a sentence (scrapers
-    often print one paragraph a line; hard-wrapped text breaks mid-sentence); and
-    the file line each paragraph starts on."""
+    often print one paragraph a line; hard-wrapped text breaks mid-sentence) or the
+    next starts an item of a list; and the file line each paragraph starts on."""
     out: list[str] = []
     starts: list[int] = []
     prev: _Line | None = None
@@ -346,7 +345,7 @@ def _paragraphs(lines: list[_Line]) -> tuple[tuple[str, ...], tuple[int, ...]]:
         if ln.reason is not None:
             continue
         if prev and prev.block == ln.block and lines[i - 1] is prev \
-                and not ends_sentence(prev.text):
+                and not ends_sentence(prev.text) and not bounds.item(ln.text):
             out[-1] += " " + ln.text
         else:
             out.append(ln.text)

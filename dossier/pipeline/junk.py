@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .bounds import tokens
+
 _CLOSERS = "”’\"')]»›"
 _OPEN_QUOTES = "“‘\"'«"
 
@@ -191,8 +193,8 @@ def _split_credit(t: str) -> tuple[str, str] | None:
 
 def _credit_like(chunk: str) -> bool:
     """A short run of capitalised names with a credit cue: "Fred Dufour/NBC News"."""
-    ws = chunk.split()  # and few characters: a sentence of Japanese has few spaces
-    if not ws or len(ws) > 12 or len(chunk) > 100 or not _CREDIT_CUE.search(chunk):
+    ws = chunk.split()  # words counted by shape: a sentence of Chinese has no spaces
+    if not ws or tokens(chunk) > 12 or len(chunk) > 100 or not _CREDIT_CUE.search(chunk):
         return False
     content = [w for w in ws if w.casefold().strip(".,:;()") not in _CREDIT_SMALL]
     return all(w[0].isupper() or w[0].isdigit() or w[0] in "(©/" or "/" in w for w in content)

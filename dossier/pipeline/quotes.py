@@ -41,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from ..models import Document, Entity, Mention, Quote, SourceId, Story
 from ..text import fold
+from .bounds import note
 from .wording import quote_words
 
 OPEN, CLOSE, BOTH = "“„«", "”»", '"'
@@ -161,6 +162,8 @@ def _document_quotes(doc: Document, persons) -> list[Quote]:
     focus = _Focus()
     prev = lambda: None  # who spoke last in the previous paragraph (a quote or "he said that")
     for i, text in enumerate(doc.paragraphs):
+        if note(text):  # "^ Smith (2007). “Title”. …": a work cited, not words said
+            continue
         para = _Para(text, persons.get((doc.id, i), []))
         here: list[Quote] = []
         for k, (a, b, closed) in enumerate(para.spans):
