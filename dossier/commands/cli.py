@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..dates import build_date
 from ..errors import DossierError, UsageError, os_reason, printable, template_error
 from ..files import what_is
 
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     site = Path(getattr(args, "site_opt", None) or args.site)
     try:
+        # before any import that reads it: numpy's f2py does, and dies on a malformed value
+        build_date()
         if args.command == "init":  # the one command that runs before there is a dossier
             return run("init", site, args)
         if not site.is_dir():

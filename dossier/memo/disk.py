@@ -26,11 +26,11 @@ import re
 import shutil
 import stat
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
 from pathlib import Path
 
 import dossier
 
+from ..dates import build_date
 from ..files import MAX_FILE_BYTES
 from ..pipeline.stories import counts  # the home page's own counts: one definition
 from . import Memo
@@ -192,8 +192,8 @@ def input_digest(site: Path, config, out: Path, themes: list[Path], content_file
     binary, why = find_binary()
     h = hashlib.sha256()
     for part in (version_tag(), _code_digest(), repr(config), str(out),
-                 # every page's footer prints the build date, so a new day is a new output
-                 datetime.now(timezone.utc).date().isoformat(),
+                 # every page's footer prints the build date (SOURCE_DATE_EPOCH's, or today's)
+                 build_date(),
                  f"{binary} {_stat_key(binary)}" if binary else why):
         h.update(part.encode() + b"\0")
     read = {Path(p) for p in content_files}

@@ -14,7 +14,6 @@ import re
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
+from ..dates import build_date
 from ..errors import DossierError, os_reason
 from ..files import umask_mode
 from ..models import Page
@@ -107,7 +107,7 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
         "link": link,
         "asset": lambda path: href(f"assets/{path}", url),
         "canonical": absolute(url, config.base_url) if config.base_url else "",
-        "generated": datetime.now(timezone.utc).date().isoformat(),
+        "generated": build_date(),
         "live_reload": Markup(""),
         **(extra or {}),
     }

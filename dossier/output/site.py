@@ -5,12 +5,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
 
+from ..dates import build_date
 from ..errors import UsageError
 from ..files import what_is
 from ..models import Dossier, Page
@@ -49,7 +49,7 @@ def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | N
 
 def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = None) -> dict[str, bytes]:
     """Everything but the pages: 404.html, dossier.json, sitemap, robots, feed."""
-    generated = datetime.now(timezone.utc).date().isoformat()
+    generated = build_date()
     files = {"404.html": render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
                                      {**(extra or {}), "root": _root(d.config.base_url)}).encode()}
     files["dossier.json"] = dump_json(d)
