@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,36 +53,43 @@ def make_corpus(site: Path, n: int = ARTICLES, seed: int = 15) -> None:
     (site / "dossier.yaml").write_text("title: Cluster test\nbase_url: https://example.org/c/\n")
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """A scheduler and two single-thread workers on 127.0.0.1, on ports the system
-    picks; always torn down. Yields the scheduler's address."""
-    root = tmp_path_factory.mktemp("dask")
+@contextmanager
+def local_cluster(root: Path, workers: int = 2, memory: str = "2GB", wrap: tuple[str, ...] = ()):
+    """A `dask scheduler` and `workers` single-thread `dask worker`s on 127.0.0.1, on
+    ports the system picks (each worker command run through `wrap`), logging into
+    `root`; always torn down. Yields (the scheduler's address, {name: process})."""
     address_file = root / "scheduler.json"
-    procs: list[subprocess.Popen] = []
+    procs: dict[str, subprocess.Popen] = {}
 
-    def start(*args: str, log: str) -> None:
-        with open(root / log, "wb") as out:
-            procs.append(subprocess.Popen([str(DASK), *args], stdout=out, stderr=subprocess.STDOUT, cwd=root))
+    def start(name: str, *args: str) -> None:
+        with open(root / f"{name}.log", "wb") as out:
+            procs[name] = subprocess.Popen([*args], stdout=out, stderr=subprocess.STDOUT, cwd=root)
     try:
-        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-              "--scheduler-file", str(address_file), log="scheduler.log")
-        for k in (1, 2):
-            start("worker", "--scheduler-file", str(address_file), "--host", "127.0.0.1", "--nthreads", "1",
-                  "--no-dashboard", "--memory-limit", "2GB", "--local-directory", str(root / f"w{k}"),
-                  log=f"worker{k}.log")
+        start("scheduler", str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+              "--scheduler-file", str(address_file))
+        for k in range(1, workers + 1):
+            start(f"worker{k}", *wrap, str(DASK), "worker", "--scheduler-file", str(address_file), "--host",
+                  "127.0.0.1", "--nthreads", "1", "--no-dashboard", "--memory-limit", memory,
+                  "--local-directory", str(root / f"w{k}"))
         with distributed.Client(scheduler_file=str(address_file), timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-            yield client.scheduler.address
+            client.wait_for_workers(workers, timeout=60)
+            address = client.scheduler.address
+        yield address, procs
     finally:
-        for p in reversed(procs):  # workers first, then the scheduler
-            p.terminate()
-        for p in procs:
+        for name in reversed(list(procs)):  # workers first, then the scheduler
+            procs[name].terminate()
+        for p in procs.values():
             try:
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with local_cluster(tmp_path_factory.mktemp("dask")) as (address, _):
+        yield address
 
 
 def build(site: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -129,6 +136,23 @@ def test_the_output_folder_holds_only_the_site(cluster, tmp_path):
     build(site, tmp_path / "out", "--scheduler", cluster)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
     assert (tmp_path / "out/index.html").is_file() and (tmp_path / "out/.dossier-build").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare(1)")
+def test_a_worker_that_cannot_see_the_output_folder_stops_the_build(tmp_path, capsys):
+    """Else it would write its pages onto its own disk, and the site would lack them.
+    The worker runs in its own mount namespace, with an empty tmpfs over the folder
+    that holds the output."""
+    site, outs = tmp_path / "site", tmp_path / "outs"
+    make_corpus(site, n=10)
+    outs.mkdir()
+    (tmp_path / "dask").mkdir()
+    blind = ("unshare", "-m", "--propagation", "private", "sh", "-c", f'mount -t tmpfs tmpfs "{outs}" && exec "$@"', "sh")
+    with local_cluster(tmp_path / "dask", workers=1, wrap=blind) as (address, _):
+        code, err, _ = run(capsys, "build", str(site), "-o", str(outs / "out"), "--scheduler", address)
+    assert code == 2 and len(err) == 1, err
+    assert err[0].startswith(f"{outs}: the Dask worker tcp://127.0.0.1:") and "does not see the output folder" in err[0]
+    assert list(outs.iterdir()) == [], "the staging folder is removed, nothing is swapped in"
 
 
 @pytest.mark.parametrize("where, value, message", [
