@@ -22,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,27 +38,24 @@ from test_reproducible import EPOCH, comparable  # noqa: E402
 
 
 def measure(cmd: list[str], others: dict[str, int]) -> dict:
-    """Wall time of `cmd`, and the peak tree RSS of it and of each of `others` (pids) meanwhile."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
-    pids = {"client": proc.pid, **others}
-    peak, done = dict.fromkeys(pids, 0), threading.Event()
+    """run.measure's wall time and peak tree RSS of `cmd` (the client), and the peak
+    tree RSS of each of `others` (pids: the scheduler, the workers) meanwhile."""
+    peak, done = dict.fromkeys(others, 0), threading.Event()
 
     def sample():
         while not done.is_set():
-            for name, pid in pids.items():
+            for name, pid in others.items():
                 peak[name] = max(peak[name], _tree_rss(pid))
             done.wait(0.02)
     watcher = threading.Thread(target=sample)
     watcher.start()
-    _, err = proc.communicate()
-    wall = time.perf_counter() - t0
-    done.set()
-    watcher.join()
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
-    return {"wall": wall, **{f"{name}_peak_mib": round(v / 2**20) for name, v in peak.items()}}
+    try:
+        client = run.measure(cmd)
+    finally:
+        done.set()
+        watcher.join()
+    return {"wall": client["wall"], "client_peak_mib": round(client["peak_mib"]),
+            **{f"{name}_peak_mib": round(v / 2**20) for name, v in peak.items()}}
 
 
 def main() -> None:
@@ -67,6 +63,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=1)
     args = ap.parse_args()
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH  # the two sites are compared byte for byte
     site, out = corpus(args.n, "dossier"), WORK / f"out-cluster-{args.n}"
     (WORK / "dask").mkdir(parents=True, exist_ok=True)
     with local_cluster(WORK / "dask", memory="8GB") as (address, procs):
