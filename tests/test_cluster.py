@@ -175,3 +175,22 @@ def test_local_overrides_the_setting(site, capsys):
                  "dossier.yaml": "scheduler: tcp://127.0.0.1:9\n"})
     code, err, _ = run(capsys, "build", str(root), "-o", str(root.parent / "out"), "--scheduler", "local")
     assert code == 0, err
+
+
+def test_a_theme_error_is_one_line_as_on_one_machine(cluster, tmp_path, capsys):
+    """A template linked out of its theme is refused before it is shipped; a template
+    that does not compile fails on the workers, and is reported from the client."""
+    site = tmp_path / "site"
+    make_corpus(site, n=5)
+    (site / "theme/templates").mkdir(parents=True)
+    (site / "dossier.yaml").write_text("title: T\ntheme: theme\n")
+    (tmp_path / "outside.html").write_text("{{ secret }}")
+    (site / "theme/templates/story.html").symlink_to(tmp_path / "outside.html")
+    code, err, _ = run(capsys, "build", str(site), "-o", str(tmp_path / "out"), "--scheduler", cluster)
+    assert code == 1 and len(err) == 1, err
+    assert err[0].startswith(f"{site}/theme/templates/story.html: is a link to ")
+    (site / "theme/templates/story.html").unlink()
+    (site / "theme/templates/story.html").write_text('{% extends "base.html" %}\n{% block content %}{{ x | nosuch }}{% endblock %}\n')
+    code, err, _ = run(capsys, "build", str(site), "-o", str(tmp_path / "out"), "--scheduler", cluster)
+    assert code == 1 and len(err) == 1 and "story.html:2: template error: No filter named 'nosuch'" in err[0], err
+    assert not (tmp_path / "out").exists()

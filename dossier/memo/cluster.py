@@ -15,6 +15,7 @@ never loads it.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
@@ -26,6 +27,7 @@ R = TypeVar("R")
 
 PARTITIONS_PER_THREAD = 4  # a slow partition then holds up one thread for a quarter of its share
 MOST_PER_PARTITION = 250  # items: bounds what one task holds in memory, and what a lost worker costs again
+ATTEMPTS = 3  # runs of one map, when workers are lost during it
 CONNECT_TIMEOUT = 20  # seconds to reach the scheduler, and for a first worker to join it
 
 
@@ -53,19 +55,36 @@ class DaskEngine:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if not len(items):
             return []
-        from distributed import KilledWorker
+        self._pickles(fn)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                done = self._run(fn, items)
+                break
+            # a worker lost mid-map takes its scattered partitions with it, and Dask says so in
+            # many ways (KilledWorker, a KeyError from its scheduler, a cancelled future): the
+            # items are all still here, so the map runs again on the workers that are left
+            except (Exception, asyncio.CancelledError) as e:
+                if attempt == ATTEMPTS:
+                    raise DossierError(self.address, f"the Dask cluster failed running dossier's {_name(fn)} tasks "
+                                       f"{ATTEMPTS} times, last with {type(e).__name__}: {e}",
+                                       hint="is a worker running out of memory? (dask worker --memory-limit)") from None
+        return [r if ok else fn(x) for (ok, r), x in zip((r for part in done for r in part), items)]
+
+    def _run(self, fn: Callable, items: Sequence) -> list[list[tuple[bool, object]]]:
         client = self.client
         size = partition_size(len(items), sum(client.nthreads().values()))
-        parts = [list(items[k:k + size]) for k in range(0, len(items), size)]
-        try:
-            [shipped] = client.scatter([fn], broadcast=True, hash=False)
-            futures = client.map(_partition, client.scatter(parts, hash=False), fn=shipped,
-                                 key=f"dossier_{_name(fn)}", pure=False)
-            done = client.gather(futures)
-        except KilledWorker as e:
-            raise DossierError(self.address, f"a Dask worker died running dossier's {_name(fn)} tasks ({e})",
-                               hint="give the workers more memory (dask worker --memory-limit)") from None
-        return [r if ok else fn(x) for (ok, r), x in zip((r for part in done for r in part), items)]
+        [shipped] = client.scatter([fn], broadcast=True, hash=False)
+        futures = client.map(_partition, client.scatter([list(items[k:k + size]) for k in range(0, len(items), size)],
+                                                        hash=False), fn=shipped, key=f"dossier_{_name(fn)}", pure=False)
+        return client.gather(futures)
+
+    @staticmethod
+    def _pickles(fn: Callable) -> None:
+        """Pickle `fn` here first: an error of the user's that pickling meets (a theme's
+        template linked out of the theme) is raised as itself, where Dask would log
+        three tracebacks and raise its own TypeError."""
+        import cloudpickle
+        cloudpickle.dumps(fn)
 
     def sharing(self, folder: Path) -> "DaskEngine":
         """This engine, once every worker is seen to reach `folder` at this same path:
