@@ -72,7 +72,8 @@ def local_cluster(root: Path, workers: int = 2, memory: str = "2GB", wrap: tuple
                   "127.0.0.1", "--nthreads", "1", "--no-dashboard", "--memory-limit", memory,
                   "--local-directory", str(root / f"w{k}"))
         with distributed.Client(scheduler_file=str(address_file), timeout=60) as client:
-            client.wait_for_workers(workers, timeout=60)
+            if workers:
+                client.wait_for_workers(workers, timeout=60)
             address = client.scheduler.address
         yield address, procs
     finally:
@@ -153,6 +154,34 @@ def test_a_worker_that_cannot_see_the_output_folder_stops_the_build(tmp_path, ca
     assert code == 2 and len(err) == 1, err
     assert err[0].startswith(f"{outs}: the Dask worker tcp://127.0.0.1:") and "does not see the output folder" in err[0]
     assert list(outs.iterdir()) == [], "the staging folder is removed, nothing is swapped in"
+
+
+def test_a_scheduler_without_workers_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("dossier.memo.cluster.CONNECT_TIMEOUT", 2)
+    site = tmp_path / "site"
+    make_corpus(site, n=5)
+    (tmp_path / "dask").mkdir()
+    with local_cluster(tmp_path / "dask", workers=0) as (address, _):
+        code, err, _ = run(capsys, "build", str(site), "-o", str(tmp_path / "out"), "--scheduler", address)
+    assert code == 2 and err == [f"{address}: no Dask worker joined this scheduler in 2 s "
+                                 f"(start some: dask worker {address} --nthreads 1)"], err
+
+
+def test_a_worker_with_another_dossier_stops_the_build(tmp_path, capsys):
+    """Two versions would clean and link differently: the site would be a mix. The
+    worker imports a copy of dossier whose code differs by one comment."""
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "dossier", other / "dossier", ignore=shutil.ignore_patterns("__pycache__"))
+    with open(other / "dossier/text.py", "a") as f:
+        f.write("# another release\n")
+    site = tmp_path / "site"
+    make_corpus(site, n=5)
+    (tmp_path / "dask").mkdir()
+    with local_cluster(tmp_path / "dask", workers=1, wrap=("env", f"PYTHONPATH={other}")) as (address, _):
+        code, err, _ = run(capsys, "build", str(site), "-o", str(tmp_path / "out"), "--scheduler", address)
+    assert code == 2 and len(err) == 1, err
+    assert re.match(r"tcp://127\.0\.0\.1:\d+: this Dask worker runs another dossier \(", err[0]), err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("where, value, message", [

@@ -46,7 +46,11 @@ class DaskEngine:
             raise UsageError(address, f"no Dask scheduler answers there: {e}",
                              hint="start one with `dask scheduler`, or give its address as tcp://HOST:8786") from None
         try:
-            self.client.wait_for_workers(1, timeout=timeout)
+            try:
+                self.client.wait_for_workers(1, timeout=timeout)
+            except TimeoutError:
+                raise UsageError(address, f"no Dask worker joined this scheduler in {timeout:g} s",
+                                 hint=f"start some: dask worker {address} --nthreads 1") from None
             self._same_code()
         except BaseException:
             self.close()
