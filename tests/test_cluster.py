@@ -40,6 +40,7 @@ def make_corpus(site: Path, n: int = ARTICLES, seed: int = 15) -> None:
     rng = random.Random(seed)
     for kind in ("people", "places", "events", "notes"):
         shutil.copytree(ROOT / "content" / kind, site / "content" / kind)
+    (site / "content/articles").mkdir(parents=True)
     body: list[str] = []
     for k in range(n):
         if k % 5 == 4:
@@ -48,7 +49,6 @@ def make_corpus(site: Path, n: int = ARTICLES, seed: int = 15) -> None:
             body = [" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(5, 8))]
         day = f"2023-{1 + k % 12:02d}-{1 + k % 28:02d}"
         text = f"---\ntitle: Report {k} from the border\npublished: {day}\n---\n" + "\n\n".join(body) + "\n"
-        (site / "content/articles" / f"a{k:04d}.md").parent.mkdir(parents=True, exist_ok=True)
         (site / "content/articles" / f"a{k:04d}.md").write_text(text, encoding="utf-8")
     (site / "dossier.yaml").write_text("title: Cluster test\nbase_url: https://example.org/c/\n")
 
