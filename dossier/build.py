@@ -20,6 +20,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .keys import digest, document_key, source_key, sources_key
 from .memo import Memo
+from .memo.cluster import DaskEngine
 from .memo.disk import Manifest, Summary
 from .models import Document, Dossier, Source, Story
 from .output.pdf import pdf_bytes
@@ -105,8 +106,9 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind starts once its pages are on disk
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
+            cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
             written = render(env, d, pages, lambda path, data: write_files(tmp, out, [(path, data)], previous),
-                             workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp))
+                             workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp), engine=cluster)
             written += write_files(tmp, out, other_files(env, d, pages).items(), previous)
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
             with timed("pdf", progress):

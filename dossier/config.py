@@ -34,6 +34,9 @@ class Config:
     """Also write the whole-dossier PDF into the build, linked from the home page."""
     cname: str = ""
     """Custom domain for GitHub Pages: written to the CNAME file when set."""
+    scheduler: str = ""
+    """A Dask scheduler's address (tcp://HOST:8786): `dossier build` runs its per-document
+    stages and renders its pages on that cluster (docs/cluster.md). `--scheduler` wins."""
     follow_outside_symlinks: bool = False
     """Read files in content/ that are symbolic links to places outside the site folder.
     Off, such a link is refused with an error, so a dossier built by CI from a shared
@@ -106,6 +109,8 @@ def _checked(site: Path, shown: str, line: int | None, key: str, value):
     elif key == "theme" and value and not (site / value).is_dir():
         raise DossierError(shown, f"theme {value!r} is not a folder", line=line,
                            hint=f"create {value}/templates/ in the site, or remove the setting")
+    elif key == "scheduler" and value:
+        check_scheduler(value, shown, line)
     elif key == "cname" and value and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?", value):
         raise DossierError(shown, f"cname {value!r} is not a domain name", line=line,
                            hint="like docs.example.org, without https:// or a path")
@@ -125,3 +130,10 @@ def check_base_url(value: str, shown: str = "dossier.yaml", line: int | None = N
     if value and not _BASE_URL.fullmatch(value):
         raise DossierError(shown, f"base_url {value!r} is not a web address", line=line,
                            hint="like https://user.github.io/repo/")
+
+
+def check_scheduler(value: str, shown: str = "dossier.yaml", line: int | None = None) -> None:
+    """A Dask scheduler's address, tcp://HOST:PORT (or tls://, ws://, wss://), or `local`."""
+    if value != "local" and not re.fullmatch(r"(?:tcp|tls|wss?)://[^\s/:]+(?::\d+)?", value):
+        raise DossierError(shown, f"scheduler {value!r} is not a Dask scheduler's address", line=line,
+                           hint="like tcp://10.0.0.5:8786, or local for this machine")

@@ -4,7 +4,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import datetime as dt
+import os
 import re
+
+from .errors import UsageError
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -61,3 +64,21 @@ def range_label(start: str, end: str | None) -> str:
     if len(a) == len(b) == 3 and a[0] == b[0]:
         return f"{int(a[2])} {MONTHS[int(a[1]) - 1]} – {label(end)}"
     return f"{label(start)} – {label(end)}"
+
+
+def build_date() -> str:
+    """The day the site says it was built (page footers, the feed, the print edition):
+    SOURCE_DATE_EPOCH's when it is set (reproducible-builds.org: seconds since
+    1970-01-01 UTC, digits only), so two builds of one content are the same bytes;
+    else today, in UTC. A malformed value is refused, as the specification asks,
+    rather than quietly replaced by today."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    try:
+        if re.fullmatch(r"[0-9]+", value):
+            return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date().isoformat()
+    except (OverflowError, ValueError, OSError):  # past year 9999
+        pass
+    raise UsageError("SOURCE_DATE_EPOCH", f"{value!r} is not a number of seconds since 1970-01-01 UTC",
+                     hint="like 1714521600, as `date +%s` prints it; or unset it")

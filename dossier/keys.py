@@ -7,6 +7,8 @@ field and sees it change); it never depends on an object's identity.
 from __future__ import annotations
 
 import hashlib
+import os
+from pathlib import Path
 from typing import Iterable
 
 from .models import Source
@@ -35,3 +37,22 @@ def document_key(s: Source) -> str:
 def sources_key(sources: Iterable[Source]) -> str:
     """One key for a set of files (the entity files the registry reads)."""
     return digest(str(source_key(s)) for s in sources)
+
+
+PACKAGE = Path(__file__).resolve().parent  # dossier/
+_CODE: str | None = None
+
+
+def code_digest() -> str:
+    """dossier's own files: a development checkout keeps its version number while
+    clean() or a template changes, and must not reuse what the old code made (the
+    build cache's folder, serve's and a cluster's "same dossier" check)."""
+    global _CODE
+    if _CODE is None:
+        h = hashlib.sha256()
+        paths = sorted(os.path.join(folder, n) for folder, _, names in os.walk(PACKAGE) for n in names)
+        for path in paths:
+            if path.endswith((".py", ".js", ".html", ".css")):
+                h.update(f"{os.path.relpath(path, PACKAGE)}\0".encode() + Path(path).read_bytes())
+        _CODE = h.hexdigest()
+    return _CODE

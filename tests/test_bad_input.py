@@ -222,7 +222,11 @@ CASES = [
     Case("config-unknown-far", "an unknown key with no close match",
          {"dossier.yaml": "colour: red\n"}, 1,
          ["dossier.yaml:1: unknown setting 'colour' (known: title, summary, base_url, language, author, theme, "
-          "dedup_threshold, pdf, cname, follow_outside_symlinks)"]),
+          "dedup_threshold, pdf, cname, scheduler, follow_outside_symlinks)"]),
+    Case("config-scheduler", "a scheduler that is not a Dask address",
+         {"dossier.yaml": "scheduler: http://10.0.0.5:8786\n"}, 1,
+         ["dossier.yaml:1: scheduler 'http://10.0.0.5:8786' is not a Dask scheduler's address "
+          "(like tcp://10.0.0.5:8786, or local for this machine)"]),
     Case("config-types", "wrong types in dossier.yaml",
          {"dossier.yaml": "title: [a, b]\npdf: yes please\ndedup_threshold: 2\nauthor: {name: x}\n"}, 1,
          ["dossier.yaml:1: title must be text, not a list (put it in quotes)",

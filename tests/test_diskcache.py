@@ -306,10 +306,10 @@ def test_a_fifo_or_a_big_file_load_skips_is_never_read_for_the_cache_key(built):
 def test_a_cache_made_by_other_code_of_the_same_version_is_not_read(built, monkeypatch):
     """A development checkout edits clean() without changing its version: results the
     old code made must not come back (they did: the clean table was keyed by version)."""
-    from dossier.memo import disk
+    from dossier import keys
     root, out, again = built
     old = root / CACHE_DIR / version_tag()
-    monkeypatch.setattr(disk, "_CODE", "0" * 64)  # as if dossier's code had changed
+    monkeypatch.setattr(keys, "_CODE", "0" * 64)  # as if dossier's code had changed
     cleaned = []
     monkeypatch.setattr("dossier.build.clean", lambda s: cleaned.append(s.id) or clean(s))
     _, _, stdout = again()

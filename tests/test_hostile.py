@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import write_site
-from safety import NO_SEARCH, build, content_lines, dossier, tree
+from safety import NO_SEARCH, build, content_lines, dossier
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE = "---\ntitle: A note\n---\nText about Heihe.\n"

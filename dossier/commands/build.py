@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from ..build import Timings, build
-from ..errors import printable
+from ..config import check_scheduler
+from ..errors import DossierError, UsageError, printable
 from ..memo.disk import DiskMemo, Manifest, Summary, cache_folder, input_digest
 from ..output.render import recover, theme_dirs
 from ..output.site import guard_output
@@ -30,7 +32,8 @@ def cmd_build(site: Path, args) -> int:
     # same warnings, instead of building the same bytes again (docs/cache.md)
     summary = manifest.unchanged(strict=args.strict)
     if summary is None:
-        summary = _build(site, out, config, DiskMemo(folder), manifest, args.quiet)
+        with _engine(args.scheduler or config.scheduler) as engine:
+            summary = _build(site, out, config, DiskMemo(folder, engine), manifest, args.quiet)
         done = f"{summary.written} files written to {out}"
     else:
         done = f"nothing changed, nothing rebuilt: {summary.written} files in {out} as they were"
@@ -45,6 +48,19 @@ def cmd_build(site: Path, args) -> int:
         print(f"--strict: {len(summary.warnings)} warnings", file=sys.stderr)
         return 1
     return 0
+
+
+def _engine(scheduler: str | None):
+    """Where the per-document stages and the rendering run: this machine's cores, or
+    the Dask cluster whose scheduler is named (--scheduler over dossier.yaml)."""
+    if not scheduler or scheduler == "local":
+        return nullcontext()
+    try:
+        check_scheduler(scheduler, "--scheduler")
+    except DossierError as e:
+        raise UsageError(e.path, e.message, hint=e.hint) from None
+    from ..memo.cluster import DaskEngine
+    return DaskEngine(scheduler)
 
 
 def _build(site: Path, out: Path, config, memo: DiskMemo, manifest: Manifest, quiet: bool):

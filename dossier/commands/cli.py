@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..dates import build_date
 from ..errors import DossierError, UsageError, os_reason, printable, template_error
 from ..files import what_is
 
@@ -27,6 +28,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--out", help="output folder (default SITE/build)")
     b.add_argument("--base-url", help="published URL, e.g. https://user.github.io/repo/ (overrides dossier.yaml)")
     b.add_argument("--strict", action="store_true", help="fail the build on warnings")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786, or local for this machine "
+                        "(overrides dossier.yaml; needs dossier[cluster]; docs/cluster.md)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and the summary")
 
     c = sub.add_parser("check", help="report what build would warn about, without writing a site")
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     site = Path(getattr(args, "site_opt", None) or args.site)
     try:
+        # before any import that reads it: numpy's f2py does, and dies on a malformed value
+        build_date()
         if args.command == "init":  # the one command that runs before there is a dossier
             return run("init", site, args)
         if not site.is_dir():

@@ -26,18 +26,18 @@ import re
 import shutil
 import stat
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
 from pathlib import Path
 
 import dossier
 
+from ..dates import build_date
 from ..files import MAX_FILE_BYTES
+from ..keys import code_digest
 from ..pipeline.stories import counts  # the home page's own counts: one definition
 from . import Memo
 
 CACHE_DIR = ".dossier-cache"
 FORMAT = 2  # bump when what is stored here changes shape
-PACKAGE = Path(__file__).resolve().parents[1]  # dossier/: its code is part of the cache key
 PERSISTED = ("clean",)  # the tables worth a file: the rest is quicker made again than read
 _TAG = re.compile(r"[\w.+-]+-f\d+(?:-[0-9a-f]{12})?")  # what version_tag() makes: the only folders a build may drop
 CHUNK = 1 << 20
@@ -78,7 +78,7 @@ def version_tag() -> str:
     dossier's own code (a development checkout changes clean() without changing its
     version, and must not reuse what the old code made). Read at call time (not
     import time) so a test can pose as another release."""
-    return f"{dossier.__version__}-f{FORMAT}-{_code_digest()[:12]}"
+    return f"{dossier.__version__}-f{FORMAT}-{code_digest()[:12]}"
 
 
 def cache_folder(site: Path) -> tuple[Path | None, str]:
@@ -194,9 +194,9 @@ def input_digest(site: Path, config, out: Path, themes: list[Path], content_file
     from ..output.search import find_binary  # where the index comes from changes the output too
     binary, why = find_binary()
     h = hashlib.sha256()
-    for part in (version_tag(), _code_digest(), repr(config), str(out),
-                 # every page's footer prints the build date, so a new day is a new output
-                 datetime.now(timezone.utc).date().isoformat(),
+    for part in (version_tag(), code_digest(), repr(config), str(out),
+                 # every page's footer prints the build date (SOURCE_DATE_EPOCH's, or today's)
+                 build_date(),
                  f"{binary} {_stat_key(binary)}" if binary else why):
         h.update(part.encode() + b"\0")
     read = {Path(p) for p in content_files}
@@ -259,22 +259,6 @@ def _files(root: Path) -> list[Path]:
         found += [Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)]
         folders += [Path(e.path) for e in reversed(entries) if e.is_dir(follow_symlinks=False)]
     return found
-
-
-_CODE: str | None = None
-
-
-def _code_digest() -> str:
-    """dossier's own files: a development checkout keeps its version number while
-    clean() or a template changes, and must not reuse what the old code made."""
-    global _CODE
-    if _CODE is None:
-        h = hashlib.sha256()
-        for path in _files(PACKAGE):
-            if path.suffix in (".py", ".js", ".html", ".css"):
-                h.update(f"{path.relative_to(PACKAGE)}\0".encode() + path.read_bytes())
-        _CODE = h.hexdigest()
-    return _CODE
 
 
 def _stat_key(path: Path) -> str:

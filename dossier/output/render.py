@@ -14,7 +14,6 @@ import re
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -22,6 +21,7 @@ from typing import Any, Callable, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
+from ..dates import build_date
 from ..errors import DossierError, os_reason
 from ..files import umask_mode
 from ..models import Page
@@ -54,7 +54,21 @@ class _ThemeLoader(jinja2.FileSystemLoader):
 
 
 def environment(site: Path, theme: str) -> jinja2.Environment:
-    loader = jinja2.ChoiceLoader([_ThemeLoader(str(d / "templates")) for d in theme_dirs(site, theme)])
+    return _environment(jinja2.ChoiceLoader([_ThemeLoader(str(d / "templates")) for d in theme_dirs(site, theme)]))
+
+
+def template_sources(env: jinja2.Environment) -> dict[str, str]:
+    """Every template `env` finds, by name, as its loader gives it (the site's theme
+    over the default): what a cluster's worker renders with, without reaching the theme."""
+    return {name: env.loader.get_source(env, name)[0] for name in env.list_templates()}
+
+
+def environment_from(sources: dict[str, str]) -> jinja2.Environment:
+    """The environment of `template_sources`, on a worker."""
+    return _environment(jinja2.DictLoader(sources))
+
+
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.globals["segments_html"] = segments_html
@@ -107,7 +121,7 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
         "link": link,
         "asset": lambda path: href(f"assets/{path}", url),
         "canonical": absolute(url, config.base_url) if config.base_url else "",
-        "generated": datetime.now(timezone.utc).date().isoformat(),
+        "generated": build_date(),
         "live_reload": Markup(""),
         **(extra or {}),
     }

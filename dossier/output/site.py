@@ -5,18 +5,18 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 import jinja2
 
+from ..dates import build_date
 from ..errors import UsageError
 from ..files import what_is
 from ..models import Dossier, Page
 from ..memo.engine import quiet_worker
 from .outputs import dump_json, feed, robots, sitemap
-from .render import STAMP, output_path, render_page
+from .render import STAMP, environment_from, output_path, render_page, template_sources
 from .search import indexed
 
 Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
@@ -25,17 +25,24 @@ PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
 
 
 def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | None = None, workers: int = 1,
-           indexed_written: Callable[[], None] | None = None) -> int:
+           indexed_written: Callable[[], None] | None = None, engine=None) -> int:
     """Render `pages` and hand each file to `write`. The pages Pagefind reads go first;
     `indexed_written()` is called once they are all written, so the index is built
     while the print edition (the biggest single page) is still being made. In forked
-    workers (`workers` > 1) each worker writes what it renders: no page's bytes cross
-    a pipe or wait in memory. Returns how many pages were written."""
+    workers (`workers` > 1), or on a cluster's (`engine`, memo/cluster.py), each worker
+    writes what it renders: no page's bytes cross a pipe or wait in memory. Returns
+    how many pages were written."""
     unique = {p.url: p for p in pages}.values()  # one file per URL, the last page
     first = [p for p in unique if indexed(output_path(p.url))]
     rest = sorted((p for p in unique if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
-    job = _Job(env, d.config, write, extra, first + rest)
-    if workers < 2 or len(job.pages) < PARALLEL_FROM:
+    # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
+    job = _Job(env, d.config, write, {"generated": build_date(), **(extra or {})}, first + rest)
+    if engine is not None:  # the job goes to the workers once, the pages in partitions
+        engine.map(job.page, first)
+        if indexed_written:
+            indexed_written()
+        engine.map(job.page, rest)
+    elif workers < 2 or len(job.pages) < PARALLEL_FROM:
         for i in range(len(first)):
             job.write(i)
         if indexed_written:
@@ -49,7 +56,7 @@ def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | N
 
 def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = None) -> dict[str, bytes]:
     """Everything but the pages: 404.html, dossier.json, sitemap, robots, feed."""
-    generated = datetime.now(timezone.utc).date().isoformat()
+    generated = build_date()
     files = {"404.html": render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
                                      {**(extra or {}), "root": _root(d.config.base_url)}).encode()}
     files["dossier.json"] = dump_json(d)
@@ -63,14 +70,23 @@ def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = N
 
 
 class _Job:
-    """What a forked worker needs, inherited rather than pickled."""
+    """What a worker needs: inherited by a forked one; pickled for a cluster's, the
+    templates as their sources and without the pages (they go in partitions)."""
 
     def __init__(self, env, config, write: Write, extra, pages):
         self.env, self.config, self._write, self.extra, self.pages = env, config, write, extra, pages
 
     def write(self, i: int) -> None:
-        page = self.pages[i]
+        self.page(self.pages[i])
+
+    def page(self, page: Page) -> None:
         self._write(output_path(page.url), render_page(self.env, page, self.config, self.extra).encode())
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "env": template_sources(self.env), "pages": ()}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, env=environment_from(state["env"]))
 
 
 def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> None:
