@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .config import Config, load_config
+from .config import Config, load_config, with_print_edition
 from .keys import digest, document_key, source_key, sources_key
 from .memo import Memo
 from .memo.cluster import DaskEngine
@@ -26,8 +26,8 @@ from .models import Document, Dossier, Source, Story
 from .output.pdf import pdf_bytes
 from .output.render import Staging, environment, write_files
 from .output.search import Indexer
-from .output.site import guard_output, other_files, render
-from .pages.builders import build_pages
+from .output.site import guard_output, other_files, render_groups
+from .pages.builders import plan_pages
 from .pipeline import checks, quotes as q
 from .pipeline.clean import clean
 from .pipeline.dedup import Dedup
@@ -84,7 +84,7 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     stories, notes = _stories(memo, clusters, documents), published_notes(clusters, documents)
     with timed("quotes", progress):
         quotes = _quotes(memo, documents, mentions, entities, stories, ekey)
-    d = Dossier(config, sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names,
+    d = Dossier(with_print_edition(config, len(stories)), sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names,
                 named_in=named_in)
     with timed("checks", progress):
         found = _findings(memo, d, ekey)
@@ -100,16 +100,16 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     manifest = manifest or Manifest(None, out, "")
     guard_output(site, out)
     d = build_model(site, config, memo, timed, progress)
-    with timed("pages", progress):
-        pages = build_pages(d, memo)
+    with timed("pages", progress):  # planned: made while rendered
+        groups, ix = plan_pages(d, memo)
     manifest.forget()
     with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind starts once its pages are on disk
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
-            written = render(env, d, pages, lambda path, data: write_files(tmp, out, [(path, data)], previous),
-                             workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp), engine=cluster)
-            written += write_files(tmp, out, other_files(env, d, pages).items(), previous)
+            listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
+                                   workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp), engine=cluster)
+            written = len(listed) + write_files(tmp, out, other_files(env, d, listed).items(), previous)
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
             with timed("pdf", progress):
                 pdf = pdf_bytes((staged.tmp / "print/index.html").read_text(encoding="utf-8"), site, config, out)

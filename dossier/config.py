@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from .errors import ContentErrors, DossierError
@@ -32,6 +32,11 @@ class Config:
     for the two to be folded into one story (0..1)."""
     pdf: bool = False
     """Also write the whole-dossier PDF into the build, linked from the home page."""
+    print_edition: bool | str = "auto"
+    """Publish /print/, the whole dossier as one page (what `dossier pdf` prints): true,
+    false, or auto: while the dossier has at most 500 stories (past that it is tens of
+    megabytes of HTML that no browser shows well; `dossier pdf` still makes it), and
+    always with `pdf: true`."""
     cname: str = ""
     """Custom domain for GitHub Pages: written to the CNAME file when set."""
     scheduler: str = ""
@@ -41,6 +46,16 @@ class Config:
     """Read files in content/ that are symbolic links to places outside the site folder.
     Off, such a link is refused with an error, so a dossier built by CI from a shared
     repository cannot publish the machine's own files (a link to /etc/passwd)."""
+
+
+PRINT_AUTO_STORIES = 500  # print_edition: auto publishes /print/ up to this many stories
+
+
+def with_print_edition(config: Config, stories: int) -> Config:
+    """`print_edition` decided for a dossier of this many stories: true or false."""
+    wanted = config.print_edition
+    on = config.pdf or wanted is True or (wanted == "auto" and stories <= PRINT_AUTO_STORIES)
+    return config if wanted is on else replace(config, print_edition=on)
 
 
 def config_keys() -> list[str]:
@@ -86,6 +101,10 @@ def load_config(site: Path) -> Config:
 
 def _typed(shown: str, line: int | None, key: str, value):
     default = getattr(Config, key)
+    if key == "print_edition":
+        if not (isinstance(value, bool) or value == "auto"):
+            raise DossierError(shown, f"{key} must be true, false or auto, not {value!r}", line=line)
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise DossierError(shown, f"{key} must be true or false, not {value!r}", line=line)

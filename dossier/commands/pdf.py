@@ -25,7 +25,7 @@ from ..output.pdf import write_pdf
 from ..files import umask_mode
 from ..output.render import alive, environment, render_page
 from ..pages.builders import build_pages
-from ..pages.printpage import PRINT_URL, page_alone
+from ..pages.printpage import PRINT_URL, page_alone, print_page
 from . import site_config
 
 WHOLE = "dossier.pdf"  # default output of the whole dossier, in the current folder
@@ -49,7 +49,7 @@ def make_pdf(site: Path, config, wanted: list[str], out: Path | None, debug: boo
             selected = find_pages(pages, wanted)
             doc_page = page_alone(selected)
         else:
-            doc_page = next(p for p in pages if p.url == PRINT_URL)
+            doc_page = next((p for p in pages if p.url == PRINT_URL), None) or print_page(pages)  # not published
         html = render_page(environment(site, config.theme), doc_page, config)
         title = config.title if doc_page.context["cover"] else doc_page.title
         count = write_pdf(html, stream, site, config, site / "build", title, debug=debug)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Sequence
 from xml.sax.saxutils import escape
 
 from ..models import Dossier, Page
@@ -77,7 +79,24 @@ def dump_json(d: Dossier) -> bytes:
     return ("\n".join(lines) + "\n}\n").encode()
 
 
-def sitemap(pages: tuple[Page, ...], base_url: str) -> bytes:
+@dataclass(frozen=True)
+class Listed:
+    """What the feed and the sitemap read of a page: kept for every page while the
+    pages themselves are dropped once written."""
+
+    url: str
+    section: str
+    title: str
+    description: str
+    date_iso: str  # a story's or a note's; "" for other pages
+
+    @classmethod
+    def of(cls, p: Page) -> "Listed":
+        item = (p.context.get("story") or p.context.get("note")) if p.section in ("story", "note") else None
+        return cls(p.url, p.section, p.title, p.description, (item or {}).get("date_iso") or "")
+
+
+def sitemap(pages: Sequence[Listed], base_url: str) -> bytes:
     base = base_url or "/"
     urls = "".join(f"<url><loc>{escape(absolute(p.url, base))}</loc></url>\n" for p in pages if p.url.endswith("/") or p.url == "")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'.encode()
@@ -87,14 +106,14 @@ def robots(base_url: str) -> bytes:
     return f"User-agent: *\nAllow: /\nSitemap: {absolute('sitemap.xml', base_url or '/')}\n".encode()
 
 
-def feed(d: Dossier, pages: tuple[Page, ...], generated: str) -> bytes:
+def feed(d: Dossier, pages: Sequence[Listed], generated: str) -> bytes:
     """Atom feed of stories and notes, newest first; text is escaped, never raw HTML."""
     base = d.config.base_url or "/"
     entries = []
     for p in pages:
         if p.section not in ("story", "note"):
             continue
-        date = (p.context.get("story") or p.context.get("note"))["date_iso"] or generated
+        date = p.date_iso or generated
         stamp = _atom_date(date)
         entries.append((stamp, f"<entry><title>{escape(p.title)}</title>"
                                f"<link href=\"{escape(absolute(p.url, base))}\"/><id>{escape(absolute(p.url, base))}</id>"

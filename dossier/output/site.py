@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import jinja2
 
@@ -15,7 +15,9 @@ from ..errors import UsageError
 from ..files import what_is
 from ..models import Dossier, Page
 from ..memo.engine import quiet_worker
-from .outputs import dump_json, feed, robots, sitemap
+from ..pages.builders import Group
+from ..pages.index import Index
+from .outputs import Listed, dump_json, feed, robots, sitemap
 from .render import STAMP, environment_from, output_path, render_page, template_sources
 from .search import indexed
 
@@ -24,37 +26,50 @@ Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered f
 PARALLEL_FROM = 200  # below this many pages a pool costs more than it saves
 
 
-def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | None = None, workers: int = 1,
-           indexed_written: Callable[[], None] | None = None, engine=None) -> int:
-    """Render `pages` and hand each file to `write`. The pages Pagefind reads go first;
-    `indexed_written()` is called once they are all written, so the index is built
-    while the print edition (the biggest single page) is still being made. In forked
-    workers (`workers` > 1), or on a cluster's (`engine`, memo/cluster.py), each worker
-    writes what it renders: no page's bytes cross a pipe or wait in memory. Returns
-    how many pages were written."""
-    unique = {p.url: p for p in pages}.values()  # one file per URL, the last page
-    first = [p for p in unique if indexed(output_path(p.url))]
-    rest = sorted((p for p in unique if not indexed(output_path(p.url))), key=lambda p: p.section != "print")
+def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | None = None) -> list[Listed]:
+    """Render `pages` here, one after another, handing each file to `write` (serve's
+    pages of one edit). Returns what the feed and the sitemap read of them."""
+    job = _Job(env, d.config, write, {"generated": build_date(), **(extra or {})})
+    return [job.page(p) for p in {p.url: p for p in pages}.values()]  # one file per URL, the last page
+
+
+def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Write, workers: int = 1,
+                  indexed_written: Callable[[], None] | None = None, engine=None) -> list[Listed]:
+    """Make and render every group's pages, handing each file to `write` (`dossier build`).
+
+    In forked workers (`workers` > 1) each worker makes the pages of its groups from
+    the model it inherited, renders and writes them, and drops them: no page context
+    is held in this process, no page's bytes cross a pipe, and the workers share
+    the making as well as the rendering. On a cluster (`engine`, memo/cluster.py) the
+    pages are made here and the workers render and write them. The groups whose
+    pages Pagefind reads go first; `indexed_written()` is called once they are all
+    written, so the index is built while the rest is still being made. Returns what
+    the feed and the sitemap read of every page, in the groups' order."""
+    owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
+    order = sorted(range(len(groups)), key=lambda i: not any(indexed(output_path(u)) for u in groups[i].urls))
+    first = sum(1 for i in order if any(indexed(output_path(u)) for u in groups[i].urls))
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
-    job = _Job(env, d.config, write, {"generated": build_date(), **(extra or {})}, first + rest)
+    job = _Job(env, d.config, write, {"generated": build_date()}, [groups[i] for i in order], ix,
+               [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order])
     if engine is not None:  # the job goes to the workers once, the pages in partitions
-        engine.map(job.page, first)
+        made = [job.mine(k) for k in range(len(order))]
+        listed = engine.map(job.page, [p for pages in made[:first] for p in pages])
         if indexed_written:
             indexed_written()
-        engine.map(job.page, rest)
-    elif workers < 2 or len(job.pages) < PARALLEL_FROM:
-        for i in range(len(first)):
-            job.write(i)
+        listed += engine.map(job.page, [p for pages in made[first:] for p in pages])
+        by_group = _cut(listed, [len(pages) for pages in made])
+    elif workers < 2 or sum(len(g.urls) for g in groups) < PARALLEL_FROM:
+        by_group = [job.group(k) for k in range(first)]
         if indexed_written:
             indexed_written()
-        for i in range(len(first), len(job.pages)):
-            job.write(i)
+        by_group += [job.group(k) for k in range(first, len(order))]
     else:
-        _write_in_pool(job, len(first), workers, indexed_written)
-    return len(job.pages)
+        by_group = _in_pool(job, first, workers, indexed_written)
+    ranked = sorted(zip(order, by_group))  # back in the groups' order
+    return [entry for _, entries in ranked for entry in entries]
 
 
-def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = None) -> dict[str, bytes]:
+def other_files(env, d: Dossier, pages: Sequence[Listed], extra: dict | None = None) -> dict[str, bytes]:
     """Everything but the pages: 404.html, dossier.json, sitemap, robots, feed."""
     generated = build_date()
     files = {"404.html": render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
@@ -71,41 +86,51 @@ def other_files(env, d: Dossier, pages: tuple[Page, ...], extra: dict | None = N
 
 class _Job:
     """What a worker needs: inherited by a forked one; pickled for a cluster's, the
-    templates as their sources and without the pages (they go in partitions)."""
+    templates as their sources and nothing of the model (the pages go in partitions)."""
 
-    def __init__(self, env, config, write: Write, extra, pages):
-        self.env, self.config, self._write, self.extra, self.pages = env, config, write, extra, pages
+    def __init__(self, env, config, write: Write, extra, groups: Sequence[Group] = (), ix: Index | None = None,
+                 owned: Sequence[frozenset[str]] = ()):
+        self.env, self.config, self._write, self.extra = env, config, write, extra
+        self.groups, self.ix, self.owned = groups, ix, owned
 
-    def write(self, i: int) -> None:
-        self.page(self.pages[i])
+    def mine(self, k: int) -> list[Page]:
+        """The pages of the k-th group whose files it writes."""
+        return [p for p in self.groups[k].pages(self.ix) if p.url in self.owned[k]]
 
-    def page(self, page: Page) -> None:
+    def group(self, k: int) -> list[Listed]:
+        return [self.page(p) for p in self.mine(k)]
+
+    def page(self, page: Page) -> Listed:
         self._write(output_path(page.url), render_page(self.env, page, self.config, self.extra).encode())
+        return Listed.of(page)
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "env": template_sources(self.env), "pages": ()}
+        return {**self.__dict__, "env": template_sources(self.env), "groups": (), "ix": None, "owned": ()}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state, env=environment_from(state["env"]))
 
 
-def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> None:
+def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[Listed]]:
+    """job.group(k) for every group, in forked workers: the indexed groups in chunks
+    dealt round-robin (big entity groups spread out), then the rest one each, biggest
+    first (the print edition). Each chunk's results come back as small records."""
     global _JOB
     _preload(job.env)
-    # The indexed pages in chunks dealt round-robin (big entity pages spread out),
-    # then the rest one page each, the print edition first
     chunks = [list(range(k, first, workers * 4)) for k in range(min(first, workers * 4))]
     indexed_chunks = indexed_left = len(chunks)
-    chunks += [[i] for i in range(first, len(job.pages))]
+    chunks += [[k] for k in sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))]
     if not indexed_left and indexed_written:
         indexed_written()
+    done: list[list[Listed]] = [[] for _ in job.groups]
     _JOB = job
     gc.freeze()  # else each child copies the model's memory pages the first time it collects
     try:
         with multiprocessing.get_context("fork").Pool(workers, quiet_worker, (os.getpid(),)) as pool:
-            for k, failed in pool.imap_unordered(_write_chunk, enumerate(chunks)):
-                for i in failed:  # a page that raised in a worker is rendered here, so the error is raised as serially
-                    job.write(i)
+            for k, results in pool.imap_unordered(_group_chunk, enumerate(chunks)):
+                for g, listed in results:
+                    # a group that raised in a worker is made here, so the error is raised as serially
+                    done[g] = listed if listed is not None else job.group(g)
                 if k < indexed_chunks:
                     indexed_left -= 1
                     if not indexed_left and indexed_written:
@@ -113,17 +138,27 @@ def _write_in_pool(job: _Job, first: int, workers: int, indexed_written) -> None
     finally:
         _JOB = None
         gc.unfreeze()
+    return done
 
 
-def _write_chunk(numbered: tuple[int, list[int]]) -> tuple[int, list[int]]:
+def _group_chunk(numbered: tuple[int, list[int]]) -> tuple[int, list[tuple[int, list[Listed] | None]]]:
     k, chunk = numbered
-    failed = []
-    for i in chunk:
+    results = []
+    for g in chunk:
         try:
-            _JOB.write(i)
+            results.append((g, _JOB.group(g)))
         except Exception:
-            failed.append(i)
-    return k, failed
+            results.append((g, None))
+    return k, results
+
+
+def _cut(items: list, sizes: list[int]) -> list[list]:
+    """items in consecutive runs of the sizes given."""
+    out, at = [], 0
+    for n in sizes:
+        out.append(items[at:at + n])
+        at += n
+    return out
 
 
 def _preload(env) -> None:

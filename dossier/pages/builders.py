@@ -97,10 +97,10 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
                Group(("sources/",), ("sources", everything, ix.structure), _one(sources_page), lazy=True),
                Group(("search/",), ("search", ix.structure), lambda ix: (
                    Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}"),))]
-    # the print edition, assembled from every other page
+    # the print edition, assembled from every other page (when published: config.py)
     made = groups[:]
-    groups.append(Group((PRINT_URL,), ("print", everything, ix.structure),
-                        lambda ix: (print_page([p for g in made for p in g.pages(ix)]),), lazy=True))
+    groups += [] if d.config.print_edition is not True else [Group((PRINT_URL,), ("print", everything, ix.structure),
+                        lambda ix: (print_page([p for g in made for p in g.pages(ix)]),), lazy=True)]
     return groups, ix
 
 

@@ -38,6 +38,7 @@ from ..config import Config, load_config
 from ..memo import Memo
 from ..models import Dossier, Page
 from ..output.render import environment, output_path, read_static, render_page, theme_dirs
+from ..output.outputs import Listed
 from ..output.site import other_files, render
 from ..pages.builders import Group, plan_pages
 from ..pages.index import Index
@@ -260,8 +261,8 @@ class Builder:
                 return render_page(new.env, health_page(d), d.config, extra).encode()
             outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
         groups = tuple(dict.fromkeys(new.groups.values()))
-        def all_pages() -> tuple[Page, ...]:
-            return tuple(p for g in groups for p in g.pages(ix))
+        def all_pages() -> list[Listed]:
+            return [Listed.of(p) for g in groups for p in g.pages(ix)]
         if everything:
             outputs.update(other_files(new.env, d, all_pages(), extra))
         else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
