@@ -19,6 +19,30 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-dev-shm-usage"]
 
 
+# The fast tier: `python -m pytest -m "not slow and not browser"` (README); `make test`
+# runs everything. `browser`: the tests that drive Chromium, known by the fixtures that
+# launch it (a test's own parameter of the same name, test_urls' `page`, is not one).
+BROWSER_FIXTURES = {"browser", "page", "phone"}
+# `slow`: whole modules, by name, and not single tests by a time: a module's cost is
+# mostly in fixtures its tests share (a site built once per module, a cluster, a PDF),
+# which a mark on one test would only move to the next; and the suite's time is spread
+# over a hundred tests of 1-2 s each (mostly a build in a subprocess), so that marking
+# the dozen tests over 3 s would leave the fast tier at two thirds of the suite. These
+# are the modules over ~15 s in a full run on 2 cores (together three quarters of its
+# time); test_cluster is also marked `cluster`.
+SLOW_MODULES = {"test_hostile", "test_cluster", "test_diskcache", "test_reproducible", "test_serve",
+                "test_dedup_update", "test_search", "test_pdf", "test_bad_input"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if any(name in BROWSER_FIXTURES and name not in params for name in item.fixturenames):
+            item.add_marker(pytest.mark.browser)
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, data in files.items():
         path = root / rel
