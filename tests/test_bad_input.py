@@ -222,7 +222,7 @@ CASES = [
     Case("config-unknown-far", "an unknown key with no close match",
          {"dossier.yaml": "colour: red\n"}, 1,
          ["dossier.yaml:1: unknown setting 'colour' (known: title, summary, base_url, language, author, theme, "
-          "dedup_threshold, pdf, cname, scheduler, follow_outside_symlinks)"]),
+          "dedup_threshold, pdf, print_edition, cname, scheduler, follow_outside_symlinks)"]),
     Case("config-scheduler", "a scheduler that is not a Dask address",
          {"dossier.yaml": "scheduler: http://10.0.0.5:8786\n"}, 1,
          ["dossier.yaml:1: scheduler 'http://10.0.0.5:8786' is not a Dask scheduler's address "

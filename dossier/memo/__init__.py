@@ -3,7 +3,7 @@
 Every stage is a pure function, so a result can be reused wherever its inputs'
 content is the same: a Source's sha256, a Document's key, the entity files' key.
 Never an object's identity: two reads of one unchanged file are two objects with
-one key. `build_model` and `build_pages` run their stages through one Memo:
+one key. `build_model` and `plan_pages` run their stages through one Memo:
 
 - `dossier build` passes a `DiskMemo` (memo/disk.py): the per-document tables
   worth keeping are read from and written to `.dossier-cache/`;
@@ -41,7 +41,10 @@ class Memo:
         self._lock = threading.RLock()
         self.engine = engine or LocalEngine()
         self._tables: dict[str, dict] = {}
-        self._used: dict[str, set] = {}
+        # stage → the keys this build asked for: single ones (get) and whole maps' lists,
+        # made one set only when a table is pruned (hashing 10⁴ keys a map is most of a
+        # serve edit's map time, and the table lookups already did it once)
+        self._used: dict[str, tuple[set, list[list]]] = {}
         self._states: dict[str, object] = {}
         self._last: dict[str, tuple] = {}  # stage → (context, items, keys, results) of its last map
 
@@ -57,7 +60,7 @@ class Memo:
     def get(self, stage: str, key: Hashable, make: Callable[[], R]) -> R:
         """`make()`, or what it returned for this key before."""
         table = self.table(stage)
-        self._used.setdefault(stage, set()).add(key)
+        self._asked(stage)[0].add(key)
         try:
             return table[key]
         except KeyError:
@@ -104,7 +107,7 @@ class Memo:
                 table[k] = result
                 for i in todo[k]:
                     out[i] = result
-        self._used.setdefault(stage, set()).update(keys)
+        self._asked(stage)[1].append(keys)
         self._last[stage] = (context, list(items), keys, out)
         return out
 
@@ -129,11 +132,23 @@ class Memo:
     @_locked
     def finish(self) -> None:
         """After a build: forget what it did not use, once that is worth a pass."""
-        for stage, used in self._used.items():
+        for stage, (single, lists) in self._used.items():
             table = self._tables.get(stage, {})
-            if len(table) > 1.1 * len(used) + 20:
+            if len(table) > 1.1 * (len(single) + sum(map(len, lists))) + 20:
+                used = self.used(stage)
                 self._tables[stage] = {k: v for k, v in table.items() if k in used}
         self._used = {}
+
+    def used(self, stage: str) -> set:
+        """The keys of `stage` this build asked for."""
+        single, lists = self._used.get(stage, (set(), []))
+        return single.union(*lists)
+
+    def _asked(self, stage: str) -> tuple[set, list[list]]:
+        found = self._used.get(stage)
+        if found is None:
+            found = self._used[stage] = (set(), [])
+        return found
 
     def save(self) -> None:
         """Keep what is worth keeping beyond this process (DiskMemo: on disk)."""

@@ -112,7 +112,7 @@ class DiskMemo(Memo):
         if self.folder is None:
             return
         for stage in PERSISTED:
-            used, table = self._used.get(stage, set()), self._tables.get(stage)
+            used, table = self.used(stage), self._tables.get(stage)
             if table is None or (len(used) == len(table) == self._loaded.get(stage)):
                 continue  # not asked for, or nothing new and nothing gone
             kept = {k: v for k, v in table.items() if k in used}

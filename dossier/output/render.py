@@ -217,7 +217,7 @@ def read_static(themes: list[Path]) -> dict[str, bytes]:
 def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
                 previous: dict[str, list[int]] | None = None) -> int:
     """Write `files` into the staging folder `tmp` of OUT. `previous` is the last
-    build's listing of OUT ({path: [size, mtime_ns]}, diskcache): a file whose bytes
+    build's listing of OUT ({path: [size, mtime_ns]}, memo/disk.Manifest): a file whose bytes
     did not change is hard-linked from OUT instead of written again."""
     n = 0
     for rel, data in files:

@@ -7,8 +7,8 @@ note, person, place and event pages, `data-pagefind-filter="kind:…"`,
 plus its own UI into `pagefind/`; the search page loads them with URLs relative
 to itself, so search works under /repo/, at a domain root and from `dossier serve`.
 
-The index is built in the temporary folder before it is swapped in (see
-`render.write_site(before_swap=…)`), so a published site never has HTML newer
+The index is built in the staging folder before it is swapped in (build.py,
+`render.Staging`), so a published site never has HTML newer
 than its index. Search is an extra: without the binary the build still succeeds
 and reports why search was skipped.
 """

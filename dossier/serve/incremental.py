@@ -8,7 +8,7 @@ correct action:
 - template: a fresh jinja2 environment, every page rendered again from the Pages
   already computed; only pages whose bytes changed are reloaded.
 - content: the model and the pages again (`build.build_model` and
-  `build_pages`, the very composition of `dossier build`) through a memo kept
+  `plan_pages`, the very composition of `dossier build`) through a memo kept
   warm for the whole session, so each stage redoes only what depends on the files
   that changed; only pages that differ from the last build's are rendered. Pages
   are frozen data, so `==` is an exact test of "this page would print the same".
