@@ -112,6 +112,11 @@ class Memo:
         return out
 
     @_locked
+    def keep(self, stage: str, keys: list) -> None:
+        """Count these keys as used by this build without asking for their values."""
+        self._asked(stage)[1].append(keys)
+
+    @_locked
     def state(self, stage: str, make: Callable[[], T]) -> T:
         """An object that updates itself from one build to the next (dedup's index)."""
         if stage not in self._states:

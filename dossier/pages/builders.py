@@ -43,7 +43,7 @@ SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"),
             ("Events", "events/"), ("Timeline", "timeline/"), ("Sources", "sources/"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one Group is one object: serve sets and compares them by identity
 class Group:
     """Pages made together (a person's pages of 20 stories; the five list pages; one
     story), kept in the memo under what they read (`key`)."""

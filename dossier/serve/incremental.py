@@ -223,7 +223,7 @@ class Builder:
         d, extra, memo, ix = new.model, dict(self.extra(new.config)), self.memo, new.index
         everything = bool(kinds & {"config", "template"})
         table, pages = memo.table("page"), {}
-        now, later, waiting, made_now = [], [], [], 0
+        now, later, waiting, same, made_now = [], [], [], [], 0
         shown_urls = {u for u in new.groups if output_path(u) in open_pages}
         pending = {p for p, f in old.files.items() if isinstance(f, Deferred) and not f.ready}
         for g in dict.fromkeys(new.groups.values()):
@@ -231,7 +231,7 @@ class Builder:
             shown = everything or any(u in shown_urls for u in g.urls)
             unrendered = bool(pending) and any(output_path(u) in pending for u in g.urls)
             if last is g and not (everything or shown or unrendered):  # the very group: the same pages
-                g.pages(ix)  # (still used: the memo keeps them)
+                same.append(g.key)
                 pages.update((u, old.pages[u]) for u in g.urls if u in old.pages)
                 continue
             if not shown and not (last is not None and last.key == g.key and g.key in table) and (
@@ -246,6 +246,7 @@ class Builder:
                     now.append(p)
                 elif everything or before is None or (before is not p and before != p) or unrendered:
                     waiting.append(p)  # a page still waiting from an older build is bound to this one's model
+        memo.keep("page", same)  # still used: the memo keeps them
         new.pages = pages
         outputs: dict[str, File] = {}
         render(new.env, d, now, outputs.__setitem__, extra)
