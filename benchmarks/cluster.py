@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
-from run import ROOT, WORK, _tree_rss, corpus, dedup_quality  # noqa: E402
+from run import ROOT, WORK, _tree_memory, corpus, dedup_quality  # noqa: E402
 
 # ../shared beside the checkout; a worktree elsewhere names it
 run.SHARED = Path(os.environ.get("DOSSIER_SHARED", run.SHARED))
@@ -45,7 +45,7 @@ def measure(cmd: list[str], others: dict[str, int]) -> dict:
     def sample():
         while not done.is_set():
             for name, pid in others.items():
-                peak[name] = max(peak[name], _tree_rss(pid))
+                peak[name] = max(peak[name], _tree_memory(pid)[0])
             done.wait(0.02)
     watcher = threading.Thread(target=sample)
     watcher.start()

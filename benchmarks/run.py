@@ -7,7 +7,7 @@ Generates each corpus with ../shared/bench/make_corpus.py in the dossier, Hugo a
 MkDocs formats, then builds them in alternation (dossier, Hugo, MkDocs, dossier,
 …) so machine noise hits all tools alike. For each build: wall time, CPU time
 (user+sys of the whole process tree) and peak memory (sum of the tree's RSS,
-sampled every 10 ms). Ratios are computed pair by pair (run i of dossier over run
+sampled every 10 ms; also its PSS, which counts a page a forked worker shares with its parent once). Ratios are computed pair by pair (run i of dossier over run
 i of Hugo), then the median taken. Also: dossier's no-change rebuild, its
 one-note-edit incremental rebuild (the path `serve` takes, in process, to the
 written file), dedup precision/recall against the corpus's truth file, and time
@@ -50,20 +50,26 @@ def corpus(n: int, fmt: str) -> Path:
     return out
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total, stack = 0, [pid]
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Resident memory of a process and all its descendants, in bytes: (RSS summed,
+    PSS summed). RSS counts a page shared by a forked worker and its parent twice;
+    PSS splits it between them, so its sum is what the tree really holds."""
+    rss = pss = 0
+    stack = [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0) * 1024
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith(("Rss:", "Pss:")):
+                        kib = int(line.split()[1]) * 1024
+                        rss, pss = (rss + kib, pss) if line.startswith("Rss:") else (rss, pss + kib)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack += [int(c) for c in f.read().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total
+    return rss, pss
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> dict:
@@ -71,12 +77,14 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
     before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, done = 0, threading.Event()
+    peak = peak_pss = 0
+    done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            rss, pss = _tree_memory(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(0.01)
     watcher = threading.Thread(target=sample)
     watcher.start()
@@ -88,7 +96,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20}
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20, "peak_pss_mib": peak_pss / 2**20}
 
 
 def dossier_cmd(site: Path, out: Path) -> list[str]:
@@ -171,7 +179,8 @@ def summarise(n: int, r: dict) -> dict:
     ratio = lambda a, b: statistics.median(x["wall"] / y["wall"] for x, y in zip(r[a], r[b])) if r[b] else None  # noqa: E731
     return {
         "n": n, "dossier_wall": med(r["dossier"], "wall"), "dossier_cpu": med(r["dossier"], "cpu"),
-        "dossier_peak_mib": med(r["dossier"], "peak_mib"), "hugo_wall": med(r["hugo"], "wall"),
+        "dossier_peak_mib": med(r["dossier"], "peak_mib"), "dossier_peak_pss_mib": med(r["dossier"], "peak_pss_mib"),
+        "hugo_wall": med(r["hugo"], "wall"),
         "hugo_cpu": med(r["hugo"], "cpu"), "hugo_peak_mib": med(r["hugo"], "peak_mib"),
         "mkdocs_wall": med(r["mkdocs"], "wall"), "mkdocs_cpu": med(r["mkdocs"], "cpu"),
         "mkdocs_peak_mib": med(r["mkdocs"], "peak_mib"),

@@ -100,6 +100,7 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     manifest = manifest or Manifest(None, out, "")
     guard_output(site, out)
     d = build_model(site, config, memo, timed, progress)
+    memo.release()
     with timed("pages", progress):  # planned: made while rendered
         groups, ix = plan_pages(d, memo)
     manifest.forget()

@@ -124,6 +124,13 @@ class Memo:
         return self._states[stage]  # type: ignore[return-value]
 
     @_locked
+    def release(self) -> None:
+        """`dossier build`, once the model is made: its memo is not used for another
+        build, so the corpus stages' indexes (dedup's postings: a quarter of the
+        process) are let go before the render workers are forked."""
+        self._states, self._last = {}, {}
+
+    @_locked
     def forget(self, stage: str, where: Callable[[Hashable], bool]) -> None:
         """Drop the results whose key `where` picks (serve: files the watcher named,
         which may have changed within one tick of the filesystem's clock)."""

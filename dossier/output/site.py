@@ -94,8 +94,9 @@ class _Job:
         self.groups, self.ix, self.owned = groups, ix, owned
 
     def mine(self, k: int) -> list[Page]:
-        """The pages of the k-th group whose files it writes."""
-        return [p for p in self.groups[k].pages(self.ix) if p.url in self.owned[k]]
+        """The pages of the k-th group whose files it writes: made, not kept in the memo
+        (a build makes each page once; kept, they would fill the worker)."""
+        return [p for p in self.groups[k].make(self.ix) if p.url in self.owned[k]]
 
     def group(self, k: int) -> list[Listed]:
         return [self.page(p) for p in self.mine(k)]
