@@ -24,9 +24,10 @@ from .memo.cluster import DaskEngine
 from .memo.disk import Manifest, Summary
 from .models import Document, Dossier, Source, Story
 from .output.pdf import pdf_bytes
-from .output.render import Staging, environment, write_files
+from .output.folder import Staging, guard_output, write_files
+from .output.render import environment
 from .output.search import Indexer
-from .output.site import guard_output, other_files, render_groups
+from .output.site import other_files, render_groups
 from .pages.builders import plan_pages
 from .pipeline import checks, quotes as q
 from .pipeline.clean import clean

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dossier.errors import DossierError
-from dossier.output.render import STAMP, write_site
+from dossier.output.folder import STAMP, write_site
 from safety import NO_SEARCH, build, dossier, tree
 
 NOTE = "---\ntitle: A note\n---\nText about the river.\n"
@@ -172,7 +172,7 @@ def test_check_writes_nothing(root, capsys):
 # when the system has no atomic exchange ("no-exchange") or when it has one.
 KILLED_IN_SWAP = """
 import os, signal, sys
-from dossier.output import render
+from dossier.output import folder
 rename = os.rename
 def killed_after(a, b):
     rename(a, b)
@@ -180,7 +180,7 @@ def killed_after(a, b):
         os.kill(os.getpid(), signal.SIGKILL)
 os.rename = killed_after
 if sys.argv[1] == "no-exchange":
-    render._RENAMEAT2 = None
+    folder._RENAMEAT2 = None
 from dossier.commands.cli import main
 sys.exit(main(["build", sys.argv[2], "-o", sys.argv[3]]))
 """

@@ -9,12 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
-from ..build import Timings, build
 from ..config import check_scheduler
 from ..errors import DossierError, UsageError, printable
 from ..memo.disk import DiskMemo, Manifest, Summary, cache_folder, input_digest
-from ..output.render import recover, theme_dirs
-from ..output.site import guard_output
+from ..output.folder import guard_output, recover, theme_dirs
 from ..pipeline.load import list_content
 from . import site_config
 
@@ -64,6 +62,7 @@ def _engine(scheduler: str | None):
 
 
 def _build(site: Path, out: Path, config, memo: DiskMemo, manifest: Manifest, quiet: bool):
+    from ..build import Timings, build  # the whole pipeline: imported only when a build is needed (docs/cache.md)
     console = Console(stderr=True)
     stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "checks", "pages", "render",
               "search", "write"]

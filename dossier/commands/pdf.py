@@ -23,7 +23,8 @@ from ..errors import DossierError, UsageError, os_reason, printable
 from ..models import Page
 from ..output.pdf import write_pdf
 from ..files import umask_mode
-from ..output.render import alive, environment, render_page
+from ..output.folder import alive
+from ..output.render import environment, render_page
 from ..pages.builders import build_pages
 from ..pages.printpage import PRINT_URL, page_alone, print_page
 from . import site_config

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import DossierError
 from ..pages.printpage import PRINT_URL
-from .render import theme_dirs
+from .folder import theme_dirs
 
 _SCREEN_READER_ONLY = re.compile(r'<span class="visually-hidden">[^<]*</span>')
 

@@ -8,7 +8,7 @@ plus its own UI into `pagefind/`; the search page loads them with URLs relative
 to itself, so search works under /repo/, at a domain root and from `dossier serve`.
 
 The index is built in the staging folder before it is swapped in (build.py,
-`render.Staging`), so a published site never has HTML newer
+`folder.Staging`), so a published site never has HTML newer
 than its index. Search is an extra: without the binary the build still succeeds
 and reports why search was skipped.
 """

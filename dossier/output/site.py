@@ -5,20 +5,17 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import jinja2
 
 from ..dates import build_date
-from ..errors import UsageError
-from ..files import what_is
 from ..models import Dossier, Page
 from ..memo.engine import quiet_worker
 from ..pages.builders import Group
 from ..pages.index import Index
 from .outputs import Listed, dump_json, feed, robots, sitemap
-from .render import STAMP, environment_from, output_path, render_page, template_sources
+from .render import environment_from, output_path, render_page, template_sources
 from .search import indexed
 
 Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
@@ -181,27 +178,3 @@ def _root(base_url: str) -> str:
     from urllib.parse import urlsplit
     path = urlsplit(base_url).path if base_url else "/"
     return path if path.endswith("/") else path + "/"
-
-
-def guard_output(site: Path, out: Path) -> None:
-    """Refuse an output folder whose replacement would lose the user's files. A
-    UsageError (exit 2): the fix is another -o, not an edit to the content."""
-    site, out = site.resolve(), out.resolve()
-    content = (site / "content").resolve()  # resolved: content/ may be a symlink elsewhere
-    shown = str(out)
-    hint = "choose another output folder with -o, or use the default SITE/build"
-    if out in (Path("/"), Path.home().resolve()):
-        raise UsageError(shown, "refusing to build into / or your home folder: it would be replaced whole", hint=hint)
-    if out == site:
-        raise UsageError(shown, "refusing to build into the site folder itself: it would replace dossier.yaml "
-                         "and content/", hint=hint)
-    if out == content or out.is_relative_to(content):
-        raise UsageError(shown, "refusing to build into content/: dossier never writes there", hint=hint)
-    if content.is_relative_to(out) or site.is_relative_to(out):
-        raise UsageError(shown, "refusing to build into a folder that holds the site: it would replace content/",
-                         hint=hint)
-    if os.path.lexists(out) and not out.is_dir():
-        raise UsageError(shown, f"is {what_is(out)}, not a folder", hint=hint)
-    if out.is_dir() and not (out / STAMP).exists() and any(p.name != ".gitkeep" for p in out.iterdir()):
-        raise UsageError(shown, f"is a non-empty folder without dossier's {STAMP} stamp: dossier did not make it",
-                         hint="empty it, or choose another output folder with -o")

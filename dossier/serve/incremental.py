@@ -37,7 +37,8 @@ from ..build import Timings, build_model
 from ..config import Config, load_config
 from ..memo import Memo
 from ..models import Dossier, Page
-from ..output.render import environment, output_path, read_static, render_page, theme_dirs
+from ..output.folder import read_static, theme_dirs
+from ..output.render import environment, output_path, render_page
 from ..output.outputs import Listed
 from ..output.site import other_files, render
 from ..pages.builders import Group, plan_pages
