@@ -16,11 +16,9 @@ from .models import Source
 
 def digest(parts: Iterable[str]) -> str:
     """One short key for many strings (order matters)."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
+    parts = list(parts)  # each part, then a NUL: joined and hashed in one call (10⁴ parts per serve edit)
+    text = "\0".join(parts) + "\0" if parts else ""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def source_key(s: Source) -> tuple:

@@ -88,7 +88,7 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
                      partial(_one(note_page), item=n)) for n, cited in zip(d.notes, cites)]
     for e in d.entities:
         docs = ix.docs_of.get(entity_key(e), ())
-        key = ("entity", e.kind, e.slug, frozenset(ix.view[sid] for sid in docs), ix.structure)
+        key = ("entity", e.kind, e.slug, frozenset(map(ix.view.__getitem__, docs)), ix.structure)  # (map: 10⁵ a build)
         urls = memo.get("entity urls", key, partial(entity_urls, ix, e))
         groups.append(Group(urls, key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM))
     groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
