@@ -45,13 +45,14 @@ def make_pdf(site: Path, config, wanted: list[str], out: Path | None, debug: boo
     t0 = time.perf_counter()
     target = output_path(site, out, _guess_name(wanted))
     with atomic_file(target) as stream:  # made first: an unwritable path fails before the slow part
-        pages = build_pages(build_model(site, config))
+        d = build_model(site, config)
+        pages = build_pages(d)
         if wanted and not _whole(wanted):
             selected = find_pages(pages, wanted)
             doc_page = page_alone(selected)
         else:
             doc_page = next((p for p in pages if p.url == PRINT_URL), None) or print_page(pages)  # not published
-        html = render_page(environment(site, config.theme), doc_page, config)
+        html = render_page(environment(site, config.theme), doc_page, d.config)  # (print_edition decided)
         title = config.title if doc_page.context["cover"] else doc_page.title
         count = write_pdf(html, stream, site, config, site / "build", title, debug=debug)
     return target, count, time.perf_counter() - t0

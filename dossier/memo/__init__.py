@@ -107,7 +107,7 @@ class Memo:
                 table[k] = result
                 for i in todo[k]:
                     out[i] = result
-        self._asked(stage)[1].append(keys)
+        self.keep(stage, keys)
         self._last[stage] = (context, list(items), keys, out)
         return out
 

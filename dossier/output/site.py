@@ -43,8 +43,9 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     written, so the index is built while the rest is still being made. Returns what
     the feed and the sitemap read of every page, in the groups' order."""
     owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
-    order = sorted(range(len(groups)), key=lambda i: not any(indexed(output_path(u)) for u in groups[i].urls))
-    first = sum(1 for i in order if any(indexed(output_path(u)) for u in groups[i].urls))
+    searched = [any(indexed(output_path(u)) for u in g.urls) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: not searched[i])
+    first = sum(searched)
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
     job = _Job(env, d.config, write, {"generated": build_date()}, [groups[i] for i in order], ix,
                [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order])
@@ -111,13 +112,15 @@ class _Job:
 
 def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[Listed]]:
     """job.group(k) for every group, in forked workers: the indexed groups in chunks
-    dealt round-robin (big entity groups spread out), then the rest one each, biggest
-    first (the print edition). Each chunk's results come back as small records."""
+    dealt round-robin (big entity groups spread out), then the rest one each, those
+    that read the whole dossier first (the print edition, the lists). Each chunk's
+    results come back as small records."""
     global _JOB
     _preload(job.env)
     chunks = [list(range(k, first, workers * 4)) for k in range(min(first, workers * 4))]
     indexed_chunks = indexed_left = len(chunks)
-    chunks += [[k] for k in sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))]
+    rest = sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))
+    chunks += [[k] for k in rest]
     if not indexed_left and indexed_written:
         indexed_written()
     done: list[list[Listed]] = [[] for _ in job.groups]

@@ -98,9 +98,10 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
                Group(("search/",), ("search", ix.structure), lambda ix: (
                    Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}"),))]
     # the print edition, assembled from every other page (when published: config.py)
-    made = groups[:]
-    groups += [] if d.config.print_edition is not True else [Group((PRINT_URL,), ("print", everything, ix.structure),
-                        lambda ix: (print_page([p for g in made for p in g.pages(ix)]),), lazy=True)]
+    if d.config.print_edition is True:
+        made = groups[:]
+        groups.append(Group((PRINT_URL,), ("print", everything, ix.structure),
+                            lambda ix: (print_page([p for g in made for p in g.pages(ix)]),), lazy=True))
     return groups, ix
 
 
