@@ -112,6 +112,7 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
                                    workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp), engine=cluster)
             written = len(listed) + write_files(tmp, out, other_files(env, d, listed).items(), previous)
+        memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
             with timed("pdf", progress):
                 pdf = pdf_bytes((staged.tmp / "print/index.html").read_text(encoding="utf-8"), site, config, out)

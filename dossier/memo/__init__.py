@@ -16,11 +16,12 @@ superseded files), so a long serve session holds one build's worth.
 """
 from __future__ import annotations
 
+import gc
 import threading
 from functools import wraps
 from typing import Callable, Hashable, Iterable, Sequence, TypeVar
 
-from .engine import Engine, LocalEngine
+from .engine import Engine, LocalEngine, give_back_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -125,10 +126,19 @@ class Memo:
 
     @_locked
     def release(self) -> None:
-        """`dossier build`, once the model is made: its memo is not used for another
-        build, so the corpus stages' indexes (dedup's postings: a quarter of the
-        process) are let go before the render workers are forked."""
+        """`dossier build`, once the model is made and again once the pages are written:
+        its memo is not used for another build, so what it will not save (the corpus
+        stages' indexes, dedup's postings a quarter of the process; the page pieces) is
+        let go, and the freed memory given back to the system: before the render
+        workers are forked, and before Pagefind runs beside this process."""
         self._states, self._last = {}, {}
+        self._tables = {stage: table for stage, table in self._tables.items() if self.persisted(stage)}
+        gc.collect()
+        give_back_memory()
+
+    def persisted(self, stage: str) -> bool:
+        """Whether save() writes this stage's table (memo/disk.py): a plain Memo saves none."""
+        return False
 
     @_locked
     def forget(self, stage: str, where: Callable[[Hashable], bool]) -> None:

@@ -107,6 +107,9 @@ class DiskMemo(Memo):
         self._loaded[stage] = len(table)
         return table
 
+    def persisted(self, stage: str) -> bool:
+        return self.folder is not None and stage in PERSISTED
+
     def save(self) -> None:
         """The entries this build used of each persisted table (deleted and edited files go)."""
         if self.folder is None:

@@ -11,6 +11,7 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import queue
 import signal
 from typing import Callable, Protocol, Sequence, TypeVar
 
@@ -31,21 +32,100 @@ class LocalEngine:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if self.workers < 2 or len(items) < POOL_FROM or multiprocessing.parent_process() is not None:
             return [fn(x) for x in items]
-        global _JOB
-        _JOB = (fn, items)
-        # Without this, each child's first full garbage collection walks (and so copies,
-        # page by page) the parent's whole heap: the pool was slower than one process
-        gc.freeze()
+        # small chunks taken in order: one long item does not hold up a worker's whole share
+        size = max(1, len(items) // (self.workers * 8))
+        chunks = [range(at, min(at + size, len(items))) for at in range(0, len(items), size)]
+        results: list = [None] * len(items)
+
+        def done(k: int, chunk: list | None) -> None:
+            for i, r in zip(chunks[k], chunk or [None] * len(chunks[k])):
+                results[i] = r
+
+        shared(lambda k: [attempt(fn, items[i]) for i in chunks[k]], len(chunks), self.workers, done)
+        return [r[1] if r and r[0] else fn(x) for r, x in zip(results, items)]
+
+
+def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, R | None], None]) -> None:
+    """task(k) for k in range(n), shared between this process and `workers - 1` forked
+    ones, each taking the next k when it is free; done(k, result) is called here, as
+    results arrive, with None for a task that raised elsewhere than here.
+
+    This process takes its share rather than waiting: a forked worker copies, page
+    by page, whatever of the parent's heap its reference counts touch (for render,
+    most of the model), so one worker fewer is one copy of the model fewer."""
+    ctx = multiprocessing.get_context("fork")
+    taken, results = ctx.Value("i", 0), ctx.Queue()
+
+    def take() -> int:
+        with taken.get_lock():
+            k, taken.value = taken.value, taken.value + 1
+        return k
+
+    # Without this, each child's first full garbage collection walks (and so copies,
+    # page by page) the parent's whole heap: the pool was slower than one process
+    gc.freeze()
+    children = []
+    try:
+        for _ in range(workers - 1):
+            child = ctx.Process(target=_work, args=(os.getpid(), task, take, n, results), daemon=True)
+            child.start()
+            children.append(child)
+        left = n
+        while (k := take()) < n:
+            done(k, task(k))
+            left -= 1
+            while left and (arrived := _next(results, children, wait=False)):
+                done(*arrived)
+                left -= 1
+        while left:
+            done(*_next(results, children))
+            left -= 1
+    finally:
+        gc.unfreeze()
+        for child in children:
+            child.kill()
+            child.join()
+
+
+def _work(parent: int, task, take, n: int, results) -> None:
+    quiet_worker(parent)
+    while (k := take()) < n:
         try:
-            # small chunks dealt in order: one long item does not hold up a worker's whole share
-            with multiprocessing.get_context("fork").Pool(self.workers, quiet_worker, (os.getpid(),)) as pool:
-                results = pool.map(_one, range(len(items)), chunksize=max(1, len(items) // (self.workers * 8)))
-        finally:
-            _JOB = None
-            gc.unfreeze()
-        # an item that raised in a worker is done here again, so that the error is
-        # raised as the serial run raises it, with its own traceback
-        return [r if ok else fn(x) for (ok, r), x in zip(results, items)]
+            results.put((k, task(k)))
+        except Exception:
+            results.put((k, None))
+
+
+def _next(results, children, wait: bool = True) -> tuple | None:
+    """The next (k, result); when not `wait`, None if none has arrived. An error if
+    every worker that could send one has died (killed for memory, say)."""
+    while True:
+        try:
+            return results.get(timeout=1.0) if wait else results.get_nowait()
+        except queue.Empty:
+            if not wait:
+                return None
+            if all(c.exitcode is not None for c in children):
+                raise RuntimeError("a worker process died before it finished its share (out of memory?)") from None
+
+
+def attempt(fn: Callable[[T], R], x: T) -> tuple[bool, R | None]:
+    """(True, fn(x)), or (False, None) if it raised: a worker's error is raised again
+    by the caller, which does the item itself, so the traceback is the serial one."""
+    try:
+        return True, fn(x)
+    except Exception:
+        return False, None
+
+
+def give_back_memory() -> None:
+    """Return the C heap's free memory to the system (glibc's malloc_trim). Python
+    frees large objects (texts) to malloc, which keeps the pages; a process about to
+    fork, or to wait beside another, should not hold them. A no-op elsewhere."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def quiet_worker(parent: int) -> None:
@@ -61,14 +141,3 @@ def quiet_worker(parent: int) -> None:
         pass
     if os.getppid() != parent:  # the parent died before that took effect
         os._exit(0)
-
-
-_JOB: tuple[Callable, Sequence] | None = None  # the running pool's function and items, inherited by the workers
-
-
-def _one(i: int):
-    fn, items = _JOB
-    try:
-        return True, fn(items[i])
-    except Exception:
-        return False, None

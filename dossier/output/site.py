@@ -2,16 +2,13 @@
 build` (in forked workers), a dict for `dossier serve`. Guard the output folder."""
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
 from typing import Callable, Iterable, Sequence
 
 import jinja2
 
 from ..dates import build_date
 from ..models import Dossier, Page
-from ..memo.engine import quiet_worker
+from ..memo.engine import attempt, shared
 from ..pages.builders import Group
 from ..pages.index import Index
 from .outputs import Listed, dump_json, feed, robots, sitemap
@@ -111,46 +108,31 @@ class _Job:
 
 
 def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[Listed]]:
-    """job.group(k) for every group, in forked workers: the indexed groups in chunks
-    dealt round-robin (big entity groups spread out), then the rest one each, those
-    that read the whole dossier first (the print edition, the lists). Each chunk's
-    results come back as small records."""
-    global _JOB
+    """job.group(k) for every group, shared with forked workers (memo/engine.py's
+    `shared`): the indexed groups in chunks dealt round-robin (big entity groups
+    spread out), then the rest one each, those that read the whole dossier first (the
+    print edition, the lists). Each chunk's results come back as small records."""
     _preload(job.env)
     chunks = [list(range(k, first, workers * 4)) for k in range(min(first, workers * 4))]
-    indexed_chunks = indexed_left = len(chunks)
+    indexed_left = len(chunks)
     rest = sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))
     chunks += [[k] for k in rest]
     if not indexed_left and indexed_written:
         indexed_written()
     done: list[list[Listed]] = [[] for _ in job.groups]
-    _JOB = job
-    gc.freeze()  # else each child copies the model's memory pages the first time it collects
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, quiet_worker, (os.getpid(),)) as pool:
-            for k, results in pool.imap_unordered(_group_chunk, enumerate(chunks)):
-                for g, listed in results:
-                    # a group that raised in a worker is made here, so the error is raised as serially
-                    done[g] = listed if listed is not None else job.group(g)
-                if k < indexed_chunks:
-                    indexed_left -= 1
-                    if not indexed_left and indexed_written:
-                        indexed_written()
-    finally:
-        _JOB = None
-        gc.unfreeze()
+
+    def arrived(k: int, results: list | None) -> None:
+        nonlocal indexed_left
+        for g, (ok, listed) in results or [(g, (False, None)) for g in chunks[k]]:
+            # a group that raised in a worker is made here, so the error is raised as serially
+            done[g] = listed if ok else job.group(g)
+        if k < len(chunks) - len(rest):
+            indexed_left -= 1
+            if not indexed_left and indexed_written:
+                indexed_written()
+
+    shared(lambda k: [(g, attempt(job.group, g)) for g in chunks[k]], len(chunks), workers, arrived)
     return done
-
-
-def _group_chunk(numbered: tuple[int, list[int]]) -> tuple[int, list[tuple[int, list[Listed] | None]]]:
-    k, chunk = numbered
-    results = []
-    for g in chunk:
-        try:
-            results.append((g, _JOB.group(g)))
-        except Exception:
-            results.append((g, None))
-    return k, results
 
 
 def _cut(items: list, sizes: list[int]) -> list[list]:
@@ -171,9 +153,6 @@ def _preload(env) -> None:
             env.get_template(name)
         except jinja2.TemplateError:
             pass
-
-
-_JOB: _Job | None = None  # the running pool's job, inherited by the forked workers
 
 
 def _root(base_url: str) -> str:

@@ -1,0 +1,61 @@
+"""memo/engine.py's `shared`: the work of a map or of render, split between this
+process and forked workers, with the serial run's results and errors."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from dossier.memo import engine
+from dossier.memo.engine import LocalEngine, shared
+
+
+def _slow_pid(k: int) -> tuple[int, int]:
+    time.sleep(0.02)  # long enough that every process gets some of the tasks
+    return k, os.getpid()
+
+
+def test_every_task_is_done_once_and_this_process_takes_a_share():
+    seen: dict[int, tuple[int, int]] = {}
+    shared(_slow_pid, 40, 3, lambda k, result: seen.setdefault(k, result))
+    assert sorted(seen) == list(range(40))
+    assert all(seen[k][0] == k for k in seen)
+    pids = {pid for _, pid in seen.values()}
+    assert os.getpid() in pids and len(pids) > 1
+
+
+def test_a_map_keeps_the_items_order(monkeypatch):
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    items = list(range(300))
+    assert LocalEngine(workers=2).map(lambda x: x * x, items) == [x * x for x in items]
+
+
+def test_an_error_in_a_worker_is_raised_here_as_the_serial_run_raises_it(monkeypatch):
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    parent = os.getpid()
+
+    def fails_in_a_worker(x: int) -> int:
+        if x == 250 and os.getpid() != parent:
+            raise ValueError("worker")
+        if x == 250:
+            raise ValueError(f"item {x}")
+        return x
+
+    with pytest.raises(ValueError, match="item 250"):
+        LocalEngine(workers=2).map(fails_in_a_worker, list(range(300)))
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    parent = os.getpid()
+
+    def dies_in_a_worker(k: int) -> int:
+        time.sleep(0.02)
+        if os.getpid() != parent:
+            os._exit(1)  # as the kernel's out-of-memory killer would
+        return k
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="worker process died"):
+        shared(dies_in_a_worker, 20, 2, lambda k, result: None)
+    assert time.monotonic() - started < 30
