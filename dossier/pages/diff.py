@@ -16,17 +16,14 @@ hours.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ..text import fold, hunks, sentence_spans
-from .meaning import meaning_flags, names_in
+from ..text import hunks, sentence_spans
+from .meaning import flags, names_in, plain, read
 
 PAIR = 55  # rapidfuzz score (0-100) from which two sentences are one sentence reworded
 BAND = 150  # sentences per side paired at once between two anchors
-_WORD = re.compile(r"\S+")
 
 
 def sentences(paragraphs) -> list[tuple[int, str]]:
@@ -35,23 +32,30 @@ def sentences(paragraphs) -> list[tuple[int, str]]:
 
 
 def _key(sentence: str) -> str:
-    return " ".join(fold(sentence).casefold().split())
+    """What "the same sentence" compares: case, quote marks and spacing are typography."""
+    return " ".join(plain(sentence).casefold().split())
 
 
-def _word(word: str) -> str:
-    """A word as the word diff compares it: case and quote marks are typography."""
-    return fold(word).casefold().strip("\"'")
+def _sorted_key(key: str) -> str:
+    """A key's words sorted: fuzz.ratio of two is fuzz.token_sort_ratio of their keys,
+    which sorts each sentence again for every other it meets."""
+    return " ".join(sorted(key.split(" ")))  # (a key has no other space)
 
 
 def align(a: list[str], b: list[str]) -> list[tuple[int | None, int | None]]:
     """(index in a, index in b) pairs in reading order; None on the side that lacks it."""
+    return _align([_key(s) for s in a], [_key(s) for s in b])
+
+
+def _align(ka: list[str], kb: list[str]) -> list[tuple[int | None, int | None]]:
+    """align, given the sentences' keys (sentence_diff has them: each is made once)."""
     out: list[tuple[int | None, int | None]] = []
-    for same, ra, rb in hunks([_key(s) for s in a], [_key(s) for s in b]):
+    for same, ra, rb in hunks(ka, kb):
         if same:
             out += zip(ra, rb)
             continue
         for lo_a, hi_a, lo_b, hi_b in _bands(ra, rb):
-            out += _pair(a, b, range(lo_a, hi_a), range(lo_b, hi_b))
+            out += _pair(ka, kb, range(lo_a, hi_a), range(lo_b, hi_b))
     return out
 
 
@@ -63,13 +67,13 @@ def _bands(ra: range, rb: range):
     return [(cut_a[k], cut_a[k + 1], cut_b[k], cut_b[k + 1]) for k in range(n)]
 
 
-def _pair(a, b, ra: range, rb: range) -> list[tuple[int | None, int | None]]:
-    """Pairs of a[ra] and b[rb] in order with the best total score ≥ PAIR each; the rest alone."""
+def _pair(ka, kb, ra: range, rb: range) -> list[tuple[int | None, int | None]]:
+    """Pairs of ka[ra] and kb[rb] (keys) in order with the best total score ≥ PAIR each;
+    the rest alone."""
     if not len(ra) or not len(rb):
         return [(i, None) for i in ra] + [(None, j) for j in rb]
-    left, right = [_key(a[i]) for i in ra], [_key(b[j]) for j in rb]
-    scores = np.maximum(process.cdist(left, right, scorer=fuzz.ratio, dtype=np.uint8, workers=1),
-                        process.cdist(left, right, scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=1))
+    left, right = [ka[i] for i in ra], [kb[j] for j in rb]  # (a sentence is in one band only)
+    scores = np.maximum(_scores(left, right), _scores(list(map(_sorted_key, left)), list(map(_sorted_key, right))))
     scores = np.where(scores >= PAIR, scores.astype(np.int32), 0)
     m, n = scores.shape
     best = np.zeros((m + 1, n + 1), dtype=np.int32)
@@ -77,12 +81,13 @@ def _pair(a, b, ra: range, rb: range) -> list[tuple[int | None, int | None]]:
         diag = best[i, :-1] + scores[i]
         row = np.maximum(best[i, 1:], diag)
         best[i + 1, 1:] = np.maximum.accumulate(row)
+    scores, best = scores.tolist(), best.tolist()  # read cell by cell below: numpy scalars are slow
     out, i, j = [], m, n
     while i and j:
-        if scores[i - 1, j - 1] and best[i, j] == best[i - 1, j - 1] + scores[i - 1, j - 1]:
+        if scores[i - 1][j - 1] and best[i][j] == best[i - 1][j - 1] + scores[i - 1][j - 1]:
             out.append((ra[i - 1], rb[j - 1]))
             i, j = i - 1, j - 1
-        elif best[i, j] == best[i, j - 1]:  # (read backwards: a dropped sentence before an added one)
+        elif best[i][j] == best[i][j - 1]:  # (read backwards: a dropped sentence before an added one)
             out.append((None, rb[j - 1]))
             j -= 1
         else:
@@ -92,13 +97,19 @@ def _pair(a, b, ra: range, rb: range) -> list[tuple[int | None, int | None]]:
     return out[::-1]
 
 
+def _scores(left: list[str], right: list[str]) -> np.ndarray:
+    # fuzz.ratio as a uint8; a score under PAIR - 1 is 0 however the uint8 rounds, and
+    # counts as 0 in _pair anyway: the cutoff lets rapidfuzz give up early on sentences far apart
+    return process.cdist(left, right, scorer=fuzz.ratio, dtype=np.uint8, workers=1, score_cutoff=PAIR - 1)
+
+
 def word_runs(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The canonical sentence as ("eq"|"del", words) runs and the version's as ("eq"|"ins",
     words): a reworded sentence's word changes, inside the sentence only."""
-    wa, wb = _WORD.findall(a), _WORD.findall(b)
+    wa, wb = a.split(), b.split()
     left: list[tuple[str, str]] = []
     right: list[tuple[str, str]] = []
-    for same, ra, rb in hunks([_word(w) for w in wa], [_word(w) for w in wb]):
+    for same, ra, rb in hunks(_words(a), _words(b)):
         for runs, words, r, op in ((left, wa, ra, "del"), (right, wb, rb, "ins")):
             text, op = " ".join(words[r.start:r.stop]), "eq" if same else op
             if not text:
@@ -110,6 +121,13 @@ def word_runs(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, st
     return left, right
 
 
+def _words(sentence: str) -> list[str]:
+    """Its words as the word diff compares them: case and quote marks are typography.
+    (Neither fold nor casefold makes or unmakes a space, checked over every code point:
+    the words of the sentence folded are its words folded.)"""
+    return [w.strip("\"'") for w in plain(sentence).casefold().split()]
+
+
 def sentence_diff(canonical, version) -> dict:
     """The rows of the rewrite view and their counts. `canonical` and `version` are a
     document's paragraphs. Rows: {"op": "same", "count", "from", "to"} (a run of
@@ -117,14 +135,15 @@ def sentence_diff(canonical, version) -> dict:
     "dropped" | "added", "canonical": runs, "version": runs, "paragraph", "flags"}."""
     sa, sb = sentences(canonical), sentences(version)
     a, b = [s for _, s in sa], [s for _, s in sb]
+    ka, kb = [_key(s) for s in a], [_key(s) for s in b]
     known = names_in(a + b)
     rows: list[dict] = []
     counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0, "reworded_flagged": 0}
     last_para = 0
-    for i, j in align(a, b):
+    for i, j in _align(ka, kb):
         if i is not None:
             last_para = sa[i][0]
-        if i is not None and j is not None and _key(a[i]) == _key(b[j]):
+        if i is not None and j is not None and ka[i] == kb[j]:
             counts["same"] += 1
             if rows and rows[-1]["op"] == "same":
                 rows[-1]["count"] += 1
@@ -136,11 +155,11 @@ def sentence_diff(canonical, version) -> dict:
         op = "changed" if old and new else "dropped" if old else "added"
         left, right = word_runs(old, new) if op == "changed" else (
             [("del", old)] if old else [], [("ins", new)] if new else [])
-        flags = meaning_flags(old, new, known)
+        found = flags(read(old), read(new), known)  # (each sentence is in one row: read once)
         counts[op] += 1
-        counts["flagged"] += bool(flags)
-        counts["reworded_flagged"] += bool(flags) and op == "changed"
+        counts["flagged"] += bool(found)
+        counts["reworded_flagged"] += bool(found) and op == "changed"
         rows.append({"op": op, "canonical": [{"op": o, "text": t} for o, t in left],
                      "version": [{"op": o, "text": t} for o, t in right],
-                     "paragraph": last_para + 1, "flags": flags, "id": f"s{len(rows) + 1}"})
+                     "paragraph": last_para + 1, "flags": found, "id": f"s{len(rows) + 1}"})
     return {"rows": rows, "counts": counts}
