@@ -29,6 +29,7 @@ from .output.render import environment
 from .output.search import Indexer
 from .output.site import other_files, render_groups
 from .pages.builders import plan_pages
+from .pages.shards import shards_of
 from .pipeline import checks, quotes as q
 from .pipeline.clean import clean
 from .pipeline.dedup import Dedup
@@ -104,13 +105,14 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     memo.release()
     with timed("pages", progress):  # planned: made while rendered
         groups, ix = plan_pages(d, memo)
+        shards = shards_of(groups)  # the search index's, as the search page names them
     manifest.forget()
     with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind starts once its pages are on disk
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
-                                   workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp), engine=cluster)
+                                   workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp, shards), engine=cluster)
             written = len(listed) + write_files(tmp, out, other_files(env, d, listed).items(), previous)
         memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page

@@ -1,17 +1,25 @@
 """Search end to end: the Pagefind index built with the site, queried in headless
-Chromium on the site served under a sub-path as GitHub Pages serves it."""
+Chromium on the site served under a sub-path as GitHub Pages serves it; and the
+same dossier's index cut in shards, as a big dossier's is (pages/shards.py)."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
+from bs4 import BeautifulSoup
 
+from dossier.build import build
+from dossier.config import load_config
 from dossier.output import search
+from dossier.pages import shards
+from dossier.serve.server import SearchIndex
 from ghpages import serve
 
-from conftest import CHROMIUM, CHROMIUM_ARGS as ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS as ARGS, ROOT
 HEIHE_STORY = "/heihe/stories/no-one-else-wants-to-be-friends-with-us-view-from-the-china/"
 RESULT_LINKS = "#search-ui .pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title a"
 
@@ -42,8 +50,85 @@ def result_urls(page) -> list[str]:
     return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.getAttribute('href'))")
 
 
-def test_typing_finds_the_story_and_the_kind_filter_narrows(shipped, page):
+SHARD_PAGES = 10  # the shipped dossier's 37 indexed pages in 4 shards
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    """The shipped dossier built with shards of SHARD_PAGES: (output folder, the bundle of each page)."""
+    out = tmp_path_factory.mktemp("sharded") / "site"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+        build(ROOT, out, load_config(ROOT))
+        plan = search.found(out)
+    return out, {"/heihe/" + u: s.bundle for s in plan for u in s.urls}
+
+
+@pytest.fixture(params=["shipped", "sharded"])
+def built(request):
+    """Each test below on the shipped dossier, then on the same with its index in shards."""
+    return request.getfixturevalue(request.param)[0]
+
+
+def test_a_small_dossier_has_one_bundle_and_the_page_names_no_other(shipped):
     out, _ = shipped
+    assert sorted(p.name for p in out.glob("pagefind*")) == ["pagefind"]
+    assert not _search_script(out).has_attr("data-merge")
+
+
+def test_a_big_index_is_cut_in_shards_the_search_page_merges(sharded):
+    out, bundle_of = sharded
+    merged = _search_script(out)["data-merge"].split()
+    assert merged == ["pagefind-2", "pagefind-3", "pagefind-4"]
+    assert sorted(p.name for p in out.glob("pagefind*")) == ["pagefind", *merged]
+    assert not any(out.glob(".search-shard*"))  # the shards' links are gone
+    counts = {b: json.loads((out / b / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+              for b in ["pagefind", *merged]}
+    assert counts == {"pagefind": 10, "pagefind-2": 9, "pagefind-3": 9, "pagefind-4": 9}, counts
+    assert sum(counts.values()) == len(bundle_of) == 37
+
+
+def test_the_shards_are_the_same_bytes_from_one_build_to_the_next(sharded, tmp_path):
+    out, _ = sharded
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+        build(ROOT, tmp_path / "again", load_config(ROOT))
+    stable = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731 (see test_reproducible)
+                           for b in root.glob("pagefind*") for part in ("index", "fragment") for p in (b / part).iterdir()}
+    assert stable(out) == stable(tmp_path / "again") and len(stable(out)) > 40
+
+
+def test_serve_reads_every_shard_back(sharded, monkeypatch):
+    out, _ = sharded
+    monkeypatch.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+
+    class Site:  # what SearchIndex reads of server.Site: the files of the last build, and where the index goes
+        build = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+        done = threading.Event()
+
+        def indexed(self, files):
+            self.files = files
+            self.done.set()
+    site = Site()
+    index = SearchIndex(site, say=print)
+    thread = threading.Thread(target=index.run)
+    thread.start()
+    try:
+        assert site.done.wait(60)
+    finally:
+        index.stop()
+        thread.join(10)
+    for bundle in ("pagefind", "pagefind-2", "pagefind-3", "pagefind-4"):
+        assert f"{bundle}/pagefind-entry.json" in site.files and f"{bundle}/pagefind.js" in site.files
+
+
+def _search_script(out):
+    html = BeautifulSoup((out / "search" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return html.find("script", src=lambda src: src and src.endswith("search.js"))
+
+
+def test_typing_finds_the_story_and_the_kind_filter_narrows(built, page):
+    out = built
     assert (out / "pagefind" / "pagefind-ui.js").is_file()
     with serve(out, "/heihe/") as root:
         page.goto(root + "search/")
@@ -70,6 +155,8 @@ TERRA = "/heihe/stories/putin-and-xi-jinping-meet-to-strengthen-anti-western/"
     ("machine translation", "/heihe/notes/source-assessment/"),
 ])
 def test_the_story_or_note_a_query_is_about_comes_in_the_first_three(shipped, page, query, expected):
+    # not on `sharded`: shards of 10 pages score a page against 9 others' words, and rank
+    # apart from one index of 37; shards of SHARD_PAGES are samples big enough to agree
     out, _ = shipped
     with serve(out, "/heihe/") as root:
         page.goto(root + "search/?q=" + query.replace(" ", "+"))
@@ -79,8 +166,8 @@ def test_the_story_or_note_a_query_is_about_comes_in_the_first_three(shipped, pa
         assert expected in result_urls(page)[:3], result_urls(page)
 
 
-def test_an_entity_page_is_found_by_its_aliases_not_its_lists(shipped, page):
-    out, _ = shipped
+def test_an_entity_page_is_found_by_its_aliases_not_its_lists(built, page):
+    out = built
     with serve(out, "/heihe/") as root:
         page.goto(root + "search/?q=Chinese+President+Xi+Jinping")  # an alias
         page.wait_for_selector(RESULT_LINKS)
@@ -90,6 +177,25 @@ def test_an_entity_page_is_found_by_its_aliases_not_its_lists(shipped, page):
         page.wait_for_selector(f"{RESULT_LINKS}[href='/heihe/notes/public-opinion/']")
         page.wait_for_timeout(300)
         assert "/heihe/people/xi-jinping/" not in result_urls(page)
+
+
+def test_a_query_finds_pages_of_every_shard_and_the_filter_narrows_across_them(sharded, page):
+    out, bundle_of = sharded
+    with serve(out, "/heihe/") as root:
+        page.goto(root + "search/?q=Heihe")
+        page.wait_for_selector(RESULT_LINKS)
+        page.wait_for_timeout(500)  # let the result list settle (Pagefind UI renders as results load)
+        found = result_urls(page)
+        assert {bundle_of[u] for u in found} >= {"pagefind", "pagefind-2"}, found
+        assert page.inner_text(".pagefind-ui__message") == "20 results for Heihe"  # as from one index
+        page.locator("#search-ui input[type=checkbox][value=story]").check()
+        # the three stories, one in each of three shards, and nothing else
+        page.wait_for_function(f"(links => links.length === 3 && links.every(a => a.getAttribute('href')"
+                               f".startsWith('/heihe/stories/')))([...document.querySelectorAll('{RESULT_LINKS}')])")
+        assert len({bundle_of[u] for u in result_urls(page)}) == 3
+        # sub-results (a story's passages) come from a merged shard as from the first
+        assert page.locator(".pagefind-ui__result", has=page.locator(f"a[href='{HEIHE_STORY}']")).locator(
+            ".pagefind-ui__result-excerpt mark").count() >= 1
 
 
 def test_the_header_box_searches_from_any_page(shipped, page):

@@ -7,6 +7,13 @@ note, person, place and event pages, `data-pagefind-filter="kind:…"`,
 plus its own UI into `pagefind/`; the search page loads them with URLs relative
 to itself, so search works under /repo/, at a domain root and from `dossier serve`.
 
+The pages are indexed in the shards the plan cut them into (pages/shards.py: at
+most SHARD_PAGES each, so that Pagefind's memory stays bounded), one Pagefind run
+after another, never two at once, each into its own bundle (`pagefind/`,
+`pagefind-2/`, …), which the search page merges. A small dossier is one shard: the
+one bundle `pagefind/`. Each run reads a folder of hard links to its shard's pages
+only, so that it sees the same paths (and gives the same URLs) as a run over the site.
+
 The index is built in the staging folder before it is swapped in (build.py,
 `folder.Staging`), so a published site never has HTML newer
 than its index. Search is an extra: without the binary the build still succeeds
@@ -15,14 +22,16 @@ and reports why search was skipped.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
+from typing import Sequence
 
-BUNDLE = "pagefind"  # folder of the index and UI inside the site; search.js expects this name
-GLOB = "{stories,notes,people,places,events}/*/index.html"
-TIMEOUT = 300  # seconds; a 45-page site takes under one
+from ..pages.shards import BUNDLE, GLOB, Shard, plan_shards
+
+TIMEOUT = 300  # seconds one shard may take; one of 1,200 story pages takes about 5
+LINKS = ".search-shard"  # the folder of one shard's links, in the folder indexed, while it runs
 
 
 def find_binary() -> tuple[Path | None, str]:
@@ -48,48 +57,83 @@ def find_binary() -> tuple[Path | None, str]:
     return found, ""
 
 
-def index_site(folder: Path) -> str:
-    """Index the HTML in `folder` into `folder/pagefind/`. Returns "" when done, or
-    why search was skipped; never raises for a missing or failing binary, because
-    a site without search is still worth publishing."""
+def index_site(folder: Path, shards: Sequence[Shard] | None = None) -> str:
+    """Index the HTML in `folder` into `shards`' bundles (`folder/pagefind/`, …), by
+    default the shards of the indexed pages found there. Returns "" when done, or why
+    search was skipped; never raises for a missing or failing binary, because a site
+    without search is still worth publishing."""
     with Indexer() as indexer:
-        indexer.start(folder)
+        indexer.start(folder, shards)
         return indexer.wait()
+
+
+def found(folder: Path) -> tuple[Shard, ...]:
+    """The shards of the indexed pages in `folder`, as the plan would cut them."""
+    return plan_shards(p.relative_to(folder).as_posix().removesuffix("index.html")
+                       for p in folder.glob("*/*/index.html"))
 
 
 class Indexer:
     """Pagefind in the background: `dossier build` starts it as soon as the indexed
     pages are on disk and renders the rest (the print edition, dossier.json) while it
-    runs. Pagefind keeps about one core busy, so on two cores the two overlap.
-    Leaving the block stops a run nobody waited for (the build failed)."""
+    runs. Pagefind keeps about one core busy, so on two cores the two overlap. A
+    thread runs the shards one after another: two Pagefinds at once would hold two
+    indexes in memory, which is what the shards are for avoiding. Leaving the block
+    stops a run nobody waited for (the build failed), and the shards after it."""
 
     def __init__(self):
+        self._thread: threading.Thread | None = None
         self._run: subprocess.Popen | None = None
-        self._folder: Path | None = None
+        self._lock = threading.Lock()  # between the thread that starts runs and the one that stops them
+        self._stopped = False
         self._why = "the search index was not started"
 
-    def start(self, folder: Path) -> None:
+    def start(self, folder: Path, shards: Sequence[Shard] | None = None) -> None:
         binary, self._why = find_binary()
         if binary is None:
             return
-        # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
-        # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
-        cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
-               "--exclude-selectors", ".visually-hidden, .para-link",
-               # only the pages that carry data-pagefind-body: parsing the print edition (the
-               # whole dossier in one file) and the sources list cost Pagefind most of its time
-               "--glob", GLOB]
-        try:
-            self._run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        except OSError as e:
-            self._why = f"pagefind did not run: {e}"
-        self._folder = folder
+        shards = found(folder) if shards is None else tuple(shards)
+        self._thread = threading.Thread(target=self._index, args=(binary, folder, shards), name="pagefind",
+                                        daemon=True)
+        self._thread.start()
 
     def wait(self) -> str:
-        """"" when the index is written, or why search was skipped."""
-        run = self._run
-        if run is None:
-            return self._why
+        """"" when every shard's bundle is written, or why search was skipped."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        return self._why
+
+    def _index(self, binary: Path, folder: Path, shards: tuple[Shard, ...]) -> None:
+        try:
+            for shard in shards:
+                self._why = self._shard(binary, folder, shard)
+                if self._why:
+                    break
+        except OSError as e:  # the links could not be made: a full disk, no rights
+            self._why = f"pagefind did not run: {e}"
+        finally:
+            shutil.rmtree(folder / LINKS, ignore_errors=True)
+        if self._why:  # an index without some shards would miss pages silently: none, and the page says so
+            for shard in shards:
+                shutil.rmtree(folder / shard.bundle, ignore_errors=True)
+
+    def _shard(self, binary: Path, folder: Path, shard: Shard) -> str:
+        links = folder / LINKS
+        shutil.rmtree(links, ignore_errors=True)
+        for path in shard.files:
+            _link(folder / path, links / path)
+        # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
+        # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
+        cmd = [str(binary), "--site", str(links), "--output-path", str(folder / shard.bundle), "--silent",
+               "--exclude-selectors", ".visually-hidden, .para-link", "--glob", GLOB]
+        with self._lock:
+            if self._stopped:
+                return "the search index was stopped"
+            try:
+                run = self._run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            except OSError as e:
+                return f"pagefind did not run: {e}"
         try:
             stdout, stderr = run.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired as e:
@@ -97,8 +141,9 @@ class Indexer:
             run.communicate()
             return f"pagefind did not run: {e}"
         finally:
-            self._run = None
-        if run.returncode != 0 or not (self._folder / BUNDLE / "pagefind-ui.js").is_file():
+            with self._lock:
+                self._run = None
+        if run.returncode != 0 or not (folder / shard.bundle / "pagefind-entry.json").is_file():
             detail = (stderr or stdout).strip().splitlines()
             return f"pagefind failed (exit {run.returncode}): {detail[-1] if detail else 'no output'}"
         return ""
@@ -107,15 +152,19 @@ class Indexer:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._run is not None:
-            self._run.kill()
-            self._run.communicate()
-            self._run = None
+        with self._lock:
+            self._stopped = True
+            if self._run is not None:
+                self._run.kill()
+        self.wait()
 
 
-INDEXED = re.compile(r"(?:stories|notes|people|places|events)/[^/]+/index\.html")  # GLOB, as a regex
-
-
-def indexed(path: str) -> bool:
-    """Whether Pagefind reads this output file (GLOB): these are written first."""
-    return INDEXED.fullmatch(path) is not None
+def _link(page: Path, link: Path) -> None:
+    """A page in a shard's folder: a hard link, so that Pagefind reads it as any file."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(page, link)
+    except FileNotFoundError:
+        pass  # not written (serve's copy lags its plan): nothing to index
+    except OSError:  # a file system without hard links; Pagefind reads through a symbolic one as well
+        link.symlink_to(page)

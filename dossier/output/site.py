@@ -11,9 +11,9 @@ from ..models import Dossier, Page
 from ..memo.engine import attempt, shared
 from ..pages.builders import Group
 from ..pages.index import Index
+from ..pages.shards import indexed
 from .outputs import Listed, dump_json, feed, robots, sitemap
 from .render import environment_from, output_path, render_page, template_sources
-from .search import indexed
 
 Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
 
@@ -40,7 +40,7 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     written, so the index is built while the rest is still being made. Returns what
     the feed and the sitemap read of every page, in the groups' order."""
     owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
-    searched = [any(indexed(output_path(u)) for u in g.urls) for g in groups]
+    searched = [any(map(indexed, g.urls)) for g in groups]
     order = sorted(range(len(groups)), key=lambda i: not searched[i])
     first = sum(searched)
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day

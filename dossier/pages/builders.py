@@ -23,6 +23,7 @@ from .involvement import involvement
 from .printpage import PRINT_URL, print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
+from .shards import shards_of
 from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, segments
 
 # An entity page quotes at most this many sentences of each story: a person named in
@@ -91,12 +92,13 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
         key = ("entity", e.kind, e.slug, frozenset(map(ix.view.__getitem__, docs)), ix.structure)  # (map: 10⁵ a build)
         urls = memo.get("entity urls", key, partial(entity_urls, ix, e))
         groups.append(Group(urls, key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM))
+    merged = tuple(s.bundle for s in shards_of(groups)[1:])
     groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
                      ("lists", everything, ix.structure), lambda ix: tuple(list_pages(ix)), lazy=True),
                Group(("timeline/",), ("timeline", everything, ix.structure), _one(timeline_page), lazy=True),
                Group(("sources/",), ("sources", everything, ix.structure), _one(sources_page), lazy=True),
-               Group(("search/",), ("search", ix.structure), lambda ix: (
-                   Page("search/", "search.html", "Search", "search", {}, description=f"Search {d.config.title}"),))]
+               Group(("search/",), ("search", merged, ix.structure), lambda ix: (  # the shards' bundles it merges
+                   Page("search/", "search.html", "Search", "search", {"merge": merged}, description=f"Search {d.config.title}"),))]
     # the print edition, assembled from every other page (when published: config.py)
     if d.config.print_edition is True:
         made = groups[:]

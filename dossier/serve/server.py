@@ -166,7 +166,8 @@ class SearchIndex:
     """Pagefind over a serve-only copy of the HTML, run when the edits have settled.
 
     The copy is written file by file, only where the bytes changed, into a
-    temporary folder (never the user's build/); the index is read back into memory."""
+    temporary folder (never the user's build/); every bundle of the index is read back
+    into memory."""
 
     def __init__(self, site: Site, say: Callable[[str], None], built: bool = True):
         """`built`: the first build succeeded, so there is a site to index now (else
@@ -192,7 +193,8 @@ class SearchIndex:
             self._cond.notify_all()
 
     def run(self) -> None:
-        from ..output.search import BUNDLE, find_binary, index_site
+        from ..output.search import find_binary, index_site
+        from ..pages.shards import plan_shards
         said = ""
         try:
             while True:
@@ -202,8 +204,11 @@ class SearchIndex:
                     if self._stopping:
                         return
                     self._due = None
-                self._write(self.site.build)
-                why = index_site(self.folder)
+                files = self.site.build
+                self._write(files)
+                # the shards of the pages served, as their search page names them
+                shards = plan_shards(p.removesuffix("index.html") for p in files)
+                why = index_site(self.folder, shards)
                 if why:
                     if why != said:  # once, not after every save
                         self.say(f"search: {why}")
@@ -212,9 +217,8 @@ class SearchIndex:
                         return  # no Pagefind: no edit brings one
                     continue  # a site with nothing to index yet: the next build may have something
                 said = ""
-                bundle = self.folder / BUNDLE
-                self.site.indexed({f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                                   for p in bundle.rglob("*") if p.is_file()})
+                self.site.indexed({p.relative_to(self.folder).as_posix(): p.read_bytes()
+                                   for s in shards for p in (self.folder / s.bundle).rglob("*") if p.is_file()})
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -1,12 +1,23 @@
 /* The search page: Pagefind's own UI over the index `dossier build` wrote to
-   pagefind/ beside assets/. Every URL is computed from this script's own URL, so
-   the page works under a sub-path (/repo/search/), at a domain root and from the
-   preview server; nothing is fetched from elsewhere (works offline). */
+   pagefind/ beside assets/, and over the other shards of a big dossier's index
+   (pagefind-2/, …), which the page names in this script's data-merge. Every URL is
+   computed from this script's own URL, so the page works under a sub-path
+   (/repo/search/), at a domain root and from the preview server; nothing is
+   fetched from elsewhere (works offline). */
 (function () {
   "use strict";
   var script = document.currentScript;
   var bundle = new URL("../pagefind/", script.src);
+  var shards = (script.getAttribute("data-merge") || "").split(" ").filter(Boolean);
   var query = new URLSearchParams(window.location.search).get("q") || "";
+  // Pagefind UI gives its options to the first bundle only: every shard must rank and
+  // cut excerpts alike, since their results are sorted together by score.
+  // Pagefind's default (pageLength 0.75) ranks short pages first: a person's page,
+  // a profile of a few lines, would beat the story whose text the words come from.
+  // The evidence ranks on its matches; entity pages rank on their name and aliases
+  // (weighted in entity.html, their profile at half weight, their lists not indexed).
+  var ranking = { pageLength: 0.3 };
+  var excerptLength = 12; // Pagefind UI's own choice when it shows sub-results
 
   function unavailable(reason) {
     document.getElementById("search-why").textContent = reason;
@@ -21,11 +32,12 @@
       pageSize: 10,
       resetStyles: false, // inherit the theme's fonts; colours come from dossier.css
       openFilters: ["kind"],
-      // Pagefind's default (pageLength 0.75) ranks short pages first: a person's page,
-      // a profile of a few lines, would beat the story whose text the words come from.
-      // The evidence ranks on its matches; entity pages rank on their name and aliases
-      // (weighted in entity.html, their profile at half weight, their lists not indexed).
-      ranking: { pageLength: 0.3 },
+      ranking: ranking,
+      excerptLength: excerptLength,
+      mergeIndex: shards.map(function (name) {
+        return { bundlePath: new URL("../" + name + "/", script.src).pathname,
+                 ranking: ranking, excerptLength: excerptLength };
+      }),
       translations: { placeholder: "Search the dossier", filters_label: "Filter by kind" },
     });
     var input = document.querySelector("#search-ui input");
