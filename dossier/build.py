@@ -113,7 +113,7 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
                                    workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp, shards), engine=cluster)
-            written = len(listed) + write_files(tmp, out, other_files(env, d, listed).items(), previous)
+            written = len(listed) + write_files(tmp, out, other_files(env, d, listed, chunks=True).items(), previous)
         memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page
             with timed("pdf", progress):

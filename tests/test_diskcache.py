@@ -3,9 +3,9 @@ or written that changed forces a build, a foreign or broken cache is ignored, an
 cached or pooled clean results equal the serial ones."""
 from __future__ import annotations
 
-import re
-
+import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -315,3 +315,20 @@ def test_a_cache_made_by_other_code_of_the_same_version_is_not_read(built, monke
     _, _, stdout = again()
     assert REBUILT in stdout and len(cleaned) == 4, cleaned  # every article and note again
     assert not old.exists() and (root / CACHE_DIR / version_tag()).is_dir()
+
+
+def test_dossier_json_written_as_made_is_linked_when_its_bytes_did_not_change(built):
+    """dossier.json is written in chunks (never held whole), then compared with the
+    last build's file on disk: the same bytes keep the old file, other bytes replace it."""
+    root, out, again = built
+    model = out / "dossier.json"
+    inode, before = model.stat().st_ino, model.read_bytes()
+    (root / "dossier.yaml").write_text("title: Cache test\nauthor: A. Analyst\n")  # every page, not the model
+    _, _, stdout = again()
+    assert REBUILT in stdout and model.read_bytes() == before
+    assert model.stat().st_ino == inode, "an unchanged dossier.json is hard-linked, not rewritten"
+    (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\n---\nShut.\n")
+    _, _, stdout = again()
+    assert REBUILT in stdout
+    assert model.stat().st_ino != inode and b"Bridge closes" in model.read_bytes()
+    assert json.loads(model.read_bytes())["stories"]

@@ -25,7 +25,7 @@ DAY = "2024-05-01"
 # fragments and the word index are stable since 1.3, "filter/metadata indexes" are not).
 # The filter file is named by the hash of its bytes, and that name is written into
 # pagefind-entry.json and the .pf_meta file, which is named by its own hash.
-UNSTABLE = re.compile(r"pagefind/(filter/.*|pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta)")
+UNSTABLE = re.compile(r"pagefind(?:-\d+)?/(filter/.*|pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta)")
 
 
 def build(site: Path, out: Path, epoch: str = EPOCH) -> subprocess.CompletedProcess:

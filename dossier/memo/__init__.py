@@ -48,6 +48,7 @@ class Memo:
         self._used: dict[str, tuple[set, list[list]]] = {}
         self._states: dict[str, object] = {}
         self._last: dict[str, tuple] = {}  # stage → (context, items, keys, results) of its last map
+        self.released = False  # release(): serves this one build, no other after it
 
     @_locked
     def table(self, stage: str) -> dict:
@@ -131,6 +132,7 @@ class Memo:
         stages' indexes, dedup's postings a quarter of the process; the page pieces) is
         let go, and the freed memory given back to the system: before the render
         workers are forked, and before Pagefind runs beside this process."""
+        self.released = True
         self._states, self._last = {}, {}
         self._tables = {stage: table for stage, table in self._tables.items() if self.persisted(stage)}
         gc.collect()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import filecmp
 import glob
 import os
 import re
@@ -111,7 +112,10 @@ def read_static(themes: list[Path]) -> dict[str, bytes]:
     return out
 
 
-def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
+Body = bytes | Iterable[bytes]  # a file's bytes, or its chunks as they are made (dossier.json)
+
+
+def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, Body]],
                 previous: dict[str, list[int]] | None = None) -> int:
     """Write `files` into the staging folder `tmp` of OUT. `previous` is the last
     build's listing of OUT ({path: [size, mtime_ns]}, memo/disk.Manifest): a file whose bytes
@@ -121,10 +125,17 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
         target = tmp / rel
         if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
             raise DossierError(rel, "output path would leave the output folder")
+        listed = (previous or {}).get(rel)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not (previous and _link_unchanged(out / rel, target, data, previous.get(rel))):
-                target.write_bytes(data)
+            if isinstance(data, bytes):
+                if not _link_unchanged(out / rel, target, listed, len(data), lambda old: old.read_bytes() == data):
+                    target.write_bytes(data)
+            else:  # never held whole: written as made, then compared with the old file on disk
+                with open(target, "wb") as f:
+                    f.writelines(data)
+                _link_unchanged(out / rel, target, listed, target.stat().st_size,
+                                lambda old: filecmp.cmp(old, target, shallow=False))
         except OSError as e:  # a failed write() names no file: say which
             e.filename = e.filename or str(target)
             raise
@@ -132,17 +143,19 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, bytes]],
     return n
 
 
-def _link_unchanged(old: Path, target: Path, data: bytes, listed: list[int] | None) -> bool:
+def _link_unchanged(old: Path, target: Path, listed: list[int] | None, size: int, same: Callable[[Path], bool]) -> bool:
     """Hard-link `old` to `target` if it is the file the last build wrote (same size
-    and mtime: nobody edited it since) and holds exactly `data`. The unchanged file
+    and mtime: nobody edited it since) and holds the same bytes. The unchanged file
     keeps its mtime, so a deploy by rsync skips it. Any failure: write instead."""
-    if not listed or listed[0] != len(data):
+    if not listed or listed[0] != size:
         return False
     try:
         st = os.stat(old, follow_symlinks=False)
-        if [st.st_size, st.st_mtime_ns] != listed or old.read_bytes() != data:
+        if [st.st_size, st.st_mtime_ns] != listed or not same(old):
             return False
-        os.link(old, target, follow_symlinks=False)
+        link = target.with_name(target.name + ".link")
+        os.link(old, link, follow_symlinks=False)
+        os.replace(link, target)  # over the copy just written, if there is one
     except OSError:  # gone, or a filesystem without hard links
         return False
     return True

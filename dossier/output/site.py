@@ -13,6 +13,7 @@ from ..pages.builders import Group
 from ..pages.index import Index
 from ..pages.shards import indexed
 from .outputs import Listed, dump_json, feed, robots, sitemap
+from .folder import Body
 from .render import environment_from, output_path, render_page, template_sources
 
 Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
@@ -64,12 +65,15 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     return [entry for _, entries in ranked for entry in entries]
 
 
-def other_files(env, d: Dossier, pages: Sequence[Listed], extra: dict | None = None) -> dict[str, bytes]:
-    """Everything but the pages: 404.html, dossier.json, sitemap, robots, feed."""
+def other_files(env, d: Dossier, pages: Sequence[Listed], extra: dict | None = None,
+                chunks: bool = False) -> dict[str, Body]:
+    """Everything but the pages: 404.html, dossier.json, sitemap, robots, feed.
+    With `chunks`, dossier.json comes as its chunks, for a writer to write as they
+    are made (`dossier build`; serve holds every file whole)."""
     generated = build_date()
     files = {"404.html": render_page(env, Page("404.html", "404.html", "Page not found", "404", {}), d.config,
                                      {**(extra or {}), "root": _root(d.config.base_url)}).encode()}
-    files["dossier.json"] = dump_json(d)
+    files["dossier.json"] = dump_json(d) if chunks else b"".join(dump_json(d))
     files["sitemap.xml"] = sitemap(pages, d.config.base_url)
     files["robots.txt"] = robots(d.config.base_url)
     files["feed.xml"] = feed(d, pages, generated)

@@ -295,7 +295,7 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
         return {"key": key, "docs": sids, "title": ix.title_of(canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
                 "also": [ix.row(sid) for sid in sids[1:]]}
-    return ix.piece("group", e.kind, e.slug, key, *(ix.view[sid] for sid in sids))(make)
+    return ix.piece("group", e.kind, e.slug, key, *(ix.view[sid] for sid in sids), shared=False)(make)
 
 
 def _describe(doc: Document) -> str:

@@ -58,9 +58,13 @@ class Index:
         """Made when a page shows quotations (a story, a person): a pass over all of them."""
         return QuoteIndex(self.d)
 
-    def piece(self, *key):
+    def piece(self, *key, shared: bool = True):
         """A memo table of page pieces: `ix.piece("row", sid)(make)` is make(), or what it
-        made before for this key under this structure."""
+        made before for this key under this structure. A piece only one page reads
+        (not `shared`) is kept for the next build alone: not by a memo that serves one
+        build (`Memo.release`), where it would only fill the process."""
+        if not shared and self.memo.released:
+            return lambda make: make()
         return lambda make: self.memo.get("piece", (*key, self.structure), make)
 
     def reach(self, sids) -> Reach:
