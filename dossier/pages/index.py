@@ -39,8 +39,7 @@ class Index:
         self.view.update(keys)
         views = self.memo.map("story view", partial(_view, keys=keys), d.stories,
                               key=lambda s: (s, tuple(keys[v.source] for v in s.versions)))
-        for s, key in zip(d.stories, views):
-            self.view.update((v.source, key) for v in s.versions)
+        self.view.update((v.source, key) for s, key in zip(d.stories, views) for v in s.versions)
         self.structure = digest([repr(d.config), *(repr(e) for e in d.entities),
                                  *self.memo.map("shape", _shape, d.documents, key=lambda doc: doc.key),
                                  *self.memo.map("story shape", _story_shape, d.stories, key=lambda s: s)])
