@@ -24,7 +24,7 @@ from .printpage import PRINT_URL, print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
 from .shards import shards_of
-from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, segments
+from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, removed_row, segments
 
 # An entity page quotes at most this many sentences of each story: a person named in
 # hundreds of articles would otherwise get a page of megabytes (the story link and
@@ -75,8 +75,8 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
     A group's key is what its pages read: a story its versions, a note itself and what
     it cites, a person, place or event the documents that name it; the lists, the
     timeline and the print edition everything. All of them the structure (see
-    index.py), which a change of title, date, story or entity file changes. An
-    unchanged story under an unchanged structure keeps its very Group."""
+    index.py), which a change of title, date, story or entity file changes. A group
+    whose key is unchanged is the very Group of the last build (serve passes it by)."""
     ix = Index(d, memo)
     everything = digest(sorted(set(ix.view.values())))
     groups = [Group(("",), ("home", everything, ix.structure), _one(home), lazy=True)]
@@ -84,15 +84,17 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
         "story", s.slug, ix.view[s.canonical], ix.structure), partial(_one(story_page), item=s)), d.stories,
                        key=lambda s: (s, ix.view[s.canonical]), context=ix.structure)
     cites = memo.map("cites", listed_sources, d.notes, key=lambda n: n.key)
-    groups += [Group((f"notes/{ix.note_slugs[n.id]}/",),
-                     ("note", n.id, ix.view[n.id], *(ix.view.get(SourceId(c)) for c in cited), ix.structure),
-                     partial(_one(note_page), item=n)) for n, cited in zip(d.notes, cites)]
+    for n, cited in zip(d.notes, cites):  # a Group kept under its key, as a story's and an entity's
+        key = ("note", n.id, ix.view[n.id], *map(ix.view.get, cited), ix.structure)
+        groups.append(memo.get("note group", key, lambda: Group((f"notes/{ix.note_slugs[n.id]}/",), key, partial(
+            _one(note_page), item=n))))
     for e in d.entities:
         docs = ix.docs_of.get(entity_key(e), ())
         key = ("entity", e.kind, e.slug, frozenset(map(ix.view.__getitem__, docs)), ix.structure)  # (map: 10⁵ a build)
-        urls = memo.get("entity urls", key, partial(entity_urls, ix, e))
-        groups.append(Group(urls, key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM))
-    merged = tuple(s.bundle for s in shards_of(groups)[1:])
+        groups.append(memo.get("entity group", (key, len(docs) > LAZY_FROM), lambda: Group(
+            entity_urls(ix, e), key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM)))
+    merged = memo.get("search bundles", ix.structure,  # the pages indexed are where the structure says
+                      lambda: tuple(s.bundle for s in shards_of(groups)[1:]))
     groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
                      ("lists", everything, ix.structure), lambda ix: tuple(list_pages(ix)), lazy=True),
                Group(("timeline/",), ("timeline", everything, ix.structure), _one(timeline_page), lazy=True),
@@ -154,7 +156,7 @@ def story_page(ix: Index, s: Story) -> Page:
         changes = sentence_diff(canon.paragraphs, ix.docs[v.source].paragraphs) if v.relation != "identical" else None
         versions.append({**ix.source_row(v.source), "changes": changes})
     sids = [v.source for v in s.versions]
-    citing = {n.id: n for sid in sids for n in ix.citing.get(sid, ())}
+    citing = {nid for sid in sids for nid in ix.citing.get(sid, ())}
     notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
     return Page(url, "story.html", s.title, "story", {
         "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline,
@@ -378,21 +380,13 @@ def timeline_page(ix: Index) -> Page:
                 description=f"{len(ix.d.timeline)} events in order", crumbs=())
 
 
-def _removed_row(r) -> dict:
-    """Sidebar text is withheld from the page: the names in it have nothing to do with
-    the story, and a reader skimming the audit trail should not meet them (it stays
-    in dossier.json for anyone who checks)."""
-    text = r.text if r.reason != "sidebar" or len(r.text) <= 40 else f"[{len(r.text.split())} words of sidebar, not shown]"
-    return {"reason": r.reason, "line": r.line, "text": text}
-
-
 def sources_page(ix: Index) -> Page:
     def row(src) -> dict:
         doc = ix.docs.get(src.id)
         story = ix.story_of.get(src.id)
         return {**ix.source_row(src.id), "kind": src.kind,
                 "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
-                "removed": [_removed_row(r) for r in (doc.removed if doc else ())],
+                "removed": [removed_row(r) for r in (doc.removed if doc else ())],
                 "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
     rows = [ix.piece("source", src.id, ix.view.get(src.id))(partial(row, src)) for src in ix.d.sources]
     return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},

@@ -31,27 +31,25 @@ class Index:
     def __init__(self, d: Dossier, memo: Memo | None = None):
         self.d, self.memo = d, memo if memo is not None else Memo()
         self.docs = {doc.id: doc for doc in d.documents}
-        self.entities = {(e.kind, e.slug): e for e in d.entities}
-        self.entity_of = {e.source: e for e in d.entities}  # url_of/title_of run per source row
         self.by_doc = d.mentions
         # entity (as name_key) → the docs naming it
         self.docs_of = {name_key(kind, slug): docs for (kind, slug), docs in d.named_in.items()}
-        self.story_of, self.version_of = _versions(d.stories)
-        self.note_slugs = note_slugs(d.notes)
-        self.citing: dict[str, list[Document]] = defaultdict(list)  # source id → the notes listing it
-        for n in d.notes:
-            for sid in dict.fromkeys(listed_sources(n)):
-                self.citing[sid].append(n)
-        self.lookup = wikilink_lookup(d.entities)
         keys = {doc.id: doc.key for doc in d.documents}
         self.view = {src.id: src.sha for src in d.sources}
         self.view.update(keys)
-        for s, key in zip(d.stories, self.memo.map("story view", partial(_view, keys=keys), d.stories,
-                                                   key=lambda s: (s, tuple(keys[v.source] for v in s.versions)))):
-            self.view.update((v.source, key) for v in s.versions)
+        views = self.memo.map("story view", partial(_view, keys=keys), d.stories,
+                              key=lambda s: (s, tuple(keys[v.source] for v in s.versions)))
+        self.view.update((v.source, key) for s, key in zip(d.stories, views) for v in s.versions)
         self.structure = digest([repr(d.config), *(repr(e) for e in d.entities),
                                  *self.memo.map("shape", _shape, d.documents, key=lambda doc: doc.key),
                                  *self.memo.map("story shape", _story_shape, d.stories, key=lambda s: s)])
+        # Lookups that read only what the structure holds (the entities; the notes' ids,
+        # titles and cited files) are kept under it, and the stories' under it and their
+        # views (a version's relation): a one-note edit then makes none of them again.
+        self.entities, self.entity_of, self.lookup, self.note_slugs, self.citing = self.memo.get(
+            "structure lookups", self.structure, partial(_structure_lookups, d))
+        self.story_of, self.version_of = self.memo.get("versions", (self.structure, digest(views)),
+                                                       partial(_versions, d.stories))
 
     @cached_property
     def quotes(self) -> QuoteIndex:
@@ -173,6 +171,17 @@ def _shape(doc: Document) -> str:
 
 def _story_shape(s: Story) -> str:
     return f"{s.slug}\0{s.canonical}\0{[v.source for v in s.versions]}"
+
+
+def _structure_lookups(d: Dossier) -> tuple:
+    """Entities by (kind, slug) and by file; the wikilink table; each note's slug; and
+    source id → the ids of the notes listing it (ids: a note's Document is the model's)."""
+    citing: dict[str, list[SourceId]] = defaultdict(list)
+    for n in d.notes:
+        for sid in dict.fromkeys(listed_sources(n)):
+            citing[sid].append(n.id)
+    return ({(e.kind, e.slug): e for e in d.entities}, {e.source: e for e in d.entities},
+            wikilink_lookup(d.entities), note_slugs(d.notes), dict(citing))
 
 
 def _versions(stories) -> tuple[dict[SourceId, Story], dict]:

@@ -126,3 +126,11 @@ def editor_note(doc: Document | None) -> str:
 
 def outlet_of(doc: Document) -> str:
     return doc.outlet or ("editor's note" if doc.kind == "note" else "unknown outlet")
+
+
+def removed_row(r) -> dict:
+    """Sidebar text is withheld from the page: the names in it have nothing to do with
+    the story, and a reader skimming the audit trail should not meet them (it stays
+    in dossier.json for anyone who checks)."""
+    text = r.text if r.reason != "sidebar" or len(r.text) <= 40 else f"[{len(r.text.split())} words of sidebar, not shown]"
+    return {"reason": r.reason, "line": r.line, "text": text}

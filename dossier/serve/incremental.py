@@ -207,7 +207,9 @@ class Builder:
         listed = {str(item[0]) for listing in self.memo.table("listing").values() for item in listing}
         if any(p not in listed or not os.path.isfile(p) for p in named) or not paths:
             self.memo.forget("listing", lambda key: True)
-        self.memo.forget("read", lambda key: key[0] in named or _sidecar(key[0]) in named)
+        # (a test per file read: the sidecars' stems only when a sidecar was named)
+        stems = {p[:p.rfind(".")] for p in named if p.endswith(".yaml")}
+        self.memo.forget("read", lambda key: key[0] in named or bool(stems) and _stem(key[0]) in stems)
 
     def pages(self) -> dict[str, Page]:
         """Every page of the last build, made now where serve has not made it yet."""
@@ -301,8 +303,9 @@ def _check(superseded: Callable[[], bool]) -> None:
         raise Superseded()
 
 
-def _sidecar(path: str) -> str:
-    return path[:path.rfind(".")] + ".yaml"
+def _stem(path: str) -> str:
+    """An article's path without its suffix: its sidecar is the stem and ".yaml"."""
+    return path[:path.rfind(".")]
 
 
 def render_all(files: Mapping[str, File], stop: Callable[[], bool] = lambda: False) -> bool:
