@@ -1,7 +1,7 @@
 """Content keys: short digests of what a result was made from.
 
 The memo (dossier/memo) keeps each stage's results under these. A key changes
-exactly when something the stage reads changes (tests/test_keys.py perturbs each
+exactly when something the stage reads changes (tests/test_architecture.py perturbs each
 field and sees it change); it never depends on an object's identity.
 """
 from __future__ import annotations

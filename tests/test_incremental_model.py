@@ -114,3 +114,22 @@ def test_many_edits_in_a_row_stay_equal_to_fresh(site):
     for i, note in enumerate(notes(site) * 2):
         note.write_text(note.read_text() + f"\n\nEdit {i}: Xi Jinping, in Moscow.\n")
         rebuild_matches_fresh(b, note)
+
+
+@pytest.mark.parametrize("article, change", [
+    ("002_6cc53403c4d55935", "outlet: A Renamed Outlet"),  # an identical copy: its story's cluster is unchanged
+    ("001_444e9492e3c91cc6", "outlet: A Renamed Outlet"),  # the rewrite in the same story
+    ("000_b0046fc09b710f13", "title: A Renamed Canonical"),  # the canonical's title: the story's own
+])
+def test_a_version_whose_metadata_changes_in_an_unchanged_story(site, article, change):
+    """The story (its cluster) stays the same object from one build to the next, while
+    a version's document changes: what the story's pages read of its versions must not
+    be taken from the last build by the story's identity."""
+    b = builder_for(site)
+    path = site / f"content/articles/{article}.yaml"
+    key = change.split(":")[0] + ":"
+    lines = path.read_text().splitlines()
+    assert any(line.startswith(key) for line in lines)
+    path.write_text("\n".join(change if line.startswith(key) else line for line in lines) + "\n")
+    changed = rebuild_matches_fresh(b, path)
+    assert any(u.startswith("stories/") for u in changed)
