@@ -38,17 +38,20 @@ class LocalEngine:
         results: list = [None] * len(items)
 
         def done(k: int, chunk: list | None) -> None:
-            for i, r in zip(chunks[k], chunk or [None] * len(chunks[k])):
+            # a chunk that raised in a worker is done here, so the error is raised as serially
+            for i, r in zip(chunks[k], chunk if chunk is not None else [fn(items[i]) for i in chunks[k]]):
                 results[i] = r
 
-        shared(lambda k: [attempt(fn, items[i]) for i in chunks[k]], len(chunks), self.workers, done)
-        return [r[1] if r and r[0] else fn(x) for r, x in zip(results, items)]
+        shared(lambda k: [fn(items[i]) for i in chunks[k]], len(chunks), self.workers, done)
+        return results
 
 
 def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, R | None], None]) -> None:
     """task(k) for k in range(n), shared between this process and `workers - 1` forked
     ones, each taking the next k when it is free; done(k, result) is called here, as
-    results arrive, with None for a task that raised elsewhere than here.
+    results arrive, with None for a task that raised in a worker (the caller does it
+    again here, so the error is raised with the serial run's traceback; one that
+    raises here is raised).
 
     This process takes its share rather than waiting: a forked worker copies, page
     by page, whatever of the parent's heap its reference counts touch (for render,
@@ -107,15 +110,6 @@ def _next(results, children, wait: bool = True) -> tuple | None:
                 return None
             if all(c.exitcode is not None for c in children):
                 raise RuntimeError("a worker process died before it finished its share (out of memory?)") from None
-
-
-def attempt(fn: Callable[[T], R], x: T) -> tuple[bool, R | None]:
-    """(True, fn(x)), or (False, None) if it raised: a worker's error is raised again
-    by the caller, which does the item itself, so the traceback is the serial one."""
-    try:
-        return True, fn(x)
-    except Exception:
-        return False, None
 
 
 def give_back_memory() -> None:

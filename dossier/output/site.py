@@ -8,7 +8,7 @@ import jinja2
 
 from ..dates import build_date
 from ..models import Dossier, Page
-from ..memo.engine import attempt, shared
+from ..memo.engine import shared
 from ..pages.builders import Group
 from ..pages.index import Index
 from ..pages.shards import indexed
@@ -127,15 +127,15 @@ def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[
 
     def arrived(k: int, results: list | None) -> None:
         nonlocal indexed_left
-        for g, (ok, listed) in results or [(g, (False, None)) for g in chunks[k]]:
-            # a group that raised in a worker is made here, so the error is raised as serially
-            done[g] = listed if ok else job.group(g)
+        # a chunk that raised in a worker is made here, so the error is raised as serially
+        for g, listed in results if results is not None else [(g, job.group(g)) for g in chunks[k]]:
+            done[g] = listed
         if k < len(chunks) - len(rest):
             indexed_left -= 1
             if not indexed_left and indexed_written:
                 indexed_written()
 
-    shared(lambda k: [(g, attempt(job.group, g)) for g in chunks[k]], len(chunks), workers, arrived)
+    shared(lambda k: [(g, job.group(g)) for g in chunks[k]], len(chunks), workers, arrived)
     return done
 
 
