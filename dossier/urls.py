@@ -90,12 +90,28 @@ def relative(target: str, page: str) -> str:
     if page_dir == "/":
         page_dir = ""
     target_path, _, frag = target.partition("#")
-    rel = posixpath.relpath("/" + target_path, "/" + page_dir)
+    rel = _relpath(target_path, page_dir)
     if (target_path.endswith("/") or not target_path) and rel != ".":
         rel += "/"
     if rel == ".":
         rel = "./"
     return rel + (f"#{frag}" if frag else "")
+
+
+def _relpath(path: str, folder: str) -> str:
+    """posixpath.relpath("/" + path, "/" + folder), by comparing the two lists of names:
+    relpath makes both absolute and normal first, a third of a page's link time at 4,000
+    articles. A "." or ".." in either goes to relpath itself."""
+    to, at = path.split("/"), folder.split("/")
+    if "." in to or ".." in to or "." in at or ".." in at:
+        return posixpath.relpath("/" + path, "/" + folder)
+    to, at = [n for n in to if n], [n for n in at if n]
+    common = 0
+    for a, b in zip(to, at):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
 
 
 def href(target: str, page: str) -> str:
