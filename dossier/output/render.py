@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..dates import build_date
 from ..errors import DossierError
@@ -19,6 +19,7 @@ from ..models import Page
 from ..pages.builders import SECTIONS
 from ..pages.printpage import print_part
 from ..urls import absolute, href
+from . import fragments
 from .folder import theme_dirs
 
 
@@ -54,39 +55,14 @@ def environment_from(sources: dict[str, str]) -> jinja2.Environment:
 def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.globals["segments_html"] = segments_html
-    env.filters["pct"] = lambda x: f"{round(100 * x)}%" if x is not None else ""
+    # the hot macros of macros.html call these (fragments.py: why, and how a theme overrides them)
+    env.globals.update(segments_html=fragments.segments_html, diff_runs_html=fragments.diff_runs_html,
+                       flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
+                       rewrite_rows_html=fragments.rewrite_rows_html, contexts_html=fragments.contexts_html,
+                       source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html)
+    env.filters["pct"] = fragments.pct
     env.globals["print_part"] = print_part  # print.html renders each page of the edition with it
     return env
-
-
-@jinja2.pass_context
-def segments_html(ctx, segs) -> Markup:
-    """Text with its entity links, as the `segments` macro of macros.html prints it,
-    in Python: pages with thousands of linked sentences spent most of their render
-    time in one macro call per run of text. Links go through the page's own link()."""
-    link, out = ctx["link"], []
-    for s in segs:
-        text = _escape(s["text"])
-        if s.get("url"):
-            kind = _escape(s["kind"])
-            out.append(f'<a class="ent ent-{kind}" href="{_escape(link(s["url"]))}">{text}'
-                       f'<span class="visually-hidden"> ({kind})</span></a>')
-        elif s.get("mark"):
-            out.append(f'<mark class="ent ent-{_escape(s["kind"])}">{text}</mark>')
-        else:
-            out.append(text)
-    return Markup("".join(out))
-
-
-def _escape(value) -> str:
-    """markupsafe.escape's text for a plain str, without a Markup object per call
-    (a third of segments_html's time); anything else (Markup keeps its own HTML)
-    goes through escape itself."""
-    if type(value) is str:
-        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("'", "&#39;").replace('"', "&#34;"))
-    return str(escape(value))
 
 
 def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, Any] | None = None) -> str:

@@ -1,0 +1,176 @@
+"""The hottest macros of macros.html, in Python: a story's rewrite view, the sources
+table's rows, an entity's mention list. At 4,000 articles the render phase made
+~500,000 macro calls, and jinja2's cost per call (a frame, its arguments, a Markup
+per piece) was most of it; these give the macros' output byte for byte.
+
+Each macro in macros.html still exists and calls its function here, so a theme that
+overrides macros.html can write its own markup instead. Every value from the content
+goes through `_escape`, as autoescape would put it: none is trusted.
+"""
+from __future__ import annotations
+
+import jinja2
+from markupsafe import Markup, escape
+
+FLAG = {"number": "a number", "date": "a date", "name": "a name", "negation": "a negation",
+        "quotation": "a quotation"}
+
+
+def _escape(value) -> str:
+    """markupsafe.escape's text for a plain str, without a Markup object per call
+    (a third of segments_html's time); anything else (Markup keeps its own HTML)
+    goes through escape itself."""
+    if type(value) is str:
+        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("'", "&#39;").replace('"', "&#34;"))
+    return str(escape(value))
+
+
+@jinja2.pass_context
+def segments_html(ctx, segs) -> Markup:
+    """Text with its entity links, as the `segment` macro prints each run. Links go
+    through the page's own link()."""
+    return Markup(_segments(ctx["link"], segs))
+
+
+def _segments(link, segs) -> str:
+    out = []
+    for s in segs:
+        text = _escape(s["text"])
+        if s.get("url"):
+            kind = _escape(s["kind"])
+            out.append(f'<a class="ent ent-{kind}" href="{_escape(link(s["url"]))}">{text}'
+                       f'<span class="visually-hidden"> ({kind})</span></a>')
+        elif s.get("mark"):
+            out.append(f'<mark class="ent ent-{_escape(s["kind"])}">{text}</mark>')
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+# ---- the rewrite view (pages/diff.py's rows) -----------------------------------------
+
+def diff_runs_html(runs) -> Markup:
+    return Markup(_diff_runs(runs))
+
+
+def _diff_runs(runs) -> str:
+    return " ".join(f"<ins>{_escape(r['text'])}</ins>" if r["op"] == "ins" else
+                    f"<del>{_escape(r['text'])}</del>" if r["op"] == "del" else _escape(r["text"]) for r in runs)
+
+
+def flags_html(row) -> Markup:
+    return Markup(_flags(row))
+
+
+def _flags(row) -> str:
+    if not row["flags"]:
+        return ""
+    words = lambda ws: ", ".join(f"“{_escape(w)}”" for w in ws)  # noqa: E731
+    out = []
+    for f in row["flags"]:
+        said = (f"drops {words(f['dropped'])}" if f["dropped"] else "") + ("; " if f["dropped"] and f["added"] else "") \
+            + (f"adds {words(f['added'])}" if f["added"] else "")
+        out.append(f'<span class="flag">{_escape(FLAG[f["kind"]])}{f" ({said})" if said else ""}</span>')
+    return ('<p class="flags"><span class="flag-mark" aria-hidden="true">⚑</span> '
+            f'<span class="flags__label">Changes meaning:</span> {"; ".join(out)}</p>\n')
+
+
+def aligned_row_html(row, v) -> Markup:
+    return Markup(_aligned_row(row, v))
+
+
+def _aligned_row(row, v) -> str:
+    op, para = row["op"], _escape(row["paragraph"])
+    where = "" if op == "added" else \
+        f', <a href="#p{para}"><span class="visually-hidden">paragraph </span>¶{para}</a>'
+    before = '<span class="align-none">not in the canonical text</span>' if op == "added" else _diff_runs(row["canonical"])
+    after = '<span class="align-none">dropped in this version</span>' if op == "dropped" else _diff_runs(row["version"])
+    label = ", reworded" if op == "changed" else ", added" if op == "added" else ""
+    return (f'<li class="align-row align-row--{_escape(op)}{" align-row--flagged" if row["flags"] else ""}"'
+            f' id="v-{_escape(v["anchor"])}-{_escape(row["id"])}">\n'
+            f'  <div class="align-cell">\n    <span class="align-label">Canonical{where}</span>\n{before}  </div>\n'
+            f'  <div class="align-cell">\n    <span class="align-label">This version{label}</span>\n{after}  </div>\n'
+            f'  {_flags(row)}\n</li>\n')
+
+
+def rewrite_rows_html(v, only_flagged=False) -> Markup:
+    """The rows of `rewrite_view`'s list: a run of unchanged sentences as a count, each
+    other row as `aligned_row` (with `only_flagged`, the flagged reworded ones alone)."""
+    out = []
+    for row in v["changes"]["rows"]:
+        if row["op"] == "same":
+            if not only_flagged:
+                n, start, end = row["count"], row["from"], row["to"]
+                out.append(f'    <li class="align-row align-row--same">{_escape(n)} sentence{"" if n == 1 else "s"}'
+                           f' unchanged <span class="meta">(¶{_escape(start)}{"" if end == start else "–" + _escape(end)})'
+                           '</span></li>\n')
+        elif not only_flagged or (row["flags"] and row["op"] == "changed"):
+            out.append(f"  {_aligned_row(row, v)}\n")
+    return Markup("".join(out))
+
+
+# ---- an entity's mentions (pages/views.py mention_sentences) ---------------------------
+
+@jinja2.pass_context
+def contexts_html(ctx, group) -> Markup:
+    """The sentences of one story or note that name the page's entity, each with its
+    link into the text. Paragraph anchors exist on story pages only: a note's
+    Markdown has no p1, p2… ids, so a note (or a group with no page) is linked whole."""
+    link, url, out = ctx["link"], group["url"], []
+    for s in group["sentences"]:
+        caption = s["caption"]
+        target = url if (not url or "#" in url or group["kind"] != "article") else f"{url}#{s['anchor']}"
+        to = "" if not target else (
+            f'<a class="para-link" href="{_escape(link(target))}"><span class="visually-hidden">Read in context: '
+            f'{"caption" if caption else "paragraph"} </span><span aria-hidden="true">{"caption " if caption else "¶"}'
+            f'</span>{_escape(s["anchor"][1:])}</a>')
+        label = '<span class="label">caption</span> ' if caption else ""
+        out.append(f'      <li class="context{" context-caption" if caption else ""}">\n{label}'
+                   f'        <span class="context__text">{_segments(link, s["segments"])}</span>\n{to}      </li>\n')
+    return Markup("".join(out))
+
+
+# ---- the sources table ------------------------------------------------------------------
+
+@jinja2.pass_context
+def source_rows_html(ctx, rows) -> Markup:
+    """The sources table's row groups: a report's first file, its other files under it."""
+    link, out = ctx["link"], []
+    for row in rows:
+        out.append(f"    <tbody>\n    {_source_tr(link, row, False)}\n")
+        out += [f"    {_source_tr(link, c, True)}\n" for c in row.get("copies") or []]
+        out.append("    </tbody>\n")
+    return Markup("".join(out))
+
+
+@jinja2.pass_context
+def source_tr_html(ctx, row, copy=False) -> Markup:
+    return Markup(_source_tr(ctx["link"], row, copy))
+
+
+_COPY_ROW = ' class="copy-row"'
+
+
+def _source_tr(link, row, copy: bool) -> str:
+    title, rel, sim = _escape(row["title"]), _escape(row["relation"]), row["similarity"]
+    cell = f'<a href="{_escape(link(row["url"]))}">{title}</a>' if row["url"] else title
+    if row["title"] != row["id"]:
+        cell += f'<br><code class="file-id">{_escape(row["id"])}</code>'
+    mark = '<span class="copy-mark" aria-hidden="true">↳ </span><span class="visually-hidden">Same report: </span>' \
+        if copy else ""
+    similarity = _escape(pct(sim)) if sim is not None else \
+        '<span aria-hidden="true">—</span><span class="visually-hidden">not applicable</span>'
+    return (f'      <tr{_COPY_ROW if copy else ""}>\n'
+            f'        <th scope="row">{mark}{cell}</th>\n'
+            f'        <td data-label="Outlet, date">{_escape(row["outlet"])}{", " if row["outlet"] and row["date"] else ""}'
+            f'{_escape(row["date"])}</td>\n'
+            f'        <td data-label="Relation"><span class="rel rel-{rel}">{rel}</span></td>\n'
+            f'        <td data-label="Similarity" class="num">{similarity}</td>\n'
+            f'        <td data-label="Reason">{_escape(row["reason"] or "")}</td>\n'
+            '      </tr>\n')
+
+
+def pct(x) -> str:
+    """A share as a whole percentage (the `pct` filter)."""
+    return f"{round(100 * x)}%" if x is not None else ""
