@@ -48,6 +48,19 @@ def _segments(link, segs) -> str:
     return "".join(out)
 
 
+@jinja2.pass_context
+def ent_link_html(ctx, e) -> Markup:
+    """An entity's link on its own (chips, ties, a quotation's speaker), as `ent_link` prints it."""
+    kind = _escape(_at(e, "kind"))
+    return Markup(f'<a class="ent ent-{kind}" href="{_escape(ctx["link"](_at(e, "url")))}">{_escape(_at(e, "name"))}'
+                  f'<span class="visually-hidden"> ({kind})</span></a>')
+
+
+def _at(obj, name: str):
+    """`obj.name` as a template reads it: a page's pieces are dicts, a few are objects."""
+    return obj[name] if type(obj) is dict else getattr(obj, name)
+
+
 # ---- the rewrite view (pages/diff.py's rows) -----------------------------------------
 
 def diff_runs_html(runs) -> Markup:

@@ -59,7 +59,8 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env.globals.update(segments_html=fragments.segments_html, diff_runs_html=fragments.diff_runs_html,
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
                        rewrite_rows_html=fragments.rewrite_rows_html, contexts_html=fragments.contexts_html,
-                       source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html)
+                       source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
+                       ent_link_html=fragments.ent_link_html)
     env.filters["pct"] = fragments.pct
     env.globals["print_part"] = print_part  # print.html renders each page of the edition with it
     return env
@@ -84,6 +85,11 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
         "live_reload": Markup(""),
         **(extra or {}),
     }
+    # base.html's links: relative, but absolute under `root` on 404.html (served at any depth).
+    # Functions, not macros of base.html: every page calls them a score of times
+    root = context.get("root")
+    context.setdefault("to", link if root is None else lambda path: f"{root}{path}")
+    context.setdefault("static", context["asset"] if root is None else lambda path: f"{root}assets/{path}")
     return env.get_template(page.template).render(context)
 
 
