@@ -60,7 +60,8 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
                        rewrite_rows_html=fragments.rewrite_rows_html, contexts_html=fragments.contexts_html,
                        source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
-                       ent_link_html=fragments.ent_link_html)
+                       ent_link_html=fragments.ent_link_html, quote_item_html=fragments.quote_item_html,
+                       quote_changes_html=fragments.quote_changes_html)
     env.filters["pct"] = fragments.pct
     env.globals["print_part"] = print_part  # print.html renders each page of the edition with it
     return env

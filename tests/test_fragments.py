@@ -1,0 +1,38 @@
+"""output/fragments.py writes the busiest macros' HTML in Python: every text it puts in
+a page from the content is escaped, as autoescape would."""
+from markupsafe import Markup
+
+from dossier.output import fragments as f
+
+BAD = "<script>alert('x')</script> & \"q\""
+SAFE = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;q&#34;"
+
+
+class Ctx(dict):
+    """What a pass_context function reads of jinja's context: link()."""
+
+
+CTX = Ctx(link=lambda url: url)
+
+
+def test_escape_is_markupsafes():
+    assert f._escape(BAD) == str(Markup.escape(BAD)) == SAFE
+    assert f._escape(Markup("<b>kept</b>")) == "<b>kept</b>"
+    assert f._escape(3) == "3"
+
+
+def test_every_text_is_escaped():
+    run = [{"op": "del", "text": BAD}]
+    row = {"op": "changed", "paragraph": 1, "id": "s1", "canonical": run, "version": [{"op": "ins", "text": BAD}],
+           "flags": [{"kind": "name", "dropped": [BAD], "added": []}]}
+    v = {"anchor": BAD, "changes": {"rows": [row]}}
+    source = {"title": BAD, "id": BAD, "url": BAD, "outlet": BAD, "date": BAD, "relation": BAD,
+              "similarity": None, "reason": BAD, "copies": []}
+    quote = {"text": BAD, "speaker": None, "said_by": BAD, "how": "unknown", "status": "added", "url": BAD,
+             "anchor": "p1", "outlet": BAD, "copies": 0,
+             "variants": [{"url": BAD, "outlet": BAD, "text": BAD, "changes": [(BAD, BAD)]}]}
+    group = {"url": BAD, "kind": "article", "sentences": [
+        {"caption": True, "anchor": "c1", "segments": [{"text": BAD, "url": BAD, "kind": BAD}]}]}
+    for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_item_html(CTX, quote),
+                 f.contexts_html(CTX, group), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD})):
+        assert "<script>" not in html and "\"q\"" not in html and SAFE.split(" ")[0] in html
