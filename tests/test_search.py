@@ -98,27 +98,6 @@ def test_the_shards_are_the_same_bytes_from_one_build_to_the_next(sharded, tmp_p
     assert stable(out) == stable(tmp_path / "again") and len(stable(out)) > 40
 
 
-def test_each_shard_is_indexed_once_its_pages_are_written_not_after_all_of_them(tmp_path, monkeypatch):
-    monkeypatch.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
-    seen, start, written = {}, search.Indexer.start, search.Indexer.written
-
-    def starting(self, folder, plan=None, waiting=False):
-        seen["folder"], seen["plan"] = folder, plan
-        return start(self, folder, plan, waiting)
-
-    def told(self, s):  # which of the plan's pages are on disk when shard s is said to be written
-        seen[s] = {u for shard in seen["plan"] for u in shard.urls if (seen["folder"] / u / "index.html").is_file()}
-        return written(self, s)
-    monkeypatch.setattr(search.Indexer, "start", starting)
-    monkeypatch.setattr(search.Indexer, "written", told)
-    build(ROOT, tmp_path / "site", load_config(ROOT))
-    plan = seen["plan"]
-    assert len(plan) == 4
-    for s, shard in enumerate(plan):
-        assert set(shard.urls) <= seen[s]  # told only once all of its pages are there
-    assert not set(plan[-1].urls) & seen[0]  # and the first is told before the last is made
-
-
 def test_serve_reads_every_shard_back(sharded, monkeypatch):
     out, _ = sharded
     monkeypatch.setattr(shards, "SHARD_PAGES", SHARD_PAGES)

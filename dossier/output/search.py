@@ -74,13 +74,12 @@ def found(folder: Path) -> tuple[Shard, ...]:
 
 
 class Indexer:
-    """Pagefind in the background: `dossier build` starts it before rendering and
-    says when each shard's pages are on disk (`written`); each shard is indexed while
-    the next ones and the rest (the print edition, dossier.json) are rendered.
-    Pagefind keeps about one core busy, so on two cores the two overlap. A thread
-    runs the shards one after another: two Pagefinds at once would hold two indexes
-    in memory, which is what the shards are for avoiding. Leaving the block stops a
-    run nobody waited for (the build failed), and the shards after it."""
+    """Pagefind in the background: `dossier build` starts it as soon as the indexed
+    pages are on disk and renders the rest (the print edition, dossier.json) while it
+    runs. Pagefind keeps about one core busy, so on two cores the two overlap. A
+    thread runs the shards one after another: two Pagefinds at once would hold two
+    indexes in memory, which is what the shards are for avoiding. Leaving the block
+    stops a run nobody waited for (the build failed), and the shards after it."""
 
     def __init__(self):
         self._thread: threading.Thread | None = None
@@ -88,26 +87,15 @@ class Indexer:
         self._lock = threading.Lock()  # between the thread that starts runs and the one that stops them
         self._stopped = False
         self._why = "the search index was not started"
-        self._written: list[threading.Event] = []
 
-    def start(self, folder: Path, shards: Sequence[Shard] | None = None, waiting: bool = False) -> None:
-        """Index `shards` (by default those of the pages in `folder`): at once, or, when
-        `waiting`, each once `written(s)` says its pages are on disk."""
+    def start(self, folder: Path, shards: Sequence[Shard] | None = None) -> None:
         binary, self._why = find_binary()
         if binary is None:
             return
         shards = found(folder) if shards is None else tuple(shards)
-        self._written = [threading.Event() for _ in shards]
-        for event in self._written if not waiting else ():
-            event.set()
         self._thread = threading.Thread(target=self._index, args=(binary, folder, shards), name="pagefind",
                                         daemon=True)
         self._thread.start()
-
-    def written(self, s: int) -> None:
-        """The pages of shard s are all on disk."""
-        if s < len(self._written):
-            self._written[s].set()
 
     def wait(self) -> str:
         """"" when every shard's bundle is written, or why search was skipped."""
@@ -118,8 +106,7 @@ class Indexer:
 
     def _index(self, binary: Path, folder: Path, shards: tuple[Shard, ...]) -> None:
         try:
-            for shard, written in zip(shards, self._written):
-                written.wait()
+            for shard in shards:
                 self._why = self._shard(binary, folder, shard)
                 if self._why:
                     break
@@ -169,8 +156,6 @@ class Indexer:
             self._stopped = True
             if self._run is not None:
                 self._run.kill()
-        for event in self._written:  # a shard that will never be written: the thread stops at it
-            event.set()
         self.wait()
 
 

@@ -11,7 +11,7 @@ from ..models import Dossier, Page
 from ..memo.engine import shared
 from ..pages.builders import Group
 from ..pages.index import Index
-from ..pages.shards import Shard
+from ..pages.shards import indexed
 from .outputs import Listed, dump_json, feed, robots, sitemap
 from .folder import Body
 from .render import environment_from, output_path, render_page, template_sources
@@ -29,8 +29,7 @@ def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | N
 
 
 def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Write, workers: int = 1,
-                  shards: Sequence[Shard] = (), shard_written: Callable[[int], None] | None = None,
-                  engine=None) -> list[Listed]:
+                  indexed_written: Callable[[], None] | None = None, engine=None) -> list[Listed]:
     """Make and render every group's pages, handing each file to `write` (`dossier build`).
 
     In forked workers (`workers` > 1) each worker makes the pages of its groups from
@@ -38,64 +37,32 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     is held in this process, no page's bytes cross a pipe, and the workers share
     the making as well as the rendering. On a cluster (`engine`, memo/cluster.py) the
     pages are made here and the workers render and write them. The groups whose
-    pages Pagefind reads go first, shard by shard (`shards`, as pages/shards.py cuts
-    them); `shard_written(s)` is called once the pages of shard s are all written, so
-    that Pagefind indexes each shard while the next ones are still being made.
-    Returns what the feed and the sitemap read of every page, in the groups' order."""
+    pages Pagefind reads go first; `indexed_written()` is called once they are all
+    written, so the index is built while the rest is still being made. Returns what
+    the feed and the sitemap read of every page, in the groups' order."""
     owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
-    shard_of = {u: s for s, shard in enumerate(shards) for u in shard.urls}
-    part = [min((shard_of[u] for u in g.urls if u in shard_of), default=len(shards)) for g in groups]
-    order = sorted(range(len(groups)), key=lambda i: part[i])
-    part = [part[i] for i in order]  # the shard of each group in rendering order; len(shards) for none
-    first = sum(p < len(shards) for p in part)
-    written = _Written(part, len(shards), shard_written)
+    searched = [any(map(indexed, g.urls)) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: not searched[i])
+    first = sum(searched)
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
     job = _Job(env, d.config, write, {"generated": build_date()}, [groups[i] for i in order], ix,
                [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order])
-    if engine is not None:  # the job goes to the workers once, the pages in partitions, shard by shard
+    if engine is not None:  # the job goes to the workers once, the pages in partitions
         made = [job.mine(k) for k in range(len(order))]
-        listed = []
-        for lo, hi in _runs(part):
-            listed += engine.map(job.page, [p for pages in made[lo:hi] for p in pages])
-            written.done(range(lo, hi))
+        listed = engine.map(job.page, [p for pages in made[:first] for p in pages])
+        if indexed_written:
+            indexed_written()
+        listed += engine.map(job.page, [p for pages in made[first:] for p in pages])
         by_group = _cut(listed, [len(pages) for pages in made])
     elif workers < 2 or sum(len(g.urls) for g in groups) < PARALLEL_FROM:
-        by_group = []
-        for k in range(len(order)):
-            by_group.append(job.group(k))
-            written.done([k])
+        by_group = [job.group(k) for k in range(first)]
+        if indexed_written:
+            indexed_written()
+        by_group += [job.group(k) for k in range(first, len(order))]
     else:
-        by_group = _in_pool(job, first, workers, written, _runs(part[:first]))
+        by_group = _in_pool(job, first, workers, indexed_written)
     ranked = sorted(zip(order, by_group))  # back in the groups' order
     return [entry for _, entries in ranked for entry in entries]
-
-
-class _Written:
-    """Counts the groups of each shard left to write, and calls `shard_written(s)` when
-    shard s has none left (at once for a shard without pages)."""
-
-    def __init__(self, part: Sequence[int], count: int, shard_written: Callable[[int], None] | None):
-        self.part, self.left, self.tell = part, [0] * count, shard_written or (lambda s: None)
-        for p in part:
-            if p < count:
-                self.left[p] += 1
-        for s in range(count):
-            if not self.left[s]:
-                self.tell(s)
-
-    def done(self, positions: Iterable[int]) -> None:
-        for k in positions:
-            s = self.part[k]
-            if s < len(self.left):
-                self.left[s] -= 1
-                if not self.left[s]:
-                    self.tell(s)
-
-
-def _runs(part: Sequence[int]) -> list[tuple[int, int]]:
-    """The (start, end) of each run of equal values in `part`."""
-    bounds = [k for k in range(1, len(part)) if part[k] != part[k - 1]]
-    return list(zip([0, *bounds], [*bounds, len(part)])) if part else []
 
 
 def other_files(env, d: Dossier, pages: Sequence[Listed], extra: dict | None = None,
@@ -144,24 +111,29 @@ class _Job:
         self.__dict__.update(state, env=environment_from(state["env"]))
 
 
-def _in_pool(job: _Job, first: int, workers: int, written: _Written,
-             shard_runs: Sequence[tuple[int, int]]) -> list[list[Listed]]:
+def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[Listed]]:
     """job.group(k) for every group, shared with forked workers (memo/engine.py's
-    `shared`): the indexed groups shard by shard, each shard's in chunks dealt
-    round-robin (big entity groups spread out), then the rest one each, those that read
-    the whole dossier first (the print edition, the lists). Each chunk's results come
-    back as small records."""
+    `shared`): the indexed groups in chunks dealt round-robin (big entity groups
+    spread out), then the rest one each, those that read the whole dossier first (the
+    print edition, the lists). Each chunk's results come back as small records."""
     _preload(job.env)
-    chunks = [list(range(lo + k, hi, workers * 4)) for lo, hi in shard_runs for k in range(min(hi - lo, workers * 4))]
+    chunks = [list(range(k, first, workers * 4)) for k in range(min(first, workers * 4))]
+    indexed_left = len(chunks)
     rest = sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))
     chunks += [[k] for k in rest]
+    if not indexed_left and indexed_written:
+        indexed_written()
     done: list[list[Listed]] = [[] for _ in job.groups]
 
     def arrived(k: int, results: list | None) -> None:
+        nonlocal indexed_left
         # a chunk that raised in a worker is made here, so the error is raised as serially
         for g, listed in results if results is not None else [(g, job.group(g)) for g in chunks[k]]:
             done[g] = listed
-        written.done(chunks[k])
+        if k < len(chunks) - len(rest):
+            indexed_left -= 1
+            if not indexed_left and indexed_written:
+                indexed_written()
 
     shared(lambda k: [(g, job.group(g)) for g in chunks[k]], len(chunks), workers, arrived)
     return done
