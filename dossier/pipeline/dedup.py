@@ -227,11 +227,11 @@ class Dedup:
         dealt = self._all_lsh_pairs() if dirty == self.docs.keys() else {
             p for i in dirty for p in self._lsh_pairs(i)}
         dealt |= self._stars(dirty)
-        dealt = sorted(dealt)
+        dealt = list(dealt)
         for pair, est in zip(dealt, self._estimates(dealt)):
             if est >= MIN_ESTIMATE:
                 self.proposed[pair] = est
-        pasted = sorted(self._pastes(dirty))
+        pasted = list(self._pastes(dirty))
         self.pasted.update(zip(pasted, self._estimates(pasted)))
         self.copies = {p for p in self.copies if p[0] not in dirty and p[1] not in dirty} | self._copies(dirty)
 
@@ -241,11 +241,11 @@ class Dedup:
         ids = sorted({i for pair in pairs for i in pair})
         at = {i: n for n, i in enumerate(ids)}
         sigs = np.stack([self.sketch[i].sig for i in ids]) if ids else np.zeros((0, NUM_PERM), dtype=np.uint64)
-        where = np.array([(at[a], at[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+        left = np.fromiter((at[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
+        right = np.fromiter((at[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
         out: list[float] = []
-        for k in range(0, len(where), 65536):
-            block = where[k:k + 65536]
-            out += (sigs[block[:, 0]] == sigs[block[:, 1]]).mean(axis=1).tolist()
+        for k in range(0, len(pairs), 4096):  # two blocks of 4096 rows of 256 hashes: 16 MiB
+            out += (sigs[left[k:k + 4096]] == sigs[right[k:k + 4096]]).mean(axis=1).tolist()
         return out
 
     def _lsh_pairs(self, i: str) -> set[Pair]:
