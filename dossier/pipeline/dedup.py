@@ -16,13 +16,12 @@ of a new Dedup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from inspect import signature
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from ..models import Cluster, Document
+from .bands import Bands, Pair
 from .postings import COMPACT_AFTER, Postings
 from .shingles import EMPTY, mix, shingles
 from .verify import Checker, UnionFind
@@ -45,12 +44,6 @@ MIN_ESTIMATE = 0.08  # estimated Jaccard below which a proposed pair is not wort
 COMMON_SHARE, COMMON_FLOOR = 0.05, 50  # shingles in more docs than this say "topic", not "story"
 MIN_SHINGLES = 8  # a doc left with fewer after that keeps all of its own
 PASTED_SHARE, PASTED_MIN = 0.3, 20  # shingles of a note found in one doc to check the pair
-
-# One-permutation MinHash values are not datasketch's affine32 ones, but its 2.0 scheme label
-# only guards against mixing kinds, and our index never sees another kind; 1.x has no label.
-_SCHEME = {"scheme": "affine32"} if "scheme" in signature(LeanMinHash.__init__).parameters else {}
-
-Pair = tuple[str, str]  # two document ids, the smaller first
 
 
 def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tuple[Cluster, ...]:
@@ -84,7 +77,7 @@ class Dedup:
         self.limit: int | None = None  # the common_limit the sketches were made with
         self.sketch: dict[str, _Sketch] = {}
         self.small: set[str] = set()  # docs that keep their common shingles (too few others)
-        self.lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, NUM_PERM // BANDS))
+        self.lsh = Bands(BANDS, BUCKET_CAP)
         self.short: dict[str, set[str]] = {}  # body → the docs too short to shingle with that body
         # the candidate pairs, each with its estimated Jaccard: proposed by the LSH (and
         # close enough), pasted (a note in a doc), or copies too short to shingle
@@ -190,21 +183,21 @@ class Dedup:
         self._unindex(i)
         self.sketch[i] = sk = _Sketch(kept, rare, _minhash_row(kept), self.docs[i].kind == "note")
         if len(kept):
-            self._snapshot(i, lambda: self.lsh.insert(i, _lean(sk.sig), check_duplication=False))
+            self._snapshot(i, lambda: self.lsh.add(i, _band_keys(sk.sig)))
         self._short_group(i, None if len(own) else self.check.texts[i].body or None)
 
     def _unindex(self, i: str) -> None:
-        if self.lsh.keys.has_key(i):
+        if i in self.lsh:
             self._snapshot(i, lambda: self.lsh.remove(i))
 
     def _snapshot(self, i: str, change) -> None:
         """Make an LSH change for doc i, noting how its big buckets were (see _stars)."""
-        keys = list(self.lsh.keys.get(i))
+        keys = self.lsh.keys_of(i).copy() if i in self.lsh else None
         change()
         if self._bulk:
             return
-        for b, (key, table) in enumerate(zip(keys or self.lsh.keys.get(i), self.lsh.hashtables)):
-            members = table.get(key)
+        for b, key in enumerate((keys if keys is not None else self.lsh.keys_of(i)).tolist()):
+            members = self.lsh.members(b, key)
             # only a bucket that is or was over the cap deals its pairs by its membership;
             # any snapshot holds every doc that stays in it, which is all _stars needs
             if len(members) >= BUCKET_CAP and (b, key) not in self._buckets:
@@ -224,7 +217,7 @@ class Dedup:
         for table in (self.proposed, self.pasted):
             for pair in [p for p in table if p[0] in dirty or p[1] in dirty]:
                 del table[pair]
-        dealt = self._all_lsh_pairs() if dirty == self.docs.keys() else {
+        dealt = self.lsh.all_dealt() if dirty == self.docs.keys() else {
             p for i in dirty for p in self._lsh_pairs(i)}
         dealt |= self._stars(dirty)
         dealt = list(dealt)
@@ -250,21 +243,12 @@ class Dedup:
         return out
 
     def _lsh_pairs(self, i: str) -> set[Pair]:
-        """Doc i's pairs from each of its LSH buckets, as _bucket_pairs deals them."""
+        """Doc i's pairs from each of its LSH buckets, as the buckets deal them."""
         out = set()
-        for key, table in zip(self.lsh.keys.get(i), self.lsh.hashtables):
-            members = table.get(key)
+        for b, key in enumerate(self.lsh.keys_of(i).tolist()):
+            members = self.lsh.members(b, key)
             if len(members) > 1:
-                out |= {p for p in _bucket_pairs(members) if i in p}
-        return out
-
-    def _all_lsh_pairs(self) -> set[Pair]:
-        """What _lsh_pairs gives for every doc, read bucket by bucket."""
-        out: set[Pair] = set()
-        for table in self.lsh.hashtables:
-            for key, count in table.itemcounts().items():
-                if count > 1:
-                    out |= _bucket_pairs(table.get(key))
+                out |= {p for p in self.lsh.dealt(members) if i in p}
         return out
 
     def _stars(self, dirty: set[str]) -> set[Pair]:
@@ -273,10 +257,10 @@ class Dedup:
         dealt and no longer deals go, unless another bucket deals them; the new ones come."""
         out: set[Pair] = set()
         for (b, key), was in self._buckets.items():
-            now = self.lsh.hashtables[b].get(key)
+            now = self.lsh.members(b, key)
             if max(len(was), len(now)) <= BUCKET_CAP:
                 continue  # all pairs before and after: the clean ones are the same
-            then, dealt = _bucket_pairs(was), _bucket_pairs(now)
+            then, dealt = self.lsh.dealt(was), self.lsh.dealt(now)
             out |= dealt
             for pair in then - dealt:
                 if pair in self.proposed and not self._dealt(*pair):
@@ -285,10 +269,8 @@ class Dedup:
 
     def _dealt(self, a: str, b: str) -> bool:
         """Does some LSH bucket deal the pair (a, b)?"""
-        for ka, kb, table in zip(self.lsh.keys.get(a), self.lsh.keys.get(b), self.lsh.hashtables):
-            if ka == kb and (a, b) in _bucket_pairs(table.get(ka)):
-                return True
-        return False
+        same = np.flatnonzero(self.lsh.keys_of(a) == self.lsh.keys_of(b)).tolist()
+        return any((a, b) in self.lsh.dealt(self.lsh.members(band, self.lsh.keys_of(a)[band])) for band in same)
 
     def _pastes(self, dirty: set[str]) -> set[Pair]:
         """Pairs of a dirty doc where one holds PASTED_SHARE of the other's shingles and
@@ -366,18 +348,10 @@ def _pasted(shared: int, a: _Sketch, b: _Sketch) -> bool:
     return shared >= PASTED_MIN and any(s.note and shared >= PASTED_SHARE * len(s.kept) for s in (a, b))
 
 
-def _bucket_pairs(members: Iterable[str]) -> set[Pair]:
-    """The pairs one LSH bucket proposes: all of them, or a star from the first member
-    when the bucket is big (one much-copied story, not n^2 pairs)."""
-    members = sorted(members)
-    if len(members) > BUCKET_CAP:
-        return {(members[0], m) for m in members[1:]}
-    return {(a, b) for n, a in enumerate(members) for b in members[n + 1:]}
-
-
 # --------------------------------------------------------------------------- MinHash
-def _lean(hashvalues: np.ndarray) -> LeanMinHash:
-    return LeanMinHash(seed=1, hashvalues=hashvalues, **_SCHEME)
+def _band_keys(sig: np.ndarray) -> np.ndarray:
+    """One key per band of 2 rows: the rows are 32-bit values, so the key is both exactly."""
+    return (sig[0::2] << np.uint64(32)) | sig[1::2]
 
 
 def _minhash_row(kept: np.ndarray) -> np.ndarray:

@@ -1,0 +1,67 @@
+"""The band index against a plain dict of sets: every bucket's members and pairs."""
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from dossier.pipeline.bands import Bands, deal
+from dossier.pipeline.postings import COMPACT_AFTER
+
+BANDS, CAP = 4, 5
+
+
+def brute(keys: dict[str, np.ndarray]) -> dict[tuple[int, int], set[str]]:
+    buckets: dict[tuple[int, int], set[str]] = {}
+    for i, row in keys.items():
+        for b, k in enumerate(row.tolist()):
+            buckets.setdefault((b, k), set()).add(i)
+    return buckets
+
+
+def brute_pairs(buckets) -> set[tuple[str, str]]:
+    out = set()
+    for members in buckets.values():
+        members = sorted(members)
+        if len(members) > CAP:  # a star from the first
+            out |= {(members[0], m) for m in members[1:]}
+        else:
+            out |= set(itertools.combinations(members, 2))
+    return out
+
+
+@pytest.mark.parametrize("edits", [3, COMPACT_AFTER + 10])  # read beside the sorted columns / sorted again
+def test_buckets_and_pairs_match_a_dict_of_sets_through_adds_and_removes(edits):
+    rng = random.Random(edits)
+    index, keys = Bands(BANDS, CAP), {}
+
+    def put(i):
+        # key spaces from small to large, so buckets of every size form, some over the cap,
+        # and keys near 2^64 (numpy 1.x compares those with a Python int as floats)
+        keys[i] = np.array([rng.randrange(span) + 2**64 - 256 for span in (3, 8, 25, 200)], dtype=np.uint64)
+        index.add(i, keys[i])
+
+    for n in range(40):
+        put(f"d{n:03}")
+    assert index.all_dealt() == brute_pairs(brute(keys))
+    for step in range(edits):
+        i = rng.choice(sorted(keys))
+        if rng.random() < 0.4:
+            index.remove(i)
+            del keys[i]
+        else:
+            put(i if rng.random() < 0.5 else f"e{step:03}")
+    buckets = brute(keys)
+    assert any(len(m) > CAP for m in buckets.values()) and any(len(m) == 2 for m in buckets.values())
+    for (b, k), members in buckets.items():
+        assert index.members(b, k) == members
+        assert index.dealt(members) == brute_pairs({0: members})
+    assert index.members(1, 2**64 - 1) == set()
+    assert all((index.keys_of(i) == row).all() for i, row in keys.items())
+    assert index.all_dealt() == brute_pairs(buckets)
+
+
+def test_a_bucket_over_the_cap_deals_a_star_from_its_first_member():
+    first, second = deal(CAP + 2, CAP)
+    assert first.tolist() == [0] * (CAP + 1) and second.tolist() == list(range(1, CAP + 2))
+    assert len(deal(CAP, CAP)[0]) == CAP * (CAP - 1) // 2
