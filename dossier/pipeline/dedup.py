@@ -89,7 +89,7 @@ class Dedup:
         self.members: dict[int, list[str]] = {}
         self.found: dict[int, Cluster] = {}
         self._next = 0
-        self._buckets: dict[tuple[int, bytes], frozenset[str]] = {}  # big buckets as they were
+        self._buckets: dict[int, frozenset[str]] = {}  # big buckets (by key) as they were
         self._bulk = False
 
     # ------------------------------------------------------------------ the update
@@ -196,12 +196,12 @@ class Dedup:
         change()
         if self._bulk:
             return
-        for b, key in enumerate((keys if keys is not None else self.lsh.keys_of(i)).tolist()):
-            members = self.lsh.members(b, key)
+        keys = keys if keys is not None else self.lsh.keys_of(i)
+        for key, members in zip(keys.tolist(), self.lsh.buckets(keys)):
             # only a bucket that is or was over the cap deals its pairs by its membership;
             # any snapshot holds every doc that stays in it, which is all _stars needs
-            if len(members) >= BUCKET_CAP and (b, key) not in self._buckets:
-                self._buckets[(b, key)] = frozenset(members) ^ {i}  # as it was before this change
+            if len(members) >= BUCKET_CAP and key not in self._buckets:
+                self._buckets[key] = frozenset(members) ^ {i}  # as it was before this change
 
     def _short_group(self, i: str, body: str | None) -> None:
         """Docs too short to shingle ("TBC", a bare link) can still be exact copies: grouped by body."""
@@ -245,8 +245,7 @@ class Dedup:
     def _lsh_pairs(self, i: str) -> set[Pair]:
         """Doc i's pairs from each of its LSH buckets, as the buckets deal them."""
         out = set()
-        for b, key in enumerate(self.lsh.keys_of(i).tolist()):
-            members = self.lsh.members(b, key)
+        for members in self.lsh.buckets(self.lsh.keys_of(i)):
             if len(members) > 1:
                 out |= {p for p in self.lsh.dealt(members) if i in p}
         return out
@@ -256,8 +255,8 @@ class Dedup:
         comes or goes can change the pairs of clean ones there. The pairs such a bucket
         dealt and no longer deals go, unless another bucket deals them; the new ones come."""
         out: set[Pair] = set()
-        for (b, key), was in self._buckets.items():
-            now = self.lsh.members(b, key)
+        nows = self.lsh.buckets(np.array(list(self._buckets), dtype=np.uint64))
+        for was, now in zip(self._buckets.values(), nows):
             if max(len(was), len(now)) <= BUCKET_CAP:
                 continue  # all pairs before and after: the clean ones are the same
             then, dealt = self.lsh.dealt(was), self.lsh.dealt(now)
@@ -269,8 +268,8 @@ class Dedup:
 
     def _dealt(self, a: str, b: str) -> bool:
         """Does some LSH bucket deal the pair (a, b)?"""
-        same = np.flatnonzero(self.lsh.keys_of(a) == self.lsh.keys_of(b)).tolist()
-        return any((a, b) in self.lsh.dealt(self.lsh.members(band, self.lsh.keys_of(a)[band])) for band in same)
+        ka, kb = self.lsh.keys_of(a), self.lsh.keys_of(b)
+        return any((a, b) in self.lsh.dealt(members) for members in self.lsh.buckets(ka[ka == kb]))
 
     def _pastes(self, dirty: set[str]) -> set[Pair]:
         """Pairs of a dirty doc where one holds PASTED_SHARE of the other's shingles and
@@ -350,7 +349,7 @@ def _pasted(shared: int, a: _Sketch, b: _Sketch) -> bool:
 
 # --------------------------------------------------------------------------- MinHash
 def _band_keys(sig: np.ndarray) -> np.ndarray:
-    """One key per band of 2 rows: the rows are 32-bit values, so the key is both exactly."""
+    """One key per band of 2 rows: the two 32-bit rows side by side."""
     return (sig[0::2] << np.uint64(32)) | sig[1::2]
 
 
