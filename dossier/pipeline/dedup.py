@@ -350,12 +350,12 @@ def _pasted(shared: int, a: _Sketch, b: _Sketch) -> bool:
 # --------------------------------------------------------------------------- MinHash
 def _band_keys(sig: np.ndarray) -> np.ndarray:
     """One key per band of 2 rows: the two 32-bit rows side by side."""
-    return (sig[0::2] << np.uint64(32)) | sig[1::2]
+    return (sig[0::2].astype(np.uint64) << np.uint64(32)) | sig[1::2]
 
 
 def _minhash_row(kept: np.ndarray) -> np.ndarray:
     """One-permutation MinHash (densified) of one shingle set: one hash per shingle
-    instead of one per shingle and permutation."""
+    instead of one per shingle and permutation. Empty only when `kept` is (never indexed)."""
     shingle = mix(kept)
     sig = np.full(NUM_PERM, EMPTY, dtype=np.uint64)
     np.minimum.at(sig, (shingle % np.uint64(NUM_PERM)).astype(np.int64), shingle >> np.uint64(32))
@@ -369,7 +369,7 @@ def _minhash_row(kept: np.ndarray) -> np.ndarray:
         take = need & (borrowed != EMPTY)
         out[take] = borrowed[take]
         need &= ~take
-    return out
+    return out.astype(np.uint32)  # the values are a hash's top 32 bits: half the memory
 
 
 _OFFSETS = np.random.RandomState(7).permutation(np.arange(1, NUM_PERM))

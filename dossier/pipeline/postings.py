@@ -20,7 +20,7 @@ class Postings:
         self._handle: dict[str, int] = {}  # doc id → its number in the arrays
         self._ids: list[str] = []
         self._shingle = np.zeros(0, dtype=np.uint64)  # sorted; with _owner: who holds each
-        self._owner = np.zeros(0, dtype=np.int64)
+        self._owner = np.zeros(0, dtype=np.int32)  # int32: half the bytes of the biggest array dedup keeps
         self._dead: set[int] = set()  # handles in the arrays whose doc is gone or changed since
         self._fresh: dict[int, np.ndarray] = {}  # handle → shingles, of docs added since
         self._log: list[tuple[int, np.ndarray]] = []  # (+1 added / -1 removed, shingles) since begin()
@@ -57,7 +57,7 @@ class Postings:
         self._ids, self._handle = ids, {i: h for h, i in enumerate(ids)}
         sizes = np.array([len(self.sets[i]) for i in ids], dtype=np.int64)
         shingle = np.concatenate([self.sets[i] for i in ids]) if ids else np.zeros(0, dtype=np.uint64)
-        owner = np.repeat(np.arange(len(ids), dtype=np.int64), sizes)
+        owner = np.repeat(np.arange(len(ids), dtype=np.int32), sizes)
         order = np.lexsort((owner, shingle))
         self._shingle, self._owner = shingle[order], owner[order]
         self._dead, self._fresh = set(), {}
