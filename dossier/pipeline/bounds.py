@@ -58,7 +58,8 @@ def stamp(t: str, n: float | None = None) -> bool:
 
 
 def truncated(t: str) -> bool:
-    return _TRUNCATED.search(t) is not None
+    # the pattern ends in $ (the end, or a last newline): look only at lines that can match
+    return t.endswith(("…", "...", "]", "\n")) and _TRUNCATED.search(t) is not None
 
 
 def markup(t: str) -> bool:
