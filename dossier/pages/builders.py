@@ -157,7 +157,8 @@ def story_page(ix: Index, s: Story) -> Page:
         versions.append({**ix.source_row(v.source), "changes": changes})
     sids = [v.source for v in s.versions]
     citing = {nid for sid in sids for nid in ix.citing.get(sid, ())}
-    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes if n.id in citing]
+    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/"} for n in ix.d.notes
+             if n.id in citing] if citing else []  # (most stories no note cites: no pass over every note)
     return Page(url, "story.html", s.title, "story", {
         "story": {"title": s.title, "outlet": outlet_of(canon), "byline": canon.byline,
                   "url": canon.url if is_web_url(canon.url) else None,  # never a javascript: href
