@@ -44,6 +44,8 @@ MIN_ESTIMATE = 0.08  # estimated Jaccard below which a proposed pair is not wort
 COMMON_SHARE, COMMON_FLOOR = 0.05, 50  # shingles in more docs than this say "topic", not "story"
 MIN_SHINGLES = 8  # a doc left with fewer after that keeps all of its own
 PASTED_SHARE, PASTED_MIN = 0.3, 20  # shingles of a note found in one doc to check the pair
+# Docs shingled in one go: every word pair of 100k articles at once held 2 GB for a moment
+SHINGLED_AT_ONCE = 2000
 
 
 def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tuple[Cluster, ...]:
@@ -132,19 +134,21 @@ class Dedup:
     # ------------------------------------------------------------------ documents
     def _put(self, docs: list[Document]) -> None:
         """New and changed docs: their text for checking, their shingle sets."""
-        owner, hashes = shingles(docs) if docs else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
-        order = np.argsort(owner, kind="stable")
-        bounds = np.searchsorted(owner[order], np.arange(len(docs) + 1))
-        hashes = hashes[order] >> np.uint64(20)  # 44 bits: the sets are sorted and compared as such
-        for k, doc in enumerate(docs):
-            if doc.id in self.docs:
-                self._remove(doc.id)
-            self.docs[doc.id] = doc
-            self.check.put(doc)
-            own = np.unique(hashes[bounds[k]:bounds[k + 1]])
-            self.sets.add(doc.id, own)
-            if doc.kind == "note":
-                self.notes.add(doc.id, own)
+        for at in range(0, len(docs), SHINGLED_AT_ONCE):
+            chunk = docs[at:at + SHINGLED_AT_ONCE]
+            owner, hashes = shingles(chunk)
+            order = np.argsort(owner, kind="stable")
+            bounds = np.searchsorted(owner[order], np.arange(len(chunk) + 1))
+            hashes = hashes[order] >> np.uint64(20)  # 44 bits: the sets are sorted and compared as such
+            for k, doc in enumerate(chunk):
+                if doc.id in self.docs:
+                    self._remove(doc.id)
+                self.docs[doc.id] = doc
+                self.check.put(doc)
+                own = np.unique(hashes[bounds[k]:bounds[k + 1]])
+                self.sets.add(doc.id, own)
+                if doc.kind == "note":
+                    self.notes.add(doc.id, own)
 
     def _remove(self, i: str) -> None:
         self.docs.pop(i)

@@ -55,11 +55,13 @@ class Postings:
             return
         ids = list(self.sets)
         self._ids, self._handle = ids, {i: h for h, i in enumerate(ids)}
+        self._shingle = self._owner = None  # the old arrays go before the new are made (1 GB at 100k)
         sizes = np.array([len(self.sets[i]) for i in ids], dtype=np.int64)
         shingle = np.concatenate([self.sets[i] for i in ids]) if ids else np.zeros(0, dtype=np.uint64)
-        owner = np.repeat(np.arange(len(ids), dtype=np.int32), sizes)
-        order = np.lexsort((owner, shingle))
-        self._shingle, self._owner = shingle[order], owner[order]
+        order = np.argsort(shingle, kind="stable")  # by shingle, then owner: they were laid out in order
+        self._shingle = shingle[order]
+        del shingle
+        self._owner = np.repeat(np.arange(len(ids), dtype=np.int32), sizes)[order]
         self._dead, self._fresh = set(), {}
 
     # ---- questions
