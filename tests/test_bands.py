@@ -44,7 +44,7 @@ def test_buckets_and_pairs_match_a_dict_of_sets_through_adds_and_removes(edits):
 
     def put(i):
         # key spaces from small to large, so buckets of every size form, some over the cap;
-    # every band draws from the same values, which must not put two bands in one bucket;
+        # every band draws from the same values, which must not put two bands in one bucket;
         # and keys near 2^64 (numpy 1.x compares those with a Python int as floats)
         keys[i] = np.array([rng.randrange(span) + 2**64 - 256 for span in (3, 8, 25, 200)], dtype=np.uint64)
         index.add(i, keys[i])

@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .postings import COMPACT_AFTER
+from .postings import COMPACT_AFTER, spans
 
 Pair = tuple[str, str]  # two document ids, the smaller first
 
@@ -74,7 +74,7 @@ class Bands:
         lo, hi = np.searchsorted(self._sorted, keys, "left"), np.searchsorted(self._sorted, keys, "right")
         n = hi - lo
         which = np.repeat(np.arange(len(keys)), n)
-        rows = self._order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())].astype(np.int64)
+        rows = self._order[spans(lo, hi)].astype(np.int64)
         later = self._keys[self._made:len(self._ids)]
         if len(later):
             hit, band = np.nonzero(np.isin(later, keys))

@@ -89,7 +89,7 @@ class Postings:
         n = hi - lo
         if self._dead:
             dead = np.fromiter(self._dead, dtype=np.int64)
-            rows = self._rows(lo, hi)
+            rows = spans(lo, hi)
             gone = np.isin(self._owner[rows], dead)
             if gone.any():
                 n = n - np.bincount(np.repeat(np.arange(len(shingles)), hi - lo)[gone], minlength=len(shingles))
@@ -108,7 +108,7 @@ class Postings:
         """The docs holding any of `shingles`."""
         found = set()
         lo, hi = self._range(shingles)
-        for h in np.unique(self._owner[self._rows(lo, hi)]).tolist():
+        for h in np.unique(self._owner[spans(lo, hi)]).tolist():
             if h not in self._dead:
                 found.add(self._ids[h])
         for h, theirs in self._fresh.items():
@@ -119,7 +119,7 @@ class Postings:
     def shared(self, shingles: np.ndarray, least: int = 1) -> dict[str, int]:
         """The docs holding at least `least` of `shingles` (sorted, unique), with how many."""
         lo, hi = self._range(shingles)
-        handles, counts = np.unique(self._owner[self._rows(lo, hi)], return_counts=True)
+        handles, counts = np.unique(self._owner[spans(lo, hi)], return_counts=True)
         enough = counts >= least
         out = {self._ids[h]: n for h, n in zip(handles[enough].tolist(), counts[enough].tolist())
                if h not in self._dead}
@@ -132,8 +132,9 @@ class Postings:
     def _range(self, shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.searchsorted(self._shingle, shingles, "left"), np.searchsorted(self._shingle, shingles, "right")
 
-    @staticmethod
-    def _rows(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """The array positions lo[k]..hi[k]-1 for every k, in one array."""
-        n = hi - lo
-        return np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())
+
+def spans(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The array positions lo[k]..hi[k]-1 for every k, in one array (bands.py reads its
+    buckets the same way)."""
+    n = hi - lo
+    return np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())
