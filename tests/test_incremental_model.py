@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dossier.build import build_model
+from dossier.memo import Memo
 from dossier.pages.builders import build_pages
 from dossier.serve.incremental import Builder
 
@@ -57,6 +58,18 @@ def test_note_edit_changes_only_what_it_touches(site):
     changed = rebuild_matches_fresh(b, note)
     assert {"people/qin-gang/", "places/harbin/", "notes/border-economy/"} <= changed
     assert not any(u.startswith("stories/") and u != "stories/" for u in changed)  # no story shows the note
+
+
+def test_only_serve_keeps_the_corpus_indexes_between_builds(site):
+    """A memo that serves one build hands each corpus stage a new index and keeps none
+    (dedup's was a third of a 100k build's memory through link and quotes); serve's
+    memo keeps them, to update them after an edit."""
+    assert builder_for(site).memo.warm
+    for memo, made in ((Memo(), 2), (Memo(warm=True), 1)):
+        calls = []
+        for _ in range(2):
+            memo.state("dedup", lambda: calls.append(1) or object())
+        assert len(calls) == made
 
 
 def test_article_edit_that_breaks_a_copy_out_of_its_story(site):

@@ -38,9 +38,10 @@ def _locked(method):
 
 
 class Memo:
-    def __init__(self, engine: Engine | None = None):
+    def __init__(self, engine: Engine | None = None, warm: bool = False):
         self._lock = threading.RLock()
         self.engine = engine or LocalEngine()
+        self.warm = warm  # serve: the corpus stages' indexes are kept for the next build
         self._tables: dict[str, dict] = {}
         # stage → the keys this build asked for: single ones (get) and whole maps' lists,
         # made one set only when a table is pruned (hashing 10⁴ keys a map is most of a
@@ -120,7 +121,12 @@ class Memo:
 
     @_locked
     def state(self, stage: str, make: Callable[[], T]) -> T:
-        """An object that updates itself from one build to the next (dedup's index)."""
+        """An object that updates itself from one build to the next (dedup's index), kept
+        in a warm memo (serve). Any other serves one build: it gets a new object, let go
+        as soon as its update has returned, not after the whole model (dedup's index was
+        a third of the main process's memory through link and quotes: 4 GB at 100k)."""
+        if not self.warm:
+            return make()
         if stage not in self._states:
             self._states[stage] = make()
         return self._states[stage]  # type: ignore[return-value]
@@ -128,12 +134,12 @@ class Memo:
     @_locked
     def release(self) -> None:
         """`dossier build`, once the model is made and again once the pages are written:
-        its memo is not used for another build, so what it will not save (the corpus
-        stages' indexes, dedup's postings a quarter of the process; the page pieces) is
-        let go, and the freed memory given back to the system: before the render
-        workers are forked, and before Pagefind runs beside this process."""
+        its memo is not used for another build, so what it will not save (the last
+        maps' items, the page pieces) is let go, and the freed memory given back to the
+        system: before the render workers are forked, and before Pagefind runs beside
+        this process. (A memo that is not warm kept no corpus index to let go.)"""
         self.released = True
-        self._states, self._last = {}, {}
+        self._last = {}
         self._tables = {stage: table for stage, table in self._tables.items() if self.persisted(stage)}
         gc.collect()
         give_back_memory()

@@ -145,7 +145,7 @@ class Builder:
         editor's "Dossier health" page (docs/check.md), which a published build leaves out."""
         self.site, self.base_url, self.extra, self.health = Path(site), base_url, extra, health
         self.state = _State()
-        self.memo = Memo()  # every stage's results, kept for the next build
+        self.memo = Memo(warm=True)  # every stage's results, kept for the next build
 
     def themes(self) -> list[Path]:
         """The theme folders the last build read (the site's theme, then the default)."""
