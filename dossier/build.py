@@ -107,12 +107,13 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
         groups, ix = plan_pages(d, memo)
         shards = shards_of(groups)  # the search index's, as the search page names them
     manifest.forget()
-    with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind starts once its pages are on disk
+    with Staging(out, site, config.theme) as staged, Indexer() as search:  # Pagefind reads each shard once it is on disk
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
+            search.start(tmp, shards, pending=True)
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
-                                   workers=os.cpu_count() or 1, indexed_written=lambda: search.start(tmp, shards), engine=cluster)
+                                   workers=os.cpu_count() or 1, shards=shards, shard_written=search.written, engine=cluster)
             written = len(listed) + write_files(tmp, out, other_files(env, d, listed, chunks=True).items(), previous)
         memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page

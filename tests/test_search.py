@@ -245,3 +245,55 @@ def test_a_failing_binary_is_reported_not_raised(monkeypatch, tmp_path):
     fake.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     assert search.index_site(tmp_path) == "pagefind failed (exit 1): Error: no pages to index"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_shard_is_handed_to_pagefind_once_all_its_pages_are_on_disk(monkeypatch, tmp_path, workers):
+    """render_groups announces shard s (for Pagefind to read while the rest renders)
+    only when every page of it is written, once, and in one process before the next
+    shard's pages are made; in forked workers (2) at least after its own pages."""
+    from dossier.build import build_model
+    from dossier.output import site
+    from dossier.output.render import environment, output_path
+    from dossier.memo import Memo
+    from dossier.pages.builders import plan_pages
+
+    monkeypatch.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+    monkeypatch.setattr(site, "PARALLEL_FROM", 0)  # the shipped dossier is small: a pool all the same
+    d = build_model(ROOT, load_config(ROOT))
+    groups, ix = plan_pages(d, Memo())
+    plan = shards.shards_of(groups)
+    assert len(plan) == 4
+    out = tmp_path / "out"
+
+    def write(path, data):
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(data)
+
+    announced = []
+
+    def written(s):
+        on_disk = [all((out / f).is_file() for f in shard.files) for shard in plan]
+        assert on_disk[s], f"shard {s} announced before its pages were written"
+        announced.append((s, on_disk))
+
+    site.render_groups(environment(ROOT, d.config.theme), d, groups, ix, write, workers=workers,
+                       shards=plan, shard_written=written)
+    assert sorted(s for s, _ in announced) == [0, 1, 2, 3]
+    if workers == 1:  # shard by shard: the first is read while the last is not yet written
+        assert [s for s, _ in announced] == [0, 1, 2, 3] and not announced[0][1][3]
+
+
+def test_a_shard_waits_for_its_pages(monkeypatch, tmp_path):
+    """Indexer.start(pending=True) runs Pagefind on a shard only after written(i)."""
+    fake, log = tmp_path / "pagefind", tmp_path / "runs"
+    fake.write_text(f"#!/bin/sh\necho run >> {log}\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with search.Indexer() as indexer:
+        indexer.start(tmp_path, [shards.Shard("pagefind", ("stories/a/",))], pending=True)
+        threading.Event().wait(0.5)
+        assert not log.exists()
+        indexer.written(0)
+        assert indexer.wait().startswith("pagefind failed")
+    assert log.read_text() == "run\n"

@@ -74,12 +74,12 @@ def found(folder: Path) -> tuple[Shard, ...]:
 
 
 class Indexer:
-    """Pagefind in the background: `dossier build` starts it as soon as the indexed
-    pages are on disk and renders the rest (the print edition, dossier.json) while it
-    runs. Pagefind keeps about one core busy, so on two cores the two overlap. A
-    thread runs the shards one after another: two Pagefinds at once would hold two
-    indexes in memory, which is what the shards are for avoiding. Leaving the block
-    stops a run nobody waited for (the build failed), and the shards after it."""
+    """Pagefind in the background: `dossier build` starts it before the pages are
+    rendered, and each shard is read as soon as its pages are on disk (`written`),
+    while the next shard's pages are rendered. A thread runs the shards one after
+    another: two Pagefinds at once would hold two indexes in memory, which is what
+    the shards are for avoiding. Leaving the block stops a run nobody waited for
+    (the build failed), and the shards after it."""
 
     def __init__(self):
         self._thread: threading.Thread | None = None
@@ -87,15 +87,25 @@ class Indexer:
         self._lock = threading.Lock()  # between the thread that starts runs and the one that stops them
         self._stopped = False
         self._why = "the search index was not started"
+        self._written: list[threading.Event] = []
 
-    def start(self, folder: Path, shards: Sequence[Shard] | None = None) -> None:
+    def start(self, folder: Path, shards: Sequence[Shard] | None = None, pending: bool = False) -> None:
+        """Index `shards` (by default those of the pages in `folder`); with `pending`,
+        each only once `written(i)` says its pages are on disk."""
+        shards = found(folder) if shards is None else tuple(shards)
+        self._written = [threading.Event() for _ in shards]
+        for i in range(len(shards) if not pending else 0):
+            self.written(i)
         binary, self._why = find_binary()
         if binary is None:
             return
-        shards = found(folder) if shards is None else tuple(shards)
         self._thread = threading.Thread(target=self._index, args=(binary, folder, shards), name="pagefind",
                                         daemon=True)
         self._thread.start()
+
+    def written(self, i: int) -> None:
+        """The pages of shard i are all on disk: Pagefind may read them."""
+        self._written[i].set()
 
     def wait(self) -> str:
         """"" when every shard's bundle is written, or why search was skipped."""
@@ -106,7 +116,8 @@ class Indexer:
 
     def _index(self, binary: Path, folder: Path, shards: tuple[Shard, ...]) -> None:
         try:
-            for shard in shards:
+            for shard, written in zip(shards, self._written):
+                written.wait()
                 self._why = self._shard(binary, folder, shard)
                 if self._why:
                     break
@@ -156,6 +167,8 @@ class Indexer:
             self._stopped = True
             if self._run is not None:
                 self._run.kill()
+        for written in self._written:  # a shard still waiting for its pages is not run
+            written.set()
         self.wait()
 
 

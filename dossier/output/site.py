@@ -2,6 +2,7 @@
 build` (in forked workers), a dict for `dossier serve`. Guard the output folder."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 import jinja2
@@ -11,7 +12,7 @@ from ..models import Dossier, Page
 from ..memo.engine import shared
 from ..pages.builders import Group
 from ..pages.index import Index
-from ..pages.shards import indexed
+from ..pages.shards import Shard
 from .outputs import Listed, dump_json, feed, robots, sitemap
 from .folder import Body
 from .render import environment_from, output_path, render_page, template_sources
@@ -29,7 +30,8 @@ def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | N
 
 
 def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Write, workers: int = 1,
-                  indexed_written: Callable[[], None] | None = None, engine=None) -> list[Listed]:
+                  shards: Sequence[Shard] = (), shard_written: Callable[[int], None] | None = None,
+                  engine=None) -> list[Listed]:
     """Make and render every group's pages, handing each file to `write` (`dossier build`).
 
     In forked workers (`workers` > 1) each worker makes the pages of its groups from
@@ -37,32 +39,56 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     is held in this process, no page's bytes cross a pipe, and the workers share
     the making as well as the rendering. On a cluster (`engine`, memo/cluster.py) the
     pages are made here and the workers render and write them. The groups whose
-    pages Pagefind reads go first; `indexed_written()` is called once they are all
-    written, so the index is built while the rest is still being made. Returns what
-    the feed and the sitemap read of every page, in the groups' order."""
+    pages Pagefind reads go first, search shard by search shard; `shard_written(s)`
+    is called as soon as every page of `shards[s]` is written, so Pagefind indexes
+    one shard while the next is rendered. Returns what the feed and the sitemap read
+    of every page, in the groups' order."""
     owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
-    searched = [any(map(indexed, g.urls)) for g in groups]
-    order = sorted(range(len(groups)), key=lambda i: not searched[i])
-    first = sum(searched)
+    shard_of = {u: s for s, shard in enumerate(shards) for u in shard.urls}
+    # the shard whose pages a group writes (the later one, should it write into two); None: none Pagefind reads
+    last = [max((shard_of[u] for u in g.urls if owner[u] == i and u in shard_of), default=None)
+            for i, g in enumerate(groups)]
+    order = sorted(range(len(groups)), key=lambda i: (last[i] is None, last[i] or 0))
+    first = sum(s is not None for s in last)
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
     job = _Job(env, d.config, write, {"generated": build_date()}, [groups[i] for i in order], ix,
                [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order])
+    written = _Shards([last[i] for i in order], len(shards), shard_written)
     if engine is not None:  # the job goes to the workers once, the pages in partitions
         made = [job.mine(k) for k in range(len(order))]
         listed = engine.map(job.page, [p for pages in made[:first] for p in pages])
-        if indexed_written:
-            indexed_written()
+        for k in range(first):
+            written.done(k)
         listed += engine.map(job.page, [p for pages in made[first:] for p in pages])
         by_group = _cut(listed, [len(pages) for pages in made])
     elif workers < 2 or sum(len(g.urls) for g in groups) < PARALLEL_FROM:
-        by_group = [job.group(k) for k in range(first)]
-        if indexed_written:
-            indexed_written()
-        by_group += [job.group(k) for k in range(first, len(order))]
+        by_group = []
+        for k in range(len(order)):
+            by_group.append(job.group(k))
+            written.done(k)
     else:
-        by_group = _in_pool(job, first, workers, indexed_written)
+        by_group = _in_pool(job, first, workers, written)
     ranked = sorted(zip(order, by_group))  # back in the groups' order
     return [entry for _, entries in ranked for entry in entries]
+
+
+class _Shards:
+    """Calls written(s) once the last group writing a page of search shard s is done
+    (at once for a shard no group writes into)."""
+
+    def __init__(self, shard_of: list[int | None], count: int, written: Callable[[int], None] | None):
+        self.shard_of, self.written = shard_of, written or (lambda s: None)
+        self.left = Counter(s for s in shard_of if s is not None)
+        for s in range(count):
+            if not self.left[s]:
+                self.written(s)
+
+    def done(self, k: int) -> None:
+        s = self.shard_of[k]
+        if s is not None:
+            self.left[s] -= 1
+            if not self.left[s]:
+                self.written(s)
 
 
 def other_files(env, d: Dossier, pages: Sequence[Listed], extra: dict | None = None,
@@ -111,29 +137,24 @@ class _Job:
         self.__dict__.update(state, env=environment_from(state["env"]))
 
 
-def _in_pool(job: _Job, first: int, workers: int, indexed_written) -> list[list[Listed]]:
+def _in_pool(job: _Job, first: int, workers: int, written: _Shards) -> list[list[Listed]]:
     """job.group(k) for every group, shared with forked workers (memo/engine.py's
-    `shared`): the indexed groups in chunks dealt round-robin (big entity groups
-    spread out), then the rest one each, those that read the whole dossier first (the
-    print edition, the lists). Each chunk's results come back as small records."""
+    `shared`): the indexed groups shard by shard, each shard's in chunks dealt
+    round-robin (big entity groups spread out), then the rest one each, those that
+    read the whole dossier first (the print edition, the lists). Each chunk's results
+    come back as small records."""
     _preload(job.env)
-    chunks = [list(range(k, first, workers * 4)) for k in range(min(first, workers * 4))]
-    indexed_left = len(chunks)
+    ends = [k + 1 for k in range(first) if k + 1 == first or written.shard_of[k + 1] != written.shard_of[k]]
+    chunks = [list(range(a + k, b, workers * 4)) for a, b in zip([0, *ends], ends) for k in range(min(b - a, workers * 4))]
     rest = sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))
     chunks += [[k] for k in rest]
-    if not indexed_left and indexed_written:
-        indexed_written()
     done: list[list[Listed]] = [[] for _ in job.groups]
 
     def arrived(k: int, results: list | None) -> None:
-        nonlocal indexed_left
         # a chunk that raised in a worker is made here, so the error is raised as serially
         for g, listed in results if results is not None else [(g, job.group(g)) for g in chunks[k]]:
             done[g] = listed
-        if k < len(chunks) - len(rest):
-            indexed_left -= 1
-            if not indexed_left and indexed_written:
-                indexed_written()
+            written.done(g)
 
     shared(lambda k: [(g, job.group(g)) for g in chunks[k]], len(chunks), workers, arrived)
     return done
