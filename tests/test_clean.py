@@ -571,3 +571,16 @@ def test_each_item_of_a_list_is_a_paragraph_of_its_own():
     doc = article("Ferry line to Vardø restored\n\n" + "\n\n".join(STORY[:2]) +
                   "\n\nWhat the operator plans:\n" + "\n".join(items) + "\n\n" + "\n\n".join(STORY[2:]))
     assert doc.paragraphs == tuple(STORY[:2] + ["What the operator plans:"] + items + STORY[2:])
+
+
+@pytest.mark.parametrize("line", [
+    "We use cookies to improve your experience.", "WE USE COOKIES to improve your experience.",
+    "We use trackers and share Personal Data with partners.", "This site uses nothing of the kind.",
+    "We use coo\u212aies to improve your experience.",  # a Kelvin sign: a k to the case-blind regex
+    "We share per\u017fonal data with partners.",  # a long s: an s to it
+    "Nous utilisons des cookies et vos donn\u00e9es personnelles.", "Plain prose about the harbour.",
+])
+def test_the_consent_words_are_found_as_the_case_blind_regex_finds_them(line):
+    from dossier.pipeline import junk
+    assert junk._consent_word(line) == (junk._CONSENT_WORD.search(line) is not None)
+    assert junk._consent_word(line.lower()) == (junk._CONSENT_WORD.search(line.lower()) is not None)

@@ -135,11 +135,22 @@ def furniture(t: str) -> str | None:
     return next((r for r, test in _FURNITURE if test(t) and (n <= 8 or r != "source-line")), None)
 
 
-_CONSENT_WORD = re.compile(r"(?i)cookie|tracker|personal|personnelles|personales|personenbezogen")
+_CONSENT_WORDS = ("cookie", "tracker", "personal", "personnelles", "personales", "personenbezogen")
+_CONSENT_WORD = re.compile("(?i)" + "|".join(_CONSENT_WORDS))
 
 
 def consent(t: str) -> bool:
-    return words(t) <= 120 and _CONSENT_WORD.search(t) is not None and _CONSENT.search(t) is not None
+    return words(t) <= 120 and _consent_word(t) and _CONSENT.search(t) is not None
+
+
+def _consent_word(t: str) -> bool:
+    # ASCII text (most lines; isascii() is a flag, not a scan) is searched lowercased,
+    # which there is exactly the case-blind regex and several times faster; in other
+    # text the regex decides, with re's own case rules (ſ is an s to it, K a k)
+    if t.isascii():
+        low = t.lower()
+        return any(w in low for w in _CONSENT_WORDS)
+    return _CONSENT_WORD.search(t) is not None
 
 
 def body_like(t: str) -> bool:
