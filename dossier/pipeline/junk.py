@@ -80,9 +80,10 @@ _CUE_WORDS = ("via", "Getty", "Images", "Credit", "REUTERS", "Reuters", "AP", "A
               "Xinhua", "TASS", "Sputnik", "Shutterstock", "Alamy", "Kyodo", "Yonhap", "Anadolu",
               "NurPhoto", "SOPA", "NBC News", "CNN", "BBC")
 _CREDIT_CUE = re.compile(rf"/|©|\bPhoto(?:graph)?s?\b|\b(?:{'|'.join(_CUE_WORDS)})\b|\bFile\.?$")
-# Text without one of these has no cue: looked for with `in`, many times quicker than the
-# pattern's \b alternatives, which re tries at every position of a long paragraph.
-_CUE_TEXT = ("/", "©", "Photo", "File") + _CUE_WORDS
+# Text without one of these has no cue: plain alternatives, which re finds by a quick scan
+# for their first letters, many times quicker than the pattern's \b alternatives, which
+# it tries at every position of a long paragraph (and twice as quick as `in` for each).
+_CUE_TEXT = re.compile("|".join(map(re.escape, ("/", "©", "Photo", "File") + _CUE_WORDS)))
 _CREDIT_SMALL = {"via", "by", "for", "and", "of", "the", "de", "da", "von", "van", "der",
                  "la", "le", "file", "courtesy", "handout", "pool", "staff", "/", "-", "–", "—", "|"}
 # Sentence seams in a caption, including the glued ".Fred Dufour/NBC News".
@@ -187,7 +188,7 @@ def caption_parts(t: str) -> tuple[str, str, str | None] | None:
 
 def _split_credit(t: str) -> tuple[str, str] | None:
     """Split "caption. Name/Agency" into (caption, credit); None if no credit ends it."""
-    if not any(cue in t for cue in _CUE_TEXT):  # the common case, without splitting t
+    if _CUE_TEXT.search(t) is None:  # the common case, without splitting t
         return None
     m = _PAREN_TAIL.search(t)
     if m and _credit_like(m[1]):
