@@ -144,6 +144,7 @@ def _in_pool(job: _Job, first: int, workers: int, written: _Shards) -> list[list
     read the whole dossier first (the print edition, the lists). Each chunk's results
     come back as small records."""
     _preload(job.env)
+    # the indexed groups come in runs of one shard each: where each run ends
     ends = [k + 1 for k in range(first) if k + 1 == first or written.shard_of[k + 1] != written.shard_of[k]]
     chunks = [list(range(a + k, b, workers * 4)) for a, b in zip([0, *ends], ends) for k in range(min(b - a, workers * 4))]
     rest = sorted(range(first, len(job.groups)), key=lambda k: (not job.groups[k].lazy, -len(job.groups[k].urls)))
