@@ -22,9 +22,12 @@ _INDEXED = re.compile(rf"(?:{'|'.join(SECTIONS)})/[^/]+/")  # ...as URLs (not a 
 BUNDLE = "pagefind"  # the first shard's folder, and the only one of a small dossier; search.js loads the UI from it
 # Pages in one shard. Pagefind's peak memory grows with the pages it holds: 1,200
 # story pages (the worst shard: stories are the longest pages) took 377 MB at most,
-# a 4k build's shards of ~1,100 mixed pages ~300 MB; a 10k dossier gets 7 shards,
-# and a search fetches a little from each, so smaller shards would cost readers requests.
-SHARD_PAGES = 1200
+# shards of ~1,100 mixed pages ~300 MB, of 800 ~200 MB. Pagefind reads a shard while
+# the next is rendered, so its memory adds to the two render processes': at 10,000
+# articles 1,200 took the build's peak to 1,433–1,487 MiB, 800 to 1,301 (11 shards
+# instead of 7; a search fetches a little from each, so smaller would cost readers
+# requests).
+SHARD_PAGES = 800
 
 
 @dataclass(frozen=True)
