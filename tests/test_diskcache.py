@@ -65,6 +65,22 @@ def test_unchanged_site_is_not_rebuilt_and_output_is_byte_identical(built):
     assert re.match(r"\d+ articles: \d+ stories", stdout), stdout  # the summary, printed again
 
 
+def test_a_no_change_run_imports_neither_the_pipeline_nor_jinja2(built):
+    """What makes it quick (docs/benchmarks.md): only the digest of the inputs is made."""
+    import os
+    import subprocess
+    import sys
+    root, out, _ = built
+    probe = ("import sys; from dossier.commands.cli import main; code = main(['build', sys.argv[1], '-o', sys.argv[2]]);"
+             "print(code, sorted(m for m in sys.modules if m == 'jinja2' or m.startswith('dossier.pipeline.')))")
+    run = subprocess.run([sys.executable, "-c", probe, str(root), str(out)], capture_output=True, text=True,
+                         env={**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}, cwd=Path(dossier.__file__).parent.parent)
+    assert SKIPPED in run.stdout, run.stderr
+    code, modules = run.stdout.strip().splitlines()[-1].split(" ", 1)
+    stages = {"jinja2", *(f"dossier.pipeline.{m}" for m in ("clean", "dedup", "link", "quotes", "checks", "registry"))}
+    assert code == "0" and not stages & set(eval(modules)), modules  # the walk of content/ (load), no stage
+
+
 def test_editing_a_content_file_rebuilds(built):
     root, out, again = built
     (root / "content/articles/a2.md").write_text("---\ntitle: Bridge closes\npublished: 2024-02-03\n---\nShut.\n")

@@ -7,8 +7,6 @@ import importlib
 import sys
 from pathlib import Path
 
-import jinja2
-
 from .. import __version__
 from ..dates import build_date
 from ..errors import DossierError, UsageError, os_reason, printable, template_error
@@ -75,6 +73,13 @@ def run(verb: str, site: Path, args) -> int:
     return getattr(importlib.import_module(f".{verb}", __package__), f"cmd_{verb}")(site, args)
 
 
+def _template_errors() -> type[Exception] | tuple:
+    """jinja2's TemplateError, or nothing to catch: a build that finds nothing changed
+    never imports jinja2 (a tenth of its time), and what did not import it raised none."""
+    jinja2 = sys.modules.get("jinja2")
+    return jinja2.TemplateError if jinja2 is not None else ()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
@@ -103,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(e.format(), file=sys.stderr)
         return e.exit_code
-    except jinja2.TemplateError as e:  # a site theme's template: the user's to fix
+    except _template_errors() as e:  # a site theme's template: the user's to fix
         if args.debug:
             raise
         print(printable(template_error(e)), file=sys.stderr)
