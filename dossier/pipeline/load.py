@@ -106,7 +106,10 @@ def list_content(content: Path, follow_outside: bool = False) -> list[Item]:
 def source_id(content: Path, path: Path) -> SourceId:
     """A file's id: its path inside content/, printable (a scraped file's name can hold
     an escape sequence or a newline; the id is in every message and page about it)."""
-    return SourceId(printable(path.relative_to(content).as_posix()))
+    inside, top = str(path), str(content) + "/"
+    # the walk's paths are built on content's own string: a prefix, without pathlib's parse
+    rel = inside[len(top):] if inside.startswith(top) else path.relative_to(content).as_posix()
+    return SourceId(printable(rel))
 
 
 class _Walk:
