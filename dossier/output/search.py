@@ -94,8 +94,9 @@ class Indexer:
         each only once `written(i)` says its pages are on disk."""
         shards = found(folder) if shards is None else tuple(shards)
         self._written = [threading.Event() for _ in shards]
-        for i in range(len(shards) if not pending else 0):
-            self.written(i)
+        if not pending:
+            for written in self._written:
+                written.set()
         binary, self._why = find_binary()
         if binary is None:
             return
