@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from .config import Config, load_config, with_print_edition
@@ -183,12 +184,11 @@ def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
     found = dict(zip((d.id for d in articles), memo.map(
         "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=_key, context=ekey)))
     keys = {d.id: d.key for d in documents}
-    placed = {}  # notes quote the sources: a note in a story adds none
-    for s, lists in zip(stories, memo.map("placed", lambda s: q.place_story(s, [found.get(v.source, []) for v in s.versions]),
-                                          stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)),
-                                          context=ekey)):
-        placed.update(zip((v.source for v in s.versions), lists))
-    return tuple(quote for d in articles for quote in placed.get(d.id, found[d.id]))
+    placed = dict(chain.from_iterable(memo.map(  # notes quote the sources: a note in a story adds none
+        "placed", lambda s: tuple(zip((v.source for v in s.versions),
+                                      q.place_story(s, [found.get(v.source, []) for v in s.versions]))),
+        stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)), context=ekey)))
+    return tuple(chain.from_iterable([placed.get(d.id, found[d.id]) for d in articles]))  # (in C: 10⁵ quotes)
 
 
 def _findings(memo: Memo, d: Dossier, ekey: str):

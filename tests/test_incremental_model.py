@@ -30,6 +30,7 @@ def rebuild_matches_fresh(builder: Builder, *paths: Path) -> dict:
     """Rebuild after `paths` changed; assert it equals a fresh build; the pages that changed."""
     before = builder.pages()
     builder.build({"content"}, paths=[p.resolve() for p in paths])
+    builder.tidy()
     model = builder.state.model
     fresh = build_model(builder.site, builder.state.config)
     for name in FIELDS:
@@ -44,6 +45,7 @@ def rebuild_matches_fresh(builder: Builder, *paths: Path) -> dict:
 def builder_for(site: Path) -> Builder:
     b = Builder(site, None, lambda config: {}, health=False)
     b.build()
+    b.tidy()
     return b
 
 

@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Literal, Mapping, Union
 
 from ..build import Timings, build_model
 from ..config import Config, load_config
-from ..memo import Memo
+from ..memo import Memo, differing
 from ..models import Dossier, Page
 from ..output.folder import read_static, theme_dirs
 from ..output.render import environment, output_path, render_page
@@ -129,10 +129,13 @@ class _State:
     config: Config | None = None
     env: object = None
     model: Dossier | None = None
-    groups: Mapping[str, Group] = field(default_factory=dict)  # the plan of the pages, by URL
+    plan: list[Group] = field(default_factory=list)  # the groups of pages, in plan_pages' order
+    groups: Mapping[str, Group] = field(default_factory=dict)  # the same by URL
     index: Index | None = None  # the lookups the plan's pages are made with
     pages: Mapping[str, Page] = field(default_factory=dict)  # the pages made so far, by URL
     files: Mapping[str, File] = field(default_factory=dict)
+    data: tuple[str, ...] = ()  # the files besides the pages (feed, sitemap, 404...)
+    deferred: tuple[str, ...] = ()  # the files that were Deferred, some maybe made since
 
 
 class Builder:
@@ -145,6 +148,7 @@ class Builder:
         editor's "Dossier health" page (docs/check.md), which a published build leaves out."""
         self.site, self.base_url, self.extra, self.health = Path(site), base_url, extra, health
         self.state = _State()
+        self._retired: _State | None = None  # the build the last one replaced, until tidy()
         self.memo = Memo(warm=True)  # every stage's results, kept for the next build
 
     def themes(self) -> list[Path]:
@@ -156,7 +160,34 @@ class Builder:
         """Rebuild after changes of these kinds (`paths`: the files the watcher named;
         `open_pages`: site paths shown in a browser, rendered before the others).
         Raises DossierError (bad content) or Superseded; either way nothing changes."""
-        kinds, old, timed = set(kinds), self.state, Timings()
+        self.tidy()
+        gc.disable()  # until tidy()
+        try:
+            return self._build(set(kinds), superseded, paths, open_pages)
+        except BaseException:
+            self.tidy()
+            raise
+
+    def tidy(self) -> None:
+        """After a build is published (serve), or before the next one: let go of the
+        build it replaced, and put the garbage collector back to work.
+
+        The model and the memo are a heap of 10⁶ objects that live from one build to
+        the next: they are frozen (gc.freeze), or each full collection would walk them
+        all (a 1 s pause on a 4,000-article dossier, in the middle of an edit). During a
+        build the collector is off: what a build makes is mostly big tables (a corpus's
+        quotes, its pages by URL), which every young collection would walk again. Here
+        the build's cycles are collected once and the rest frozen; with freeing the last
+        build, that is a sixth of a one-note edit, done once its page is out."""
+        self._retired = None
+        if not gc.isenabled():
+            gc.collect(0)
+            gc.freeze()
+            gc.enable()
+
+    def _build(self, kinds: set, superseded: Callable[[], bool], paths: Iterable[Path],
+               open_pages: frozenset[str]) -> Rebuilt:
+        old, timed = self.state, Timings()
         new = replace(old)
         if "config" in kinds or old.config is None:
             config = load_config(self.site)
@@ -170,7 +201,7 @@ class Builder:
             _check(superseded)
             with timed("pages"):
                 plan, new.index = plan_pages(new.model, self.memo)
-                new.groups = {url: g for g in plan for url in g.urls}
+                new.plan, new.groups = plan, {url: g for g in plan for url in g.urls}
             _check(superseded)
         files = dict(old.files)
         rendered = deferred = 0
@@ -178,10 +209,12 @@ class Builder:
             with timed("render"):
                 outputs, rendered, deferred = self._render(old, new, kinds, open_pages)
             self.memo.finish()
-            keep = outputs.keys() | {output_path(url) for url in new.groups} | {HEALTH}
-            for path in [p for p in files if not p.startswith("assets/") and p not in keep]:
-                del files[path]  # a page whose file was deleted, a CNAME no longer set
+            if new.groups.keys() != old.groups.keys() or kinds & {"config", "template"}:
+                keep = outputs.keys() | {output_path(url) for url in new.groups} | {HEALTH}
+                for path in [p for p in files if not p.startswith("assets/") and p not in keep]:
+                    del files[path]  # a page whose file was deleted, a CNAME no longer set
             files.update(outputs)
+            new.deferred = tuple(p for p in (*old.deferred, *outputs) if _pending(files.get(p)))
         if kinds & {"static", "config"} or not any(p.startswith("assets/") for p in files):
             with timed("static"):
                 static = read_static(theme_dirs(self.site, new.config.theme))
@@ -191,12 +224,7 @@ class Builder:
         _check(superseded)
         new.files = files
         changed = _changed(old.files, files)
-        self.state = new  # the commit: only a finished build gets here
-        # The model and the memo are a heap of 10⁶ objects that live from one build to
-        # the next: without this, each full collection walks them all (a 1 s pause on
-        # a 4,000-article dossier, in the middle of an edit). Frozen objects are still
-        # freed when nothing refers to them; only reference cycles among them wait.
-        gc.freeze()
+        self.state, self._retired = new, old  # the commit: only a finished build gets here
         return Rebuilt(files, changed, rendered, deferred, new.model.warnings, dict(timed.stages))
 
     def _forget(self, paths: Iterable[Path]) -> None:
@@ -210,6 +238,16 @@ class Builder:
         # (a test per file read: the sidecars' stems only when a sidecar was named)
         stems = {p[:p.rfind(".")] for p in named if p.endswith(".yaml")}
         self.memo.forget("read", lambda key: key[0] in named or bool(stems) and _stem(key[0]) in stems)
+
+    @staticmethod
+    def _looked_at(old: _State, new: _State, everything: bool, urls: set[str]) -> list[Group]:
+        """The groups `_render` looks at: every one after a template or config change;
+        else those that are not the very group at their place in the last plan, and
+        those of these pages (shown in a browser, or still waiting to be rendered)."""
+        other = None if everything else differing(new.plan, old.plan)
+        if other is None:
+            return new.plan
+        return list(dict.fromkeys([*(new.plan[i] for i in other), *(new.groups[u] for u in sorted(urls))]))
 
     def pages(self) -> dict[str, Page]:
         """Every page of the last build, made now where serve has not made it yet."""
@@ -225,21 +263,25 @@ class Builder:
         everything now, so a template error shows at once."""
         d, extra, memo, ix = new.model, dict(self.extra(new.config)), self.memo, new.index
         everything = bool(kinds & {"config", "template"})
-        table, pages = memo.table("page"), {}
-        now, later, waiting, same, made_now = [], [], [], [], 0
-        shown_urls = {u for u in new.groups if output_path(u) in open_pages}
-        pending = {p for p, f in old.files.items() if isinstance(f, Deferred) and not f.ready}
-        for g in dict.fromkeys(new.groups.values()):
+        table = memo.table("page")
+        now, later, waiting, made_now = [], [], [], 0
+        shown_urls = {u for p in open_pages for u in _urls_of(p, new.groups)}
+        pending = {p for p in old.deferred if _pending(old.files.get(p))}
+        pages = dict(old.pages)  # the pages of a group left as it was stay; the others are looked at
+        for url in old.pages.keys() - new.groups.keys():
+            del pages[url]
+        waited = {u for p in pending for u in _urls_of(p, new.groups)}
+        for g in self._looked_at(old, new, everything, shown_urls | waited):
             last = old.groups.get(g.urls[0])
             shown = everything or any(u in shown_urls for u in g.urls)
             unrendered = bool(pending) and any(output_path(u) in pending for u in g.urls)
             if last is g and not (everything or shown or unrendered):  # the very group: the same pages
-                same.append(g.key)
-                pages.update((u, old.pages[u]) for u in g.urls if u in old.pages)
                 continue
             if not shown and not (last is not None and last.key == g.key and g.key in table) and (
                     g.lazy or made_now >= EAGER):
                 later.append(g)
+                for url in g.urls:
+                    pages.pop(url, None)
                 continue
             made, made_now = g.pages(ix), made_now + (g.key not in table)
             pages.update((p.url, p) for p in made)
@@ -249,7 +291,8 @@ class Builder:
                     now.append(p)
                 elif everything or before is None or (before is not p and before != p) or unrendered:
                     waiting.append(p)  # a page still waiting from an older build is bound to this one's model
-        memo.keep("page", same)  # still used: the memo keeps them
+        same = [g.key for g in new.plan]
+        memo.keep("page", same)  # still used: the memo keeps them (a group left for later too: its key is its pages')
         new.pages = pages
         outputs: dict[str, File] = {}
         render(new.env, d, now, outputs.__setitem__, extra)
@@ -264,30 +307,36 @@ class Builder:
             def health() -> bytes:
                 return render_page(new.env, health_page(d), d.config, extra).encode()
             outputs[HEALTH] = health() if everything or HEALTH in open_pages else Deferred(health)
-        groups = tuple(dict.fromkeys(new.groups.values()))
+        groups = new.plan
         def all_pages() -> list[Listed]:
             return [Listed.of(p) for g in groups for p in g.pages(ix)]
         if everything:
-            outputs.update(other_files(new.env, d, all_pages(), extra))
+            data = other_files(new.env, d, all_pages(), extra)
+            outputs.update(data)
+            new.data = tuple(data)
         else:  # feed, sitemap, dossier.json, 404: one render for all of them, when first needed
             group = Deferred(lambda: other_files(new.env, d, all_pages(), extra))
-            for path in _data_files(old.files, old.groups):
+            for path in old.data:  # only a config change (which renders everything) adds or removes one (CNAME)
                 outputs[path] = Deferred(lambda path=path: group.get()[path])
         return outputs, len(now), len(waiting) + sum(len(g.urls) for g in later)
 
 
-def _data_files(files: Mapping[str, File], groups: Mapping[str, object]) -> list[str]:
-    """The files other_files writes besides the pages, as in the last build: only a
-    config change (which renders everything) adds or removes one (CNAME)."""
-    paths = {output_path(url) for url in groups} | {HEALTH}
-    return [p for p in files if not p.startswith("assets/") and p not in paths]
+def _pending(file: File | None) -> bool:
+    return isinstance(file, Deferred) and not file.ready
+
+
+def _urls_of(path: str, groups: Mapping[str, Group]) -> list[str]:
+    """The page URLs whose file is `path` (output_path the other way)."""
+    cut = path[:-len("index.html")] if path.endswith("index.html") else None
+    return [u for u in (path, cut) if u is not None and u in groups and output_path(u) == path]
 
 
 def _changed(before: Mapping[str, File], after: dict[str, File]) -> frozenset[str]:
     """Paths whose file differs; where new bytes equal the old, the old object is kept,
     so next time the test is a cheap identity check."""
     changed = set()
-    for path in before.keys() | after.keys():
+    # (the paths whose file is another object, found by C: most files are the same ones)
+    for path in {path for path, _ in before.items() ^ after.items()}:
         old, new = before.get(path), after.get(path)
         if new is old:
             continue
@@ -354,6 +403,7 @@ class Rebuilder:
 
     def settle(self) -> int:
         pending, self.pending = self.pending, None
+        self.builder.tidy()  # as serve does once a build is published
         return self._write(pending, deferred_only=True) if pending else 0
 
     def _write(self, rebuilt: Rebuilt, ready_only: bool = False, deferred_only: bool = False) -> int:

@@ -114,6 +114,7 @@ class Rebuilds:
                 continue
             drops, failed, self.visible, self.seconds = 0, {}, target, time.perf_counter() - t0
             self.publish(rebuilt, target)
+            self.builder.tidy()
             files = ", ".join(sorted(_shown(p, self.site) for p in pending)[:3])
             self.say(f"{files}: {rebuilt.rendered} pages rendered, {len(rebuilt.changed)} files changed "
                      f"in {self.seconds * 1000:.0f} ms"
@@ -295,6 +296,7 @@ def _serve(site: Path, args, stopping: list) -> int:
     first, error = None, None
     try:
         first = builder.build()
+        builder.tidy()
         say(f"built {sum(p.endswith('.html') for p in first.files)} pages in {time.perf_counter() - t0:.2f} s"
             + (f", {len(first.warnings)} warnings (dossier check lists them)" if first.warnings else ""))
     except Exception as e:  # served as the overlay on a page that waits for a good build

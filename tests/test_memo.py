@@ -1,0 +1,47 @@
+"""The memo's map: whatever the last call's items were, a map gives [fn(x) for x in
+items]. Identity only spares work; it never decides a result."""
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dossier.memo import Memo, differing
+
+SETTINGS = settings(max_examples=int(os.environ.get("PROP_EXAMPLES", 100)), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+class Item:
+    """An item with a content key, compared by identity like the model's documents are
+    when they are the memo's own."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+# each step: the items of one call, as (pick an object of the last call or a new one, its text)
+calls = st.lists(st.lists(st.tuples(st.booleans(), st.integers(0, 9), st.sampled_from("abcd")), max_size=12),
+                 min_size=1, max_size=6)
+
+
+@SETTINGS
+@given(calls)
+def test_a_map_gives_fn_of_each_item_whatever_the_last_call_was(steps):
+    memo, last, asked = Memo(warm=True), [], []
+    for step in steps:
+        items = [last[k % len(last)] if reuse and last else Item(text) for reuse, k, text in step]
+        asked.clear()
+        out = memo.map("upper", lambda x: x.text.upper(), items, key=lambda x: asked.append(x) or x.text)
+        assert out == [x.text.upper() for x in items]
+        if len(items) == len(last):  # at the same places, only the other objects are keyed
+            assert {id(x) for x in asked} <= {id(x) for x, y in zip(items, last) if x is not y}
+        last = items
+
+
+def test_differing_names_the_places_of_other_objects():
+    a, b, c = Item("a"), Item("b"), Item("c")
+    assert differing([a, b, c], [a, Item("b"), c]) == [1]
+    assert differing([a, b, c], [a, b, c]) == []
+    assert differing([a, b], [a, b, c]) is None
