@@ -352,9 +352,11 @@ def test_a_build_killed_in_its_worker_pool_ends_quietly(how, tmp_path):
     import signal
     root = _big_site(tmp_path / "site")
     env = {**os.environ, "PAGEFIND_BINARY_PATH": NO_SEARCH}
+    # as from a terminal: a test run started as a background job ignores SIGINT, and a
+    # child that inherits that never gets Ctrl-C
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "build", str(root), "-o", str(tmp_path / "out")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not _children(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.005)
