@@ -89,20 +89,18 @@ class Memo:
         last = self._last.get(stage)
         before, before_keys, before_out = last[1:] if last is not None and last[0] == context else ((), (), ())
         other = differing(items, before)
-        if other is not None:
-            keys, out = list(before_keys), list(before_out)
-        else:
+        if other is not None:  # the same places: only the other objects are looked at
+            keys, out, at = list(before_keys), list(before_out), {}
+        else:  # items added or removed: the last call's objects are found wherever they moved
             keys, out, other = [None] * len(items), [None] * len(items), range(len(items))
+            at = {id(y): k for k, y in enumerate(before)}
         todo: dict = {}
-        at = None  # id → position in the last call, made only when an item moved
         for i in other:
             x = items[i]
-            if before and len(before) != len(items):
-                at = at if at is not None else {id(y): k for k, y in enumerate(before)}
-                j = at.get(id(x))
-                if j is not None and before[j] is x:
-                    keys[i], out[i] = before_keys[j], before_out[j]
-                    continue
+            j = at.get(id(x))
+            if j is not None and before[j] is x:
+                keys[i], out[i] = before_keys[j], before_out[j]
+                continue
             k = keys[i] = key(x) if context is None else (key(x), context)
             if k in table:
                 out[i] = table[k]

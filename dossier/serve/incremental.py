@@ -251,7 +251,7 @@ class Builder:
 
     def pages(self) -> dict[str, Page]:
         """Every page of the last build, made now where serve has not made it yet."""
-        return {p.url: p for g in dict.fromkeys(self.state.groups.values()) for p in g.pages(self.state.index)}
+        return {p.url: p for g in self.state.plan for p in g.pages(self.state.index)}
 
     def _render(self, old: _State, new: _State, kinds: set, open_pages: frozenset[str]):
         """Open pages now; other changed pages and the data files when first asked for.
@@ -291,8 +291,7 @@ class Builder:
                     now.append(p)
                 elif everything or before is None or (before is not p and before != p) or unrendered:
                     waiting.append(p)  # a page still waiting from an older build is bound to this one's model
-        same = [g.key for g in new.plan]
-        memo.keep("page", same)  # still used: the memo keeps them (a group left for later too: its key is its pages')
+        memo.keep("page", [g.key for g in new.plan])  # still used (a group left for later too: its key is its pages')
         new.pages = pages
         outputs: dict[str, File] = {}
         render(new.env, d, now, outputs.__setitem__, extra)
