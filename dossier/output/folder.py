@@ -122,9 +122,9 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, Body]],
     did not change is hard-linked from OUT instead of written again."""
     n = 0
     for rel, data in files:
-        target = tmp / rel
-        if not target.resolve().is_relative_to(tmp):  # the last guard: nothing lands outside OUT
+        if not _inside(rel):  # the last guard: nothing lands outside OUT
             raise DossierError(rel, "output path would leave the output folder")
+        target = tmp / rel
         listed = (previous or {}).get(rel)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +141,15 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, Body]],
             raise
         n += 1
     return n
+
+
+def _inside(rel: str) -> bool:
+    """Whether the site path `rel` names a place inside the staging folder. Read from
+    the path alone: the folder is fresh (mkdtemp) and holds only what write_files put
+    there, files and folders, no links, so no path in it leads out but by "..";
+    resolving every path on disk cost a build of 7,500 files a second of system calls."""
+    parts = rel.replace("\\", "/").split("/")
+    return bool(rel) and not os.path.isabs(rel) and ".." not in parts
 
 
 def _link_unchanged(old: Path, target: Path, listed: list[int] | None, size: int, same: Callable[[Path], bool]) -> bool:

@@ -53,8 +53,10 @@ def environment_from(sources: dict[str, str]) -> jinja2.Environment:
 
 
 def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    # auto_reload off: a template edit makes a new environment (serve's Builder), and
+    # checking every template's mtime on every page was a second of a 4k build
     env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, auto_reload=False)
     # the hot macros of macros.html call these (fragments.py: why, and how a theme overrides them)
     env.globals.update(segments_html=fragments.segments_html, diff_runs_html=fragments.diff_runs_html,
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
@@ -82,10 +84,11 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
         "link": link,
         "asset": lambda path: href(f"assets/{path}", url),
         "canonical": absolute(url, config.base_url) if config.base_url else "",
-        "generated": build_date(),
         "live_reload": Markup(""),
         **(extra or {}),
     }
+    if "generated" not in context:  # a build passes its date once, in `extra`
+        context["generated"] = build_date()
     # base.html's links: relative, but absolute under `root` on 404.html (served at any depth).
     # Functions, not macros of base.html: every page calls them a score of times
     root = context.get("root")

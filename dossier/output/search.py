@@ -11,8 +11,8 @@ The pages are indexed in the shards the plan cut them into (pages/shards.py: at
 most SHARD_PAGES each, so that Pagefind's memory stays bounded), one Pagefind run
 after another, never two at once, each into its own bundle (`pagefind/`,
 `pagefind-2/`, …), which the search page merges. A small dossier is one shard: the
-one bundle `pagefind/`. Each run reads a folder of hard links to its shard's pages
-only, so that it sees the same paths (and gives the same URLs) as a run over the site.
+one bundle `pagefind/`. Each run reads the site folder itself, its `--glob` naming
+the shard's pages one by one, so it gives the same URLs as a run over the whole site.
 
 The index is built in the staging folder before it is swapped in (build.py,
 `folder.Staging`), so a published site never has HTML newer
@@ -28,10 +28,9 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ..pages.shards import BUNDLE, GLOB, Shard, plan_shards
+from ..pages.shards import BUNDLE, Shard, plan_shards
 
 TIMEOUT = 300  # seconds one shard may take; one of 1,200 story pages takes about 5
-LINKS = ".search-shard"  # the folder of one shard's links, in the folder indexed, while it runs
 
 
 def find_binary() -> tuple[Path | None, str]:
@@ -116,29 +115,19 @@ class Indexer:
         return self._why
 
     def _index(self, binary: Path, folder: Path, shards: tuple[Shard, ...]) -> None:
-        try:
-            for shard, written in zip(shards, self._written):
-                written.wait()
-                self._why = self._shard(binary, folder, shard)
-                if self._why:
-                    break
-        except OSError as e:  # the links could not be made: a full disk, no rights
-            self._why = f"pagefind did not run: {e}"
-        finally:
-            shutil.rmtree(folder / LINKS, ignore_errors=True)
-        if self._why:  # an index without some shards would miss pages silently: none, and the page says so
-            for shard in shards:
-                shutil.rmtree(folder / shard.bundle, ignore_errors=True)
+        for shard, written in zip(shards, self._written):
+            written.wait()
+            self._why = self._shard(binary, folder, shard)
+            if self._why:  # an index without some shards would miss pages silently: none, and the page says so
+                for shard in shards:
+                    shutil.rmtree(folder / shard.bundle, ignore_errors=True)
+                return
 
     def _shard(self, binary: Path, folder: Path, shard: Shard) -> str:
-        links = folder / LINKS
-        shutil.rmtree(links, ignore_errors=True)
-        for path in shard.files:
-            _link(folder / path, links / path)
         # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
         # links back to a paragraph are not what a reader looks for, and read oddly in excerpts
-        cmd = [str(binary), "--site", str(links), "--output-path", str(folder / shard.bundle), "--silent",
-               "--exclude-selectors", ".visually-hidden, .para-link", "--glob", GLOB]
+        cmd = [str(binary), "--site", str(folder), "--output-path", str(folder / shard.bundle), "--silent",
+               "--exclude-selectors", ".visually-hidden, .para-link", "--glob", shard.glob]
         with self._lock:
             if self._stopped:
                 return "the search index was stopped"
@@ -172,13 +161,3 @@ class Indexer:
             written.set()
         self.wait()
 
-
-def _link(page: Path, link: Path) -> None:
-    """A page in a shard's folder: a hard link, so that Pagefind reads it as any file."""
-    link.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(page, link)
-    except FileNotFoundError:
-        pass  # not written (serve's copy lags its plan): nothing to index
-    except OSError:  # a file system without hard links; Pagefind reads through a symbolic one as well
-        link.symlink_to(page)
