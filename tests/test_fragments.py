@@ -36,3 +36,16 @@ def test_every_text_is_escaped():
     for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_item_html(CTX, quote),
                  f.contexts_html(CTX, group), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD})):
         assert "<script>" not in html and "\"q\"" not in html and SAFE.split(" ")[0] in html
+
+
+def test_a_dict_in_a_template_reads_as_jinja2_reads_it():
+    """render._Environment looks a dict's item up first (every page context is a dict):
+    a dict's methods stay methods and a missing key is still an error."""
+    import jinja2
+    import pytest
+
+    from dossier.output.render import environment_from
+    env = environment_from({"t.html": "{{ d.title }}|{{ d.items()|list|length }}|{{ d.get('x', 5) }}"})
+    assert env.get_template("t.html").render(d={"title": "T", "items": 9, "get": 1}) == "T|3|5"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ d.missing }}").render(d={"title": "T"})

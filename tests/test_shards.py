@@ -59,3 +59,17 @@ def test_one_page_more_than_a_shard_holds_makes_two(monkeypatch):
     monkeypatch.setattr(shards, "SHARD_PAGES", 10)
     assert len(plan_shards(_site(10))) == 1
     assert [len(s.urls) for s in plan_shards(_site(11))] == [6, 5]
+
+
+def test_a_shards_glob_names_its_pages_in_characters_no_glob_reads_as_special():
+    """Pagefind reads a shard through `--glob {stories/a,notes/b}/index.html`: a slug
+    (urls.slugify) must never bring in a brace, comma, star, bracket or backslash,
+    whatever the title or file name it was made from."""
+    import re
+
+    from dossier.urls import slugify
+    hostile = ["Crisis {a,b}", "*all* [of] it?", "back\\slash, comma", "日本語", "..", "Ünïcödé — «quotes»"]
+    urls = [f"{section}/{slugify(t)}/" for section in ("stories", "notes", "people") for t in hostile]
+    (shard,) = plan_shards(urls)
+    assert re.fullmatch(r"\{[a-z0-9/,-]+\}/index\.html", shard.glob), shard.glob
+    assert shard.glob.count(",") == len(shard.urls) - 1

@@ -52,11 +52,29 @@ def environment_from(sources: dict[str, str]) -> jinja2.Environment:
     return _environment(jinja2.DictLoader(sources))
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`story.title` where `story` is a dict (every page context is): jinja2 asks for
+        the attribute first and, when AttributeError is raised, for the item. A plain
+        dict has no attributes but its methods, so for any other name the item is what
+        jinja2 returns: asked for at once, without raising and catching an exception
+        each time (0.7 µs against 0.1; 670,000 lookups in the pages of a 4k dossier)."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     # auto_reload off: a template edit makes a new environment (serve's Builder), and
     # checking every template's mtime on every page was a second of a 4k build
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                             undefined=jinja2.StrictUndefined, auto_reload=False)
+    env = _Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                       undefined=jinja2.StrictUndefined, auto_reload=False)
     # the hot macros of macros.html call these (fragments.py: why, and how a theme overrides them)
     env.globals.update(segments_html=fragments.segments_html, diff_runs_html=fragments.diff_runs_html,
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,

@@ -28,7 +28,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ..pages.shards import BUNDLE, Shard, plan_shards
+from ..pages.shards import Shard, plan_shards
 
 TIMEOUT = 300  # seconds one shard may take; one of 1,200 story pages takes about 5
 
