@@ -145,9 +145,10 @@ def write_files(tmp: Path, out: Path, files: Iterable[tuple[str, Body]],
 
 def _inside(rel: str) -> bool:
     """Whether the site path `rel` names a place inside the staging folder. Read from
-    the path alone: the folder is fresh (mkdtemp) and holds only what write_files put
-    there, files and folders, no links, so no path in it leads out but by "..";
-    resolving every path on disk cost a build of 7,500 files a second of system calls."""
+    the path alone: the folder is fresh (mkdtemp) and holds only what the build put
+    there (files, hard links to files, folders; never a symbolic link), so no path in
+    it leads out but by ".."; resolving every path on disk cost a build of 7,500
+    files a second of system calls."""
     parts = rel.replace("\\", "/").split("/")
     return bool(rel) and not os.path.isabs(rel) and ".." not in parts
 
