@@ -103,9 +103,10 @@ def test_a_write_that_fails_midway_keeps_the_old_site_and_leaves_no_temp(root, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
 
 
-def test_an_output_path_that_would_leave_the_folder_is_refused(root, tmp_path):
+@pytest.mark.parametrize("path", ["../escaped.html", "a/../../escaped.html", "{tmp}/escaped.html", ""])
+def test_an_output_path_that_would_leave_the_folder_is_refused(root, tmp_path, path):
     with pytest.raises(DossierError, match="output path would leave the output folder"):
-        write_site({"../escaped.html": b"x"}, tmp_path / "out", root, "")
+        write_site({path.format(tmp=tmp_path): b"x"}, tmp_path / "out", root, "")
     assert not (tmp_path / "escaped.html").exists()
 
 
