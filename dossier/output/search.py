@@ -119,8 +119,8 @@ class Indexer:
             written.wait()
             self._why = self._shard(binary, folder, shard)
             if self._why:  # an index without some shards would miss pages silently: none, and the page says so
-                for shard in shards:
-                    shutil.rmtree(folder / shard.bundle, ignore_errors=True)
+                for each in shards:
+                    shutil.rmtree(folder / each.bundle, ignore_errors=True)
                 return
 
     def _shard(self, binary: Path, folder: Path, shard: Shard) -> str:
