@@ -59,3 +59,18 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
     with pytest.raises(RuntimeError, match="worker process died"):
         shared(dies_in_a_worker, 20, 2, lambda k, result: None)
     assert time.monotonic() - started < 30
+
+
+def test_a_worker_past_its_memory_budget_retires_and_a_fresh_one_takes_its_place(monkeypatch):
+    monkeypatch.setattr(engine, "WORKER_BUDGET", 1)  # every task's first page fault is past it
+    seen: dict[int, tuple[int, int]] = {}
+    shared(_slow_pid, 30, 2, lambda k, result: seen.setdefault(k, result))
+    assert sorted(seen) == list(range(30)) and all(seen[k][0] == k for k in seen)
+    workers = {pid for _, pid in seen.values()} - {os.getpid()}
+    assert len(workers) == sum(pid != os.getpid() for _, pid in seen.values()) > 1  # one task each
+
+
+def test_under_its_budget_a_worker_lives_through_the_map():
+    seen: dict[int, tuple[int, int]] = {}
+    shared(_slow_pid, 30, 2, lambda k, result: seen.setdefault(k, result))
+    assert len({pid for _, pid in seen.values()} - {os.getpid()}) == 1
