@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dossier.pipeline.bands import Bands, deal
-from dossier.pipeline.postings import COMPACT_AFTER
+from dossier.pipeline.postings import COMPACT_AFTER, Postings
 
 BANDS, CAP = 4, 5
 
@@ -75,3 +75,24 @@ def test_a_bucket_over_the_cap_deals_a_star_from_its_first_member():
     first, second = deal(CAP + 2, CAP)
     assert first.tolist() == [0] * (CAP + 1) and second.tolist() == list(range(1, CAP + 2))
     assert len(deal(CAP, CAP)[0]) == CAP * (CAP - 1) // 2
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 9])
+def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit):
+    """Postings.uncommon for many docs at once after a compaction (from the common
+    shingles, found `limit` places apart in the sorted array) is what a count of each
+    doc's own shingles gives; a shingle held by exactly `limit` docs is not common."""
+    rng = random.Random(limit)
+    postings = Postings()
+    for k in range(COMPACT_AFTER * 2):
+        # from ranges of every width: some shingles in most docs, some in a few, some in one
+        postings.add(f"d{k}", np.unique(np.array([rng.randrange(rng.choice([4, 60, 600, 6000])) for _ in range(12)],
+                                                 dtype=np.uint64)))
+    postings.compact_if_due(force=True)
+    ids = list(postings.sets)
+    bulk = postings.uncommon(ids, limit)
+    held = {s: n for s, n in zip(*np.unique(np.concatenate(list(postings.sets.values())), return_counts=True))}
+    assert any(n == limit for n in held.values()) and any(n > limit for n in held.values())
+    for i in ids:
+        expected = [s for s in postings.sets[i].tolist() if held[s] <= limit]
+        assert bulk[i].tolist() == expected == postings.uncommon([i], limit)[i].tolist()

@@ -60,9 +60,10 @@ def common_limit(n: int) -> int:
 
 @dataclass
 class _Sketch:
-    kept: np.ndarray  # the shingles the doc is compared by: its own less the common ones
-    rare: np.ndarray  # those of `kept` that are not common (all of them but in a small doc)
-    sig: np.ndarray  # MinHash of `kept`
+    kept: int  # how many shingles the doc is compared by: its own less the common ones, or
+    # all of its own in a small doc. The shingles themselves are not kept: an update asks
+    # for them again (_rare) only of the docs it changed, and they were 62 MB at 10k
+    sig: np.ndarray  # MinHash of those
     note: bool
 
 
@@ -117,8 +118,8 @@ class Dedup:
         for postings in (self.sets, self.notes):
             postings.compact_if_due(force=len(dirty) > COMPACT_AFTER)
         self._bulk = dirty == self.docs.keys()  # no doc keeps its pairs: no bucket's past matters
-        for i, df in sorted(self.sets.counts_of(list(dirty)).items()):
-            self._sketch(i, df)
+        for i, rare in sorted(self.sets.uncommon(list(dirty), limit).items()):
+            self._sketch(i, rare)
         self._relink(dirty)
         moved = {i for pair in before ^ self.candidates() for i in pair}
         self._recluster(set(gone) | set(changed) | dirty | moved)
@@ -174,18 +175,17 @@ class Dedup:
         flips = seen[(before > self.limit) != (after > self.limit)]
         return set(self.sets.owners(flips)) if len(flips) else set()
 
-    def _sketch(self, i: str, df: np.ndarray) -> None:
-        """Doc i's kept shingles and MinHash, and its place in the LSH index (`df`: how
-        many docs hold each of its shingles)."""
+    def _sketch(self, i: str, rare: np.ndarray) -> None:
+        """Doc i's kept shingles and MinHash, and its place in the LSH index (`rare`: its
+        shingles that are not common)."""
         own = self.sets.of(i)
-        rare = own[df <= self.limit]
         small = len(rare) < MIN_SHINGLES
         kept = own if small else rare
         self.small.discard(i)
         if small and len(own):
             self.small.add(i)
         self._unindex(i)
-        self.sketch[i] = sk = _Sketch(kept, rare, _minhash_row(kept), self.docs[i].kind == "note")
+        self.sketch[i] = sk = _Sketch(len(kept), _minhash_row(kept), self.docs[i].kind == "note")
         if len(kept):
             self._snapshot(i, lambda: self.lsh.add(i, _band_keys(sk.sig)))
         self._short_group(i, None if len(own) else self.check.texts[i].body or None)
@@ -279,7 +279,7 @@ class Dedup:
         out = set()
         notes_dirty = all(i in dirty for i in self.notes.sets)  # then every pair is found from its note
         for i in dirty:
-            if not len(self.sketch[i].kept) or (notes_dirty and not self.sketch[i].note):
+            if not self.sketch[i].kept or (notes_dirty and not self.sketch[i].note):
                 continue
             for j, n in self._shared(i):
                 if j != i and _pasted(n, self.sketch[i], self.sketch[j]):
@@ -291,16 +291,19 @@ class Dedup:
         note, notes for the rest), and how many. Every holder of a shingle that is not
         common keeps it; a common one is kept only by a doc too small to drop it, so two
         such docs count their common shingles apart."""
-        mine = self.sketch[i]
+        mine, rare = self.sketch[i], self._rare(i)
         small = i in self.small
-        shared = (self.sets if mine.note else self.notes).shared(mine.rare, 1 if small else PASTED_MIN)
-        if small:
-            commons = np.setdiff1d(mine.kept, mine.rare, assume_unique=True)
+        shared = (self.sets if mine.note else self.notes).shared(rare, 1 if small else PASTED_MIN)
+        if small:  # a small doc keeps all of its own shingles
+            commons = np.setdiff1d(self.sets.of(i), rare, assume_unique=True)
             for j in self.small - {i}:
-                both = len(np.intersect1d(commons, self.sketch[j].kept, assume_unique=True))
+                both = len(np.intersect1d(commons, self.sets.of(j), assume_unique=True))
                 if both and (mine.note or self.sketch[j].note):
                     shared[j] = shared.get(j, 0) + both
         return [(j, n) for j, n in shared.items() if n >= PASTED_MIN]
+
+    def _rare(self, i: str) -> np.ndarray:
+        return self.sets.uncommon([i], self.limit)[i]
 
     def _copies(self, dirty: set[str]) -> set[Pair]:
         out = set()
@@ -345,7 +348,7 @@ class Dedup:
 
 def _pasted(shared: int, a: _Sketch, b: _Sketch) -> bool:
     """One of the two is a note and the other holds PASTED_SHARE of its shingles."""
-    return shared >= PASTED_MIN and any(s.note and shared >= PASTED_SHARE * len(s.kept) for s in (a, b))
+    return shared >= PASTED_MIN and any(s.note and shared >= PASTED_SHARE * s.kept for s in (a, b))
 
 
 def _numbered(pairs) -> tuple[list[str], np.ndarray, np.ndarray]:
