@@ -1,0 +1,111 @@
+"""Peak memory of a cold `dossier build`, stage by stage and process by process.
+
+    python benchmarks/stage_memory.py SITE [--code DIR] [--samples FILE.jsonl]
+
+Builds SITE into a scratch folder (its .dossier-cache/ removed first) in this process,
+and samples the PSS of every process of the tree every 50 ms: this one ("main"), its
+forked workers ("worker") and Pagefind. PSS counts a page that n processes share as
+1/n to each, so the sum over the tree is the memory the build holds. Prints, for each
+stage, its wall time, the tree's peak and who held it at that moment; then each forked
+worker's life and peak. --code builds with the dossier package in DIR (another
+checkout, to compare commits side by side); --samples writes every sample.
+
+A process that Python's subprocess is starting reads through this process's memory
+until its exec (vfork): sampled then, it shows this process's PSS a second time. Such
+a sample (the program is still Python, or changed while it was read) is left out.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def _tree(root: int) -> dict[str, float]:
+    """PSS (MiB) of root and every process below it, as "main", "worker" (a forked
+    one) or the program's name, ":pid" → MiB."""
+    out, stack = {}, [root]
+    ours = open(f"/proc/{root}/comm").read().strip()
+    while stack:
+        pid = stack.pop()
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                pss = sum(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
+            name = open(f"/proc/{pid}/comm").read().strip()
+            if pid != root:
+                python = os.path.basename(exe).startswith("python")
+                if os.readlink(f"/proc/{pid}/exe") != exe or (python and name != ours):
+                    continue  # between fork and exec: this process's pages, counted twice
+                name = "worker" if python else name
+            out[f"{'main' if pid == root else name}:{pid}"] = pss
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("site", type=Path)
+    ap.add_argument("--code", type=Path, help="build with the dossier package of this checkout")
+    ap.add_argument("--samples", type=Path, help="write every sample here (JSON lines: seconds, {process: MiB})")
+    args = ap.parse_args()
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
+    import dossier
+    from dossier.build import Timings, build
+    from dossier.commands.build import _engine
+    from dossier.config import load_config
+    from dossier.memo.disk import DiskMemo, cache_folder
+    print(f"dossier from {Path(dossier.__file__).parent}", flush=True)
+
+    site = args.site.resolve()
+    shutil.rmtree(site / ".dossier-cache", ignore_errors=True)
+    samples, marks, done, me = [], [], threading.Event(), os.getpid()
+
+    def sample() -> None:
+        while not done.is_set():
+            samples.append((time.perf_counter(), _tree(me)))
+            done.wait(0.05)
+
+    threading.Thread(target=sample, daemon=True).start()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch, _engine(None) as engine:
+        build(site, Path(scratch) / "site", load_config(site), DiskMemo(cache_folder(site)[0], engine),
+              timed=Timings(), progress=lambda name: marks.append((time.perf_counter(), name)))
+    done.set()
+    wall = time.perf_counter() - t0
+    shutil.rmtree(site / ".dossier-cache", ignore_errors=True)
+
+    start = t0
+    for end, name in marks:
+        within = [m for s, m in samples if start <= s <= end]
+        if within:
+            peak = max(within, key=lambda m: sum(m.values()))
+            held = ", ".join(f"{k.split(':')[0]} {v:.0f}" for k, v in sorted(peak.items()))
+            print(f"{name:10s} {end - start:7.1f} s  peak {sum(peak.values()):7.0f} MiB  ({held})")
+        start = end
+    print(f"whole build {wall:.1f} s, tree peak {max(sum(m.values()) for _, m in samples):.0f} MiB")
+    lives: dict[str, list] = {}
+    for s, m in samples:
+        for k, v in m.items():
+            if k.startswith("worker:"):
+                life = lives.setdefault(k, [s, s, 0.0])
+                life[1], life[2] = s, max(life[2], v)
+    for k, (a, b, most) in lives.items():
+        print(f"worker {k.split(':')[1]}: {a - t0:7.1f}..{b - t0:7.1f} s, peak {most:.0f} MiB")
+    if args.samples:
+        args.samples.write_text("".join(json.dumps([round(s - t0, 3), m]) + "\n" for s, m in samples))
+
+
+if __name__ == "__main__":
+    main()
