@@ -21,7 +21,9 @@ R = TypeVar("R")
 
 POOL_FROM = 200  # below this many items, starting workers costs more than it saves
 # What a forked worker may make its own before it retires: at 100,000 articles a render
-# worker that lived the whole render copied 4.3 GB of the model, page by page
+# worker that lived the whole render held 4.3 GB (PSS). It bounds the worker's copies,
+# not this process's: each page this process writes to while a worker shares it is
+# copied here (docs/benchmarks.md, eighth round)
 WORKER_BUDGET = 256 * 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -65,7 +65,7 @@ class Postings:
         self._dead, self._fresh = set(), {}
 
     # ---- questions
-    def uncommon(self, ids, limit: int) -> dict[str, np.ndarray]:
+    def uncommon(self, ids: list[str], limit: int) -> dict[str, np.ndarray]:
         """Each doc's shingles held by at most `limit` docs. For many docs right after a
         compaction, from the common shingles alone: in the sorted array a shingle held
         by more than `limit` docs is one that equals the entry `limit` places on. (Counting
