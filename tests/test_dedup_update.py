@@ -137,3 +137,14 @@ def test_common_shingles_move_with_the_corpus(monkeypatch):
         docs.pop()
         kept.update(docs)
         assert same_as_fresh(kept, docs)
+
+
+def test_a_document_edited_down_to_no_content_words_leaves_the_index():
+    """"TBC" is a content word, "these" is none: the edited doc has no shingles left and
+    no LSH keys, and an update asked for its buckets (found by Hypothesis, seed 0)."""
+    docs = _corpus(0)
+    kept = Dedup(0.5)
+    kept.update(docs)
+    docs = [replace(d, paragraphs=("these",)) if d.id == "articles/tbc.txt" else d for d in docs]
+    kept.update(docs)
+    assert same_as_fresh(kept, docs)

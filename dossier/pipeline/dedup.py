@@ -244,8 +244,11 @@ class Dedup:
         return out
 
     def _lsh_pairs(self, i: str) -> set[Pair]:
-        """Doc i's pairs from each of its LSH buckets, as the buckets deal them."""
+        """Doc i's pairs from each of its LSH buckets, as the buckets deal them (none when
+        it has no shingles left: it is not in the index)."""
         out = set()
+        if i not in self.lsh:
+            return out
         for members in self.lsh.buckets(self.lsh.keys_of(i)):
             if len(members) > 1:
                 out |= {p for p in self.lsh.dealt(members) if i in p}
