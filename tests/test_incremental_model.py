@@ -148,3 +148,12 @@ def test_a_version_whose_metadata_changes_in_an_unchanged_story(site, article, c
     path.write_text("\n".join(change if line.startswith(key) else line for line in lines) + "\n")
     changed = rebuild_matches_fresh(b, path)
     assert any(u.startswith("stories/") for u in changed)
+
+
+def test_an_article_edited_down_to_no_content_words_rebuilds_as_a_fresh_build(site):
+    """Dedup has no shingles for it and drops it from its LSH index; the update then
+    asked the index for its buckets (KeyError), so the edit broke serve's rebuild."""
+    b = builder_for(site)
+    article = sorted((site / "content/articles").glob("*.txt"))[-1]
+    article.write_text("It is what it is.\n", encoding="utf-8")
+    assert rebuild_matches_fresh(b, article)
