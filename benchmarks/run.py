@@ -50,26 +50,50 @@ def corpus(n: int, fmt: str) -> Path:
     return out
 
 
-def _tree_memory(pid: int) -> tuple[int, int]:
-    """Resident memory of a process and all its descendants, in bytes: (RSS summed,
-    PSS summed). RSS counts a page shared by a forked worker and its parent twice;
-    PSS splits it between them, so its sum is what the tree really holds."""
-    rss = pss = 0
-    stack = [pid]
+def tree_processes(root: int) -> dict[str, tuple[int, int]]:
+    """Every process of the tree from `root` down, as "name:pid" → (RSS, PSS) in bytes:
+    "main" for root, "worker" for a forked one (root's program), else the program's
+    name. A process that subprocess is starting reads through its parent's memory
+    until its exec (vfork): seen then (still the parent's program under another name,
+    or its program changed while it was read) it would count the parent twice, and
+    is left out."""
+    out, stack = {}, [root]
+    ours = _read(f"/proc/{root}/comm")
     while stack:
-        p = stack.pop()
+        pid = stack.pop()
         try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
+            exe = os.readlink(f"/proc/{pid}/exe")
+            rss = pss = 0
+            with open(f"/proc/{pid}/smaps_rollup") as f:
                 for line in f:
                     if line.startswith(("Rss:", "Pss:")):
                         kib = int(line.split()[1]) * 1024
                         rss, pss = (rss + kib, pss) if line.startswith("Rss:") else (rss, pss + kib)
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
+            name = "main" if pid == root else _read(f"/proc/{pid}/comm")
+            if pid != root:
+                same = os.path.basename(exe) == os.path.basename(os.readlink(f"/proc/{root}/exe"))
+                if os.readlink(f"/proc/{pid}/exe") != exe or (same and name != ours):
+                    continue
+                name = "worker" if same else name
+            out[f"{name}:{pid}"] = (rss, pss)
+            for task in os.listdir(f"/proc/{pid}/task"):
+                stack += [int(c) for c in _read(f"/proc/{pid}/task/{task}/children").split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return rss, pss
+    return out
+
+
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read().strip()
+
+
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Resident memory of a process and all its descendants, in bytes: (RSS summed,
+    PSS summed). RSS counts a page shared by a forked worker and its parent twice;
+    PSS splits it between them, so its sum is what the tree really holds."""
+    sizes = tree_processes(pid).values()
+    return sum(r for r, _ in sizes), sum(p for _, p in sizes)
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> dict:

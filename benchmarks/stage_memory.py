@@ -26,31 +26,13 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import tree_processes  # noqa: E402
+
 
 def _tree(root: int) -> dict[str, float]:
-    """PSS (MiB) of root and every process below it, as "main", "worker" (a forked
-    one) or the program's name, ":pid" → MiB."""
-    out, stack = {}, [root]
-    ours = open(f"/proc/{root}/comm").read().strip()
-    while stack:
-        pid = stack.pop()
-        try:
-            exe = os.readlink(f"/proc/{pid}/exe")
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                pss = sum(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
-            name = open(f"/proc/{pid}/comm").read().strip()
-            if pid != root:
-                python = os.path.basename(exe).startswith("python")
-                if os.readlink(f"/proc/{pid}/exe") != exe or (python and name != ours):
-                    continue  # between fork and exec: this process's pages, counted twice
-                name = "worker" if python else name
-            out[f"{'main' if pid == root else name}:{pid}"] = pss
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return out
+    """PSS (MiB) of each process of the tree, as run.tree_processes names them."""
+    return {k: pss / 2**20 for k, (_, pss) in tree_processes(root).items()}
 
 
 def main() -> None:
