@@ -34,7 +34,7 @@ from .pages.shards import shards_of
 from .pipeline import checks, quotes as q
 from .pipeline.clean import clean
 from .pipeline.dedup import Dedup
-from .pipeline.link import Linker
+from .pipeline.link import Linker, sentence_ties
 from .pipeline.load import gather, list_content, load_entry
 from .pipeline.naming import Naming
 from .pipeline.registry import build_registry
@@ -82,13 +82,15 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
         mentions = dict(zip(ids, memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
         names = dict(zip(ids, memo.map("names", lambda d: _names(mentions[d.id]), documents, key=_key, context=ekey)))
         named_in = memo.state("naming", Naming).update(names)
+        ties = dict(zip(ids, memo.map("ties", _ties, [(d, mentions[d.id]) for d in documents],
+                                      key=lambda pair: pair[0].key, context=ekey, parallel=True)))
     with timed("timeline", progress):
         timeline = build_timeline(entities, named_in)
     stories, notes = _stories(memo, clusters, documents), published_notes(clusters, documents)
     with timed("quotes", progress):
         quotes = _quotes(memo, documents, mentions, entities, stories, ekey)
     d = Dossier(with_print_edition(config, len(stories)), sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names,
-                named_in=named_in)
+                named_in=named_in, ties=ties)
     with timed("checks", progress):
         found = _findings(memo, d, ekey)
     warnings = (*load_warnings, *registry_warnings, *note_clashes(notes), *(f.format() for f in found))
@@ -157,6 +159,12 @@ def _clean(source: Source) -> Document:
 
 def _key(doc: Document) -> str:
     return doc.key
+
+
+def _ties(pair) -> frozenset:
+    # a document and its mentions as one item: on a cluster the function goes to every
+    # worker, and a closure over `mentions` would take the whole corpus's with it
+    return sentence_ties(*pair)
 
 
 def _names(mentions) -> frozenset[tuple[str, str]]:

@@ -163,6 +163,8 @@ class Dossier:
     findings: tuple[Any, ...] = ()  # pipeline.checks.Finding: the errors and warnings among `warnings`
     names: Mapping[SourceId, frozenset[tuple[str, str]]] = field(default_factory=dict)  # (kind, slug) each document names
     named_in: Mapping[tuple[str, str], frozenset[SourceId]] = field(default_factory=dict)  # (kind, slug) → the documents
+    # each document's names that share a sentence (pipeline/link.sentence_ties): who is named with whom
+    ties: Mapping[SourceId, frozenset[frozenset[tuple[str, str]]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

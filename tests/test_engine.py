@@ -74,3 +74,21 @@ def test_under_its_budget_a_worker_lives_through_the_map():
     seen: dict[int, tuple[int, int]] = {}
     shared(_slow_pid, 30, 2, lambda k, result: seen.setdefault(k, result))
     assert len({pid for _, pid in seen.values()} - {os.getpid()}) == 1
+
+
+def test_left_to_workers_alone_this_process_takes_no_task(monkeypatch):
+    monkeypatch.setattr(engine, "WORKER_BUDGET", 1)  # and they retire after each: fresh ones go on
+    seen: dict[int, tuple[int, int]] = {}
+    shared(_slow_pid, 30, 2, lambda k, result: seen.setdefault(k, result), here=False)
+    assert sorted(seen) == list(range(30)) and all(seen[k][0] == k for k in seen)
+    assert os.getpid() not in {pid for _, pid in seen.values()}
+
+
+def test_workers_alone_that_all_die_are_an_error_not_a_hang():
+    def dies(k: int) -> int:
+        os._exit(1)
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="worker process died"):
+        shared(dies, 20, 2, lambda k, result: None, here=False)
+    assert time.monotonic() - started < 30

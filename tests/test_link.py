@@ -80,3 +80,14 @@ def test_wikilinks_in_notes():
     note = Document("notes/n.md", "note", "n", ("See [[tang-lu|the bar owner]] and [[Nobody]].",))
     ms = link([note], ENTITIES)
     assert [(m.entity, m.wikilink) for m in ms] == [("tang-lu", True)]
+
+
+def test_sentence_ties_are_the_names_each_sentence_names_together():
+    from dossier.pipeline.link import sentence_ties
+    d = doc("Xi Jinping met Putin in Moscow. Later the Amur froze. Jon Yuan Jiang saw it.",
+            "Putin spoke.", captions=("Xi Jinping and Tang Lu on the Amur.",))
+    ties = sentence_ties(d, link([d], ENTITIES))
+    xi, putin, amur, tang = (("person", "xi-jinping"), ("person", "vladimir-putin"), ("place", "amur-river"),
+                             ("person", "tang-lu"))
+    # one sentence, one set; a sentence naming one name ties it to none; a caption is its own sentence
+    assert ties == {frozenset({xi, putin}), frozenset({xi, tang, amur})}

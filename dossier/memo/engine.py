@@ -53,20 +53,22 @@ class LocalEngine:
         return results
 
 
-def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, R | None], None]) -> None:
+def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, R | None], None],
+           here: bool = True) -> None:
     """task(k) for k in range(n), shared between this process and `workers - 1` forked
-    ones, each taking the next k when it is free; done(k, result) is called here, as
-    results arrive, with None for a task that raised in a worker (the caller does it
-    again here, so the error is raised with the serial run's traceback; one that
-    raises here is raised).
+    ones (or, not `here`, done by `workers` forked ones alone), each taking the next k
+    when it is free; done(k, result) is called here, as results arrive, with None for
+    a task that raised in a worker (the caller does it again here, so the error is
+    raised with the serial run's traceback; one that raises here is raised).
 
-    This process takes its share rather than waiting: a forked worker copies, page
-    by page, whatever of the parent's heap its reference counts touch (for render,
-    most of the model), so one worker fewer is one copy of the model fewer. And a
-    forked worker retires once it has made WORKER_BUDGET of memory its own, and a
-    fresh one is forked in its place (multiprocessing.Pool's maxtasksperchild, by
-    memory): what it copied goes with it, so no worker ends holding a copy of the
-    whole model."""
+    A forked worker copies, page by page, whatever of the parent's heap its reference
+    counts touch (for render, most of the model). So a forked worker retires once it
+    has made WORKER_BUDGET of memory its own, and a fresh one is forked in its place
+    (multiprocessing.Pool's maxtasksperchild, by memory): what it copied goes with it,
+    and no worker ends holding a copy of the whole model. This process taking its
+    share is one copy fewer for a map; but what it makes while it works it keeps to
+    the end, and every page it writes while a worker shares it is copied, so render,
+    which makes pieces of pages as it goes, leaves the work to workers alone."""
     ctx = multiprocessing.get_context("fork")
     taken, results = ctx.Value("i", 0), ctx.Queue()
 
@@ -93,19 +95,25 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
 
     children: list = []
     try:
-        for _ in range(workers - 1):
+        for _ in range(workers - 1 if here else workers):
             fork()
         left = n
-        while (k := take()) < n:
-            done(k, task(k))
-            left -= 1
-            while left and (arrived := _next(results, children, wait=False)):
+        while left:
+            k = take() if here else n
+            if k < n:
+                done(k, task(k))
+                left -= 1
+            elif (arrived := _next(results, wait=True)) is not None:  # nothing of its own to do: wait
+                done(*arrived)
+                left -= 1
+            else:  # a second without a result: is any worker left to send one?
+                refill()
+                if all(c.exitcode is not None for c in children) and results.empty():
+                    raise RuntimeError("a worker process died before it finished its share (out of memory?)")
+            while left and (arrived := _next(results, wait=False)):
                 done(*arrived)
                 left -= 1
             refill()
-        while left:
-            done(*_next(results, children))
-            left -= 1
     finally:
         gc.unfreeze()
         for child in children:
@@ -126,17 +134,12 @@ def _work(parent: int, task, take, n: int, results) -> None:
             break
 
 
-def _next(results, children, wait: bool = True) -> tuple | None:
-    """The next (k, result); when not `wait`, None if none has arrived. An error if
-    every worker that could send one has died (killed for memory, say)."""
-    while True:
-        try:
-            return results.get(timeout=1.0) if wait else results.get_nowait()
-        except queue.Empty:
-            if not wait:
-                return None
-            if all(c.exitcode is not None for c in children):
-                raise RuntimeError("a worker process died before it finished its share (out of memory?)") from None
+def _next(results, wait: bool) -> tuple | None:
+    """The next (k, result), or None if none arrives: at once, or when `wait`, within a second."""
+    try:
+        return results.get(timeout=1.0) if wait else results.get_nowait()
+    except queue.Empty:
+        return None
 
 
 def give_back_memory() -> None:

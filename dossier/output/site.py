@@ -138,12 +138,13 @@ class _Job:
 
 
 def _in_pool(job: _Job, first: int, workers: int, written: _Shards) -> list[list[Listed]]:
-    """job.group(k) for every group, shared with forked workers (memo/engine.py's
-    `shared`): the indexed groups shard by shard, each shard's in chunks dealt
+    """job.group(k) for every group, by forked workers alone (memo/engine.py's
+    `shared`, which says why): the indexed groups shard by shard, each shard's in chunks dealt
     round-robin (big entity groups spread out), then the rest one each, those that
     read the whole dossier first (the print edition, the lists). Each chunk's results
     come back as small records."""
     _preload(job.env)
+    job.ix.quotes  # a pass over every quotation: made once here, not again by each fresh worker
     # the indexed groups come in runs of one shard each: where each run ends
     ends = [k + 1 for k in range(first) if k + 1 == first or written.shard_of[k + 1] != written.shard_of[k]]
     chunks = [list(range(a + k, b, workers * 4)) for a, b in zip([0, *ends], ends) for k in range(min(b - a, workers * 4))]
@@ -157,7 +158,7 @@ def _in_pool(job: _Job, first: int, workers: int, written: _Shards) -> list[list
             done[g] = listed
             written.done(g)
 
-    shared(lambda k: [(g, job.group(g)) for g in chunks[k]], len(chunks), workers, arrived)
+    shared(lambda k: [(g, job.group(g)) for g in chunks[k]], len(chunks), workers, arrived, here=False)
     return done
 
 

@@ -15,9 +15,7 @@ from collections import defaultdict
 
 from ..models import Entity, SourceId
 from ..pipeline.link import resolve_wikilink
-from ..text import sentence_at
 from .index import Index
-from .views import text_of
 
 DECLARED = (("people", "person"), ("places", "place"))  # an event's front matter keys → the kind they name
 
@@ -46,31 +44,13 @@ def declared_in(ix: Index, e: Entity) -> list[Entity]:
     return ix.piece("declared-in")(make).get((e.kind, e.slug), [])  # the entities are in the structure
 
 
-def named_with(ix: Index, sid: SourceId) -> dict[tuple[str, str], frozenset]:
-    """For each (kind, slug) a document names: every name that shares a sentence with
-    it (itself included). One set per name, not one per sentence: the pieces of every
-    document are held through the build, and per sentence they were a quarter of a
-    render worker's memory."""
-    def make() -> dict[tuple[str, str], frozenset]:
-        doc, sentences = ix.docs[sid], defaultdict(set)
-        for m in ix.by_doc.get(sid, ()):
-            a, _ = sentence_at(text_of(doc, m), m.start, m.end)
-            sentences[(m.in_caption, m.paragraph, a)].add((m.kind, m.entity))
-        together: dict[tuple[str, str], set] = defaultdict(set)
-        for names in sentences.values():
-            for name in names:
-                together[name] |= names
-        return {name: frozenset(names) for name, names in together.items()}
-    return ix.piece("named with", ix.docs[sid].key)(make)  # mentions: the document and the entities
-
-
 def involvement(ix: Index, e: Entity, docs) -> dict[tuple[str, str], dict]:
     """Everything named with `e`: (kind, slug) → {"declared": bool, "sentence": [docs
     naming both in one sentence], "document": [docs naming both]}."""
     me = (e.kind, e.slug)
     out: dict[tuple[str, str], dict] = defaultdict(lambda: {"declared": False, "sentence": [], "document": []})
     for sid in docs:
-        together = named_with(ix, sid).get(me, frozenset())
+        together = set().union(*(names for names in ix.d.ties.get(sid, ()) if me in names))
         for key in ix.names_in(sid):
             if key != me:
                 out[key]["document"].append(sid)

@@ -16,7 +16,7 @@ from typing import Iterable
 import ahocorasick
 
 from ..models import Document, Entity, Mention, Slug
-from ..text import fold
+from ..text import fold, sentence_at
 
 WIKILINK = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]*))?\]\]")
 
@@ -134,3 +134,16 @@ def _wikilinks(doc: Document, lookup: dict[str, Entity], seen: set) -> list[Ment
 def unresolved_wikilinks(doc: Document, lookup: dict[str, Entity]) -> list[str]:
     return [m.group(1) for block in doc.paragraphs for m in WIKILINK.finditer(block)
             if resolve_wikilink(m.group(1), lookup) is None]
+
+
+def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> frozenset[frozenset[tuple[str, str]]]:
+    """The (kind, slug) of the names each sentence of `doc` names, where it names two
+    or more, each set once: what pages/involvement.py reads "named in one sentence
+    with" from. A record of the document made with its mentions (in the workers that
+    link), so that the pages of a person named in 10⁴ reports need not find the
+    sentences of every one of them again in each process that renders some."""
+    sentences: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
+    for m in mentions:
+        a, _ = sentence_at((doc.captions if m.in_caption else doc.paragraphs)[m.paragraph], m.start, m.end)
+        sentences[(m.in_caption, m.paragraph, a)].add((m.kind, m.entity))
+    return frozenset(frozenset(names) for names in sentences.values() if len(names) > 1)
