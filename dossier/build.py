@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -104,7 +104,7 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     timed, memo = timed or Timings(), memo if memo is not None else Memo()
     manifest = manifest or Manifest(None, out, "")
     guard_output(site, out)
-    d = build_model(site, config, memo, timed, progress)
+    d = _without_texts(build_model(site, config, memo, timed, progress))
     memo.release()
     with timed("pages", progress):  # planned: made while rendered
         groups, ix = plan_pages(d, memo)
@@ -131,6 +131,14 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
     manifest.record(Summary.of(d, written, timed.notices))
     memo.save()
     return d, written
+
+
+def _without_texts(d: Dossier) -> Dossier:
+    """The model as the pages read it: without each file's text as read, which the
+    checks were the last to read (the documents hold what a reader sees). A saved web
+    page is mostly markup, and held through render the texts were the biggest part of
+    the model (serve keeps them: an edit is checked again)."""
+    return replace(d, sources=tuple(replace(s, text="") for s in d.sources))
 
 
 # ---- how each stage is keyed and mapped ------------------------------------------

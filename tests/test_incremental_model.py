@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from dossier.build import build_model
+from dossier.build import build, build_model
+from dossier.config import load_config
 from dossier.memo import Memo
 from dossier.pages.builders import build_pages
 from dossier.serve.incremental import Builder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ("sources", "documents", "stories", "notes", "entities", "mentions", "timeline", "quotes", "warnings",
-          "findings", "names")
+          "findings", "names", "ties")
 
 
 @pytest.fixture
@@ -72,6 +73,16 @@ def test_only_serve_keeps_the_corpus_indexes_between_builds(site):
         for _ in range(2):
             memo.state("dedup", lambda: calls.append(1) or object())
         assert len(calls) == made
+
+
+def test_only_serve_keeps_the_files_texts_through_the_pages(site, tmp_path):
+    """`dossier build` makes its pages from a model without the files' texts as read
+    (a saved web page is mostly markup; the checks were the last to read them); serve
+    keeps them, to check an edit again."""
+    d, _ = build(site, tmp_path / "out", load_config(site))
+    assert d.sources and all(s.text == "" for s in d.sources)
+    assert d.documents == build_model(site).documents  # what the pages read is all there
+    assert all(s.text for s in builder_for(site).state.model.sources)
 
 
 def test_article_edit_that_breaks_a_copy_out_of_its_story(site):
