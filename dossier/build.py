@@ -74,6 +74,7 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
         documents = memo.state("templates", Templates).update(cleaned)
     with timed("dedup", progress):
         clusters = memo.state(f"dedup {config.dedup_threshold}", partial(Dedup, config.dedup_threshold)).update(documents)
+        memo.let_go()
     with timed("registry", progress):
         ekey = sources_key(s for s in sources if s.kind in ENTITY_KINDS)
         entities, registry_warnings = memo.get("registry", ekey, partial(build_registry, sources))

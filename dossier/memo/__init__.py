@@ -133,6 +133,14 @@ class Memo:
             self._states[stage] = make()
         return self._states[stage]  # type: ignore[return-value]
 
+    def let_go(self) -> None:
+        """After a corpus stage: the index a one-build memo made it (`state`) is garbage
+        now, some of it in reference cycles, and its memory goes back to the system
+        before the next stage forks its workers. (A warm memo keeps its indexes.)"""
+        if not self.warm:
+            gc.collect()
+            give_back_memory()
+
     @_locked
     def release(self) -> None:
         """`dossier build`, once the model is made and again once the pages are written:
