@@ -96,3 +96,21 @@ def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit):
     for i in ids:
         expected = [s for s in postings.sets[i].tolist() if held[s] <= limit]
         assert bulk[i].tolist() == expected == postings.uncommon([i], limit)[i].tolist()
+
+
+def test_the_arrays_by_shingle_are_the_same_sorted_in_place_or_by_argsort(monkeypatch):
+    """Postings' compaction packs each shingle with its owner into one key to sort in
+    place; past as many docs as the owner's bits hold, it sorts by argsort. Both give
+    every (shingle, owner), by shingle, then owner."""
+    from dossier.pipeline import postings as p
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 1 << p.SHINGLE_BITS if k % 2 else 50, size=rng.integers(0, 40))
+                      .astype(np.uint64)) for k in range(300)]
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    packed = p._by_shingle(sets, sizes)
+    monkeypatch.setattr(p, "SHINGLE_BITS", 60)  # 16 owners at most: past them, argsort
+    by_argsort = p._by_shingle(sets, sizes)
+    expected = sorted((int(x), k) for k, s in enumerate(sets) for x in s)
+    for shingle, owner in (packed, by_argsort):
+        assert list(zip(shingle.tolist(), owner.tolist())) == expected
+        assert shingle.dtype == np.uint64 and owner.dtype == np.int32

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..models import Cluster, Document
 from .bands import Bands, Pair
-from .postings import COMPACT_AFTER, Postings
+from .postings import COMPACT_AFTER, SHINGLE_BITS, Postings
 from .shingles import EMPTY, mix, shingles
 from .verify import Checker, UnionFind
 
@@ -140,7 +140,7 @@ class Dedup:
             owner, hashes = shingles(chunk)
             order = np.argsort(owner, kind="stable")
             bounds = np.searchsorted(owner[order], np.arange(len(chunk) + 1))
-            hashes = hashes[order] >> np.uint64(20)  # 44 bits: the sets are sorted and compared as such
+            hashes = hashes[order] >> np.uint64(64 - SHINGLE_BITS)  # the sets are sorted and compared as such
             for k, doc in enumerate(chunk):
                 if doc.id in self.docs:
                     self._remove(doc.id)

@@ -13,7 +13,10 @@ import numpy as np
 
 from ..models import Document
 
-CHUNK_BYTES = 1 << 23  # text tokenised per numpy pass, to bound memory
+# Text tokenised per numpy pass, to bound memory: each pass holds ~50 bytes for each
+# byte of text (prefix sums, powers, word bounds), so 8 MB passes took dedup to 556 MiB
+# at 10k articles where its index was 300; 2 MB passes are quicker too (caches)
+CHUNK_BYTES = 1 << 21
 
 _STOPWORDS = """a about after all also an and any are as at be because been before being but by
 can could did do does for from had has have he her his how i if in into is it its just more most
