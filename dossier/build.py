@@ -73,7 +73,8 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
                            key=source_key, parallel=True)
         documents = memo.state("templates", Templates).update(cleaned)
     with timed("dedup", progress):
-        clusters = memo.state(f"dedup {config.dedup_threshold}", partial(Dedup, config.dedup_threshold)).update(documents)
+        dedup = partial(Dedup, config.dedup_threshold, kept=memo.warm)  # kept: serve's updates it after an edit
+        clusters = memo.state(f"dedup {config.dedup_threshold}", dedup).update(documents)
         memo.let_go()
     with timed("registry", progress):
         ekey = sources_key(s for s in sources if s.kind in ENTITY_KINDS)

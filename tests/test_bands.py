@@ -90,12 +90,12 @@ def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit):
                                                  dtype=np.uint64)))
     postings.compact_if_due(force=True)
     ids = list(postings.sets)
-    bulk = postings.uncommon(ids, limit)
+    bulk = dict(postings.uncommon(ids, limit))
     held = {s: n for s, n in zip(*np.unique(np.concatenate(list(postings.sets.values())), return_counts=True))}
     assert any(n == limit for n in held.values()) and any(n > limit for n in held.values())
     for i in ids:
         expected = [s for s in postings.sets[i].tolist() if held[s] <= limit]
-        assert bulk[i].tolist() == expected == postings.uncommon([i], limit)[i].tolist()
+        assert bulk[i].tolist() == expected == dict(postings.uncommon([i], limit))[i].tolist()
 
 
 def test_the_arrays_by_shingle_are_the_same_sorted_in_place_or_by_argsort(monkeypatch):

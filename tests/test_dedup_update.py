@@ -12,6 +12,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dossier.models import Document
@@ -148,3 +149,17 @@ def test_a_document_edited_down_to_no_content_words_leaves_the_index():
     docs = [replace(d, paragraphs=("these",)) if d.id == "articles/tbc.txt" else d for d in docs]
     kept.update(docs)
     assert same_as_fresh(kept, docs)
+
+
+def test_a_dedup_made_for_one_update_finds_the_same_clusters_without_its_postings():
+    """`dossier build`'s Dedup (kept=False) lets go of its shingle postings once the
+    pasted notes are found: the same clusters, pasted notes among them; and no second
+    update, which would need them."""
+    docs = _corpus(3)
+    once = Dedup(kept=False)
+    clusters = once.update(docs)
+    assert clusters == Dedup().update(docs)
+    assert any(v.source.startswith("notes/") for c in clusters for v in c.versions[1:])  # a pasted note joined
+    assert once.sets is None and once.notes is None
+    with pytest.raises(RuntimeError, match="one update"):
+        once.update(docs[:-1])

@@ -9,6 +9,8 @@ are exact either way: compaction only makes them quicker.
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 COMPACT_AFTER = 64  # documents added or removed since the arrays were made
@@ -62,17 +64,19 @@ class Postings:
         self._dead, self._fresh = set(), {}
 
     # ---- questions
-    def uncommon(self, ids: list[str], limit: int) -> dict[str, np.ndarray]:
-        """Each doc's shingles held by at most `limit` docs. For many docs right after a
-        compaction, from the common shingles alone: in the sorted array a shingle held
-        by more than `limit` docs is one that equals the entry `limit` places on. (Counting
-        every shingle of every doc took arrays as long as all the shingles, ~0.7 GB each
-        at 100k.)"""
+    def uncommon(self, ids: list[str], limit: int) -> Iterator[tuple[str, np.ndarray]]:
+        """(id, its shingles held by at most `limit` docs) of each doc, one after another.
+        For many docs right after a compaction, from the common shingles alone: in the
+        sorted array a shingle held by more than `limit` docs is one that equals the
+        entry `limit` places on. (Counting every shingle of every doc took arrays as long
+        as all the shingles, ~0.7 GB each at 100k.)"""
         if self._dead or self._fresh or len(ids) <= COMPACT_AFTER:
-            return {i: self.sets[i][self.counts(self.sets[i]) <= limit] for i in ids}
+            yield from ((i, self.sets[i][self.counts(self.sets[i]) <= limit]) for i in ids)
+            return
         a, cut = self._shingle, max(0, len(self._shingle) - limit)
         common = np.unique(a[:cut][a[:cut] == a[limit:limit + cut]])
-        return {i: self.sets[i][~np.isin(self.sets[i], common, assume_unique=True)] for i in ids}
+        for i in ids:
+            yield i, self.sets[i][~np.isin(self.sets[i], common, assume_unique=True)]
 
     def touched(self) -> np.ndarray:
         """The shingles of every doc added or removed since begin()."""
