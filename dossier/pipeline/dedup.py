@@ -50,7 +50,7 @@ SHINGLED_AT_ONCE = 2000
 
 def dedup(docs: Sequence[Document], threshold: float = DEFAULT_THRESHOLD) -> tuple[Cluster, ...]:
     """Cluster documents that tell the same story; every document lands in exactly one cluster."""
-    return Dedup(threshold).update(docs)
+    return Dedup(threshold, kept=False).update(docs)
 
 
 def common_limit(n: int) -> int:
