@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from ..pipeline.link import WIKILINK
+from ..pipeline.link import WIKILINK, text_of
 from ..models import Document, Mention
 from ..text import sentence_at
 
@@ -63,10 +63,6 @@ def segments(text: str, mentions: list[Mention], mark: str | None = None,
         out = [p if "kind" in p else {"text": plain(p["text"], block_start=offset == 0 and i == 0)}
                for i, p in enumerate(out)]
     return out
-
-
-def text_of(doc: Document, m: Mention) -> str:
-    return (doc.captions if m.in_caption else doc.paragraphs)[m.paragraph]
 
 
 def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list[Mention],

@@ -136,6 +136,11 @@ def unresolved_wikilinks(doc: Document, lookup: dict[str, Entity]) -> list[str]:
             if resolve_wikilink(m.group(1), lookup) is None]
 
 
+def text_of(doc: Document, m: Mention) -> str:
+    """The paragraph or caption a mention is in (its start and end are offsets in it)."""
+    return (doc.captions if m.in_caption else doc.paragraphs)[m.paragraph]
+
+
 def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> frozenset[frozenset[tuple[str, str]]]:
     """The (kind, slug) of the names each sentence of `doc` names, where it names two
     or more, each set once: what pages/involvement.py reads "named in one sentence
@@ -144,6 +149,6 @@ def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> frozenset[froze
     sentences of every one of them again in each process that renders some."""
     sentences: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
     for m in mentions:
-        a, _ = sentence_at((doc.captions if m.in_caption else doc.paragraphs)[m.paragraph], m.start, m.end)
+        a, _ = sentence_at(text_of(doc, m), m.start, m.end)
         sentences[(m.in_caption, m.paragraph, a)].add((m.kind, m.entity))
     return frozenset(frozenset(names) for names in sentences.values() if len(names) > 1)
