@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
-from itertools import groupby
 from typing import Callable
 
 from .. import dates
@@ -16,15 +15,17 @@ from ..keys import digest
 from ..memo import Memo
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from ..pipeline.link import resolve_wikilink
-from ..pipeline.stories import Reach, counts
+from ..pipeline.stories import Reach
 from .diff import sentence_diff
 from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
 from .involvement import involvement
+from .lists import home, page_url, pager as make_pager, plan_lists, plan_sources, timeline_page
 from .printpage import PRINT_URL, print_page
 from ..urls import is_web_url
 from .quote_views import person_quotes, story_quotes
 from .shards import shards_of
-from .views import KIND_SECTION, by_paragraph, entity_url, mention_sentences, outlet_of, plain, removed_row, segments
+from .views import (KIND_SECTION, by_paragraph, describe, entity_link, entity_url, first_sentence, mention_sentences,
+                    outlet_of, segments)
 
 # An entity page quotes at most this many sentences of each story: a person named in
 # hundreds of articles would otherwise get a page of megabytes (the story link and
@@ -46,8 +47,8 @@ SECTIONS = (("Stories", "stories/"), ("Notes", "notes/"), ("People", "people/"),
 
 @dataclass(frozen=True, eq=False)  # one Group is one object: serve sets and compares them by identity
 class Group:
-    """Pages made together (a person's pages of 20 stories; the five list pages; one
-    story), kept in the memo under what they read (`key`)."""
+    """Pages made together (a person's pages of 20 stories; one story; one page of a
+    list), kept in the memo under what they read (`key`)."""
 
     urls: tuple[str, ...]
     key: tuple
@@ -95,11 +96,13 @@ def plan_pages(d: Dossier, memo: Memo) -> tuple[list[Group], Index]:
             entity_urls(ix, e), key, partial(entity_pages, e=e), lazy=len(docs) > LAZY_FROM)))
     merged = memo.get("search bundles", ix.structure,  # the pages indexed are where the structure says
                       lambda: tuple(s.bundle for s in shards_of(groups)[1:]))
-    groups += [Group(tuple(f"{section}/" for section in ("stories", "notes", *KIND_SECTION.values())),
-                     ("lists", everything, ix.structure), lambda ix: tuple(list_pages(ix)), lazy=True),
-               Group(("timeline/",), ("timeline", everything, ix.structure), _one(timeline_page), lazy=True),
-               Group(("sources/",), ("sources", everything, ix.structure), _one(sources_page), lazy=True),
-               Group(("search/",), ("search", merged, ix.structure), lambda ix: (  # the shards' bundles it merges
+    # each page of a list, and of the sources table, a Group: no worker makes or holds them all
+    paged = lambda plan: [Group((p.url,), (p.name, everything, ix.structure, p.n), _one(p.make), lazy=True)  # noqa: E731
+                          for p in plan]
+    groups += paged(plan_lists(ix))
+    groups.append(Group(("timeline/",), ("timeline", everything, ix.structure), _one(timeline_page), lazy=True))
+    groups += paged(plan_sources(ix, everything))
+    groups += [Group(("search/",), ("search", merged, ix.structure), lambda ix: (  # the shards' bundles it merges
                    Page("search/", "search.html", "Search", "search", {"merge": merged}, description=f"Search {d.config.title}"),))]
     # the print edition, assembled from every other page (when published: config.py)
     if d.config.print_edition is True:
@@ -114,15 +117,6 @@ def _one(make):
     return lambda ix, **item: (make(ix, *item.values()),)
 
 
-def _entity_link(e: Entity, reach: Reach | None = None) -> dict:
-    link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
-            "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
-            "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
-    if reach is not None:
-        link["reach"] = reach
-    return link
-
-
 def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
     """People, places and events named in these documents, with the reports and notes
     among them that name each; those most reports name first."""
@@ -133,7 +127,7 @@ def _entities_in(ix: Index, sids) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {"person": [], "place": [], "event": []}
     for r, (kind, slug) in sorted(((ix.reach(docs), key) for key, docs in named.items()),
                                   key=lambda x: (x[0].rank(), x[1])):
-        out[kind].append(_entity_link(ix.entities[(kind, slug)], r))
+        out[kind].append(entity_link(ix.entities[(kind, slug)], r))
     return out
 
 
@@ -166,7 +160,7 @@ def story_page(ix: Index, s: Story) -> Page:
                   "paragraphs": body, "captions": captions, "canonical": ix.source_row(s.canonical)},
         "versions": versions, "entities": _entities_in(ix, sids), "notes": notes, "quotes": story_quotes(ix, s),
         "sources": ix.report_rows(sids),
-    }, description=_describe(canon), crumbs=(("Stories", "stories/"),))
+    }, description=describe(canon), crumbs=(("Stories", "stories/"),))
 
 
 def note_page(ix: Index, n: Document) -> Page:
@@ -181,14 +175,14 @@ def note_page(ix: Index, n: Document) -> Page:
     mentioned = _entities_in(ix, [n.id])
     for e in tagged:  # front matter names count even when the text never says them
         if not any(x["url"] == entity_url(e.kind, e.slug) for x in mentioned[e.kind]):
-            mentioned[e.kind].append(_entity_link(e))
+            mentioned[e.kind].append(entity_link(e))
     cited = [ix.source_row(SourceId(s)) for s in listed_sources(n) if ix.url_of(SourceId(s))]
     return Page(url, "note.html", n.title, "note", {
         "note": {"title": n.title, "date": dates.label(n.date) if n.date else "", "date_iso": n.date,
                  "html": ix.markdown(n.markdown or "", url, n.id.rsplit("/", 1)[0]),
                  "tags": [str(t) for t in (n.meta.get("tags") or []) if isinstance(n.meta.get("tags"), list)]},
         "entities": mentioned, "cited": cited, "sources": [ix.source_row(n.id)],
-    }, description=_describe(n), crumbs=(("Notes", "notes/"),))
+    }, description=describe(n), crumbs=(("Notes", "notes/"),))
 
 
 def entity_urls(ix: Index, e: Entity) -> tuple[str, ...]:
@@ -196,7 +190,7 @@ def entity_urls(ix: Index, e: Entity) -> tuple[str, ...]:
     url = f"{KIND_SECTION[e.kind]}/{e.slug}/"
     stories = {group_key(ix, sid) for sid in ix.docs_of.get(entity_key(e), ())} - {None}
     count = max(1, -(-sum(1 for k in stories if not k.startswith("n:")) // STORIES_PER_PAGE))
-    return (url, *(f"{url}page/{n}/" for n in range(2, count + 1)))
+    return tuple(page_url(url, n) for n in range(1, count + 1))
 
 
 def entity_pages(ix: Index, e: Entity) -> tuple[Page, ...]:
@@ -213,20 +207,20 @@ def entity_pages(ix: Index, e: Entity) -> tuple[Page, ...]:
     notes = [g for g in groups if g["key"].startswith("n:")]
     stories = [g for g in groups if not g["key"].startswith("n:")]
     chunks = [stories[i:i + STORIES_PER_PAGE] for i in range(0, len(stories), STORIES_PER_PAGE)] or [[]]
-    link = {**_entity_link(e, ix.entity_reach(e)), "summary_html": ix.markdown(e.summary, url, section),
+    link = {**entity_link(e, ix.entity_reach(e)), "summary_html": ix.markdown(e.summary, url, section),
             "aliases": [a for a in dict.fromkeys((*e.aliases, *e.short)) if a != e.name],
             "fields": {k: v for k, v in e.fields.items()  # a scaffold's empty role: "" is not shown
                        if k in ("role", "kind", "country", "coordinates") and v not in (None, "", [])},
             "date_iso": e.date, "end_iso": e.end}
-    description = _first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier."
+    description = first_sentence(e.summary) or f"{e.name}: {len(docs)} sources in the dossier."
     crumbs = ((section.capitalize(), f"{section}/"),)
     pages = []
     for n, chunk in enumerate(chunks, 1):
         shown = (notes if n == 1 else []) + chunk
         sids = list(dict.fromkeys(sid for g in shown for sid in g["docs"]))
-        pager = _pager(url, n, len(chunks), len(stories))
+        pager = make_pager(url, n, len(chunks), len(stories), STORIES_PER_PAGE, "stories")
         if n > 1:
-            pages.append(Page(f"{url}page/{n}/", "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
+            pages.append(Page(page_url(url, n), "entity.html", f"{e.name} (page {n} of {len(chunks)})", e.kind, {
                 "entity": link, "mentions": shown, "pager": pager, "related": {}, "quotes": [], "events": {},
                 "who": [],
                 "sources": ix.report_rows(sids)}, description=description,
@@ -251,7 +245,7 @@ def _ties(ix: Index, e: Entity, docs) -> tuple[dict, dict, list]:
     tiers: dict[str, dict[str, list]] = {"with": defaultdict(list), "near": defaultdict(list)}
     for (kind, slug), tie in involvement(ix, e, docs).items():
         other = ix.entities[(kind, slug)]
-        item = {**_entity_link(other, ix.reach(tie["document"])), "declared": tie["declared"],
+        item = {**entity_link(other, ix.reach(tie["document"])), "declared": tie["declared"],
                 "sentence": ix.reach(tie["sentence"]) if tie["sentence"] else None}
         tiers["with" if tie["declared"] or tie["sentence"] else "near"][kind].append(item)
     for tier in tiers.values():
@@ -275,15 +269,6 @@ def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
     return out
 
 
-def _pager(url: str, n: int, pages: int, stories: int) -> dict | None:
-    if pages < 2:
-        return None
-    at = lambda k: url if k == 1 else f"{url}page/{k}/"  # noqa: E731
-    return {"page": n, "pages": pages, "stories": stories, "per_page": STORIES_PER_PAGE,
-            "prev": at(n - 1) if n > 1 else None, "next": at(n + 1) if n < pages else None,
-            "links": [{"n": k, "url": at(k), "current": k == n} for k in range(1, pages + 1)]}
-
-
 def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict:
     """The sentences that name `e` in one story (its first version that does) or note."""
     ekey = entity_key(e)
@@ -299,96 +284,3 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
                 "also": [ix.row(sid) for sid in sids[1:]]}
     return ix.piece("group", e.kind, e.slug, key, *(ix.view[sid] for sid in sids), shared=False)(make)
-
-
-def _describe(doc: Document) -> str:
-    first = " ".join(doc.paragraphs[:1])
-    # a note's first block is Markdown; descriptions (meta, Open Graph, feed) are plain words
-    return _first_sentence(plain(first) if doc.kind == "note" else first) or doc.title
-
-
-def _first_sentence(text: str) -> str:
-    text = " ".join(text.split())
-    return text[:157] + "…" if len(text) > 160 else text
-
-
-def list_pages(ix: Index) -> list[Page]:
-    d = ix.d
-    stories = _story_cards(ix)
-    notes = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
-              "summary": _describe(n)} for n in sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)]
-    pages = [Page("stories/", "list.html", "Stories", "list", {"items": stories, "kind": "story"},
-                  description=f"{len(stories)} stories", crumbs=()),
-             Page("notes/", "list.html", "Notes", "list", {"items": notes, "kind": "note"},
-                  description=f"{len(notes)} editor notes", crumbs=())]
-    for kind, section in KIND_SECTION.items():
-        es = [e for e in d.entities if e.kind == kind]
-        if kind == "event":
-            es.sort(key=lambda e: (e.date or "9999", e.name))
-        items = [_entity_link(e, ix.entity_reach(e)) for e in es]
-        pages.append(Page(f"{section}/", "list.html", section.capitalize(), "list", {"items": items, "kind": kind},
-                          description=f"{len(items)} {section} in the dossier", crumbs=()))
-    return pages
-
-
-def _story_cards(ix: Index) -> list[dict]:
-    return [ix.piece("card", s.slug, ix.view[s.canonical])(partial(_card, s, [ix.docs[v.source] for v in s.versions]))
-            for s in ix.d.stories]
-
-
-def _card(s: Story, docs: list[Document]) -> dict:
-    return {"title": s.title, "url": f"stories/{s.slug}/", "outlets": sorted({outlet_of(doc) for doc in docs}),
-            "versions": len(s.versions), "folded": len(s.versions) - 1,
-            "date": dates.label(docs[0].date) if docs[0].date else "", "summary": _describe(docs[0])}
-
-
-def home(ix: Index) -> Page:
-    d = ix.d
-    def top(kind, n=8):  # ranked by independent reports: three copies of one story are one
-        ranked = sorted(((ix.entity_reach(e), e) for e in d.entities if e.kind == kind),
-                        key=lambda x: (x[0].rank(), x[1].name))
-        return [_entity_link(e, r) for r, e in ranked[:n]]
-    latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
-    notes = sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)
-    # the editor's lead note (`lead: true`: the key judgements) is the briefing's body,
-    # in full, before anything else; the print edition prints it right after this page
-    lead = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
-             "date_iso": n.date, "html": ix.markdown(n.markdown or "", "", n.id.rsplit("/", 1)[0], shift=1)}
-            for n in notes if n.meta.get("lead") is True]
-    return Page("", "home.html", d.config.title, "home", {
-        "summary_html": ix.markdown(d.config.summary, "", "."), "lead": lead,
-        "latest": latest, "people": top("person"), "places": top("place"),
-        "stories": _story_cards(ix),
-        "notes": [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
-                  for n in notes if n.meta.get("lead") is not True],
-        "counts": counts(d),
-        "pdf_url": "dossier.pdf" if d.config.pdf else "",  # build() writes it when `pdf: true`
-    }, description=_first_sentence(d.config.summary) or d.config.title)
-
-
-def _timeline_item(ix: Index, t) -> dict:
-    return {"title": t.title, "url": entity_url("event", t.event) if t.event else ix.url_of(t.document),
-            "label": dates.range_label(t.date, t.end), "date_iso": t.date, "end_iso": t.end,
-            "precision": t.precision, "sources": ix.report_rows(t.sources), "reach": ix.reach(t.sources)}
-
-
-def timeline_page(ix: Index) -> Page:
-    years = []
-    for year, entries in groupby(ix.d.timeline, key=lambda t: t.date[:4]):
-        years.append({"year": year, "entries": [_timeline_item(ix, t) for t in entries]})
-    undated = [_entity_link(e) for e in ix.d.entities if e.kind == "event" and not e.date]
-    return Page("timeline/", "timeline.html", "Timeline", "timeline", {"years": years, "undated": undated},
-                description=f"{len(ix.d.timeline)} events in order", crumbs=())
-
-
-def sources_page(ix: Index) -> Page:
-    def row(src) -> dict:
-        doc = ix.docs.get(src.id)
-        story = ix.story_of.get(src.id)
-        return {**ix.source_row(src.id), "kind": src.kind,
-                "story": {"title": story.title, "url": f"stories/{story.slug}/"} if story else None,
-                "removed": [removed_row(r) for r in (doc.removed if doc else ())],
-                "captions": list(doc.captions) if doc else [], "sha": src.sha[:12]}
-    rows = [ix.piece("source", src.id, ix.view.get(src.id))(partial(row, src)) for src in ix.d.sources]
-    return Page("sources/", "sources.html", "Sources", "sources", {"rows": rows},
-                description=f"Every file of the dossier and what became of it ({len(rows)} files)", crumbs=())

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..models import Page
+from .lists import page_url
 from ..urls import absolute, href
 
 PRINT_URL = "print/"
@@ -66,10 +67,9 @@ def print_page(pages: Iterable[Page]) -> Page:
             parts = [home, *(by_url[url] for url in lead)]
         elif gid == "timeline":
             parts = [by_url[source]] if source in by_url else []
-        else:  # the list page's order: stories as dedup named them, events by date, notes newest first
-            listing = by_url.get(source)
-            items = listing.context.get("items", []) if listing else []
-            parts = [by_url[item["url"]] for item in items if item.get("url") in by_url and item["url"] not in lead]
+        else:  # the list's order: stories as dedup named them, events by date, notes newest first
+            parts = [by_url[item["url"]] for item in _listed(by_url, source)
+                     if item.get("url") in by_url and item["url"] not in lead]
         if parts:
             groups.append(_group(gid, title, parts, heading=gid != "timeline",
                                  listed=gid != "timeline" and len(parts) > (gid == "briefing")))
@@ -84,6 +84,16 @@ def print_page(pages: Iterable[Page]) -> Page:
     return Page(PRINT_URL, "print.html", "Print edition", "print",
                 {"edition": "whole", "cover": {"counts": counts}, "groups": groups, "anchors": anchors},
                 description="The whole dossier as one document, for printing and for the PDF.")
+
+
+def _listed(by_url: Mapping[str, Page], source: str) -> list[dict]:
+    """The items of a list, across its pages (stories/, stories/page/2/, …: pages/lists.py)."""
+    items: list[dict] = []
+    n = 1
+    while page_url(source, n) in by_url:
+        items += by_url[page_url(source, n)].context.get("items", [])
+        n += 1
+    return items
 
 
 def page_alone(pages: list[Page]) -> Page:

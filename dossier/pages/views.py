@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from .. import dates
 from ..pipeline.link import WIKILINK, text_of
-from ..models import Document, Mention
+from ..pipeline.stories import Reach
+from ..models import Document, Entity, Mention
 from ..text import sentence_at
 
 # Markdown punctuation that means nothing once a note's sentence is quoted as text
@@ -130,3 +132,24 @@ def removed_row(r) -> dict:
     in dossier.json for anyone who checks)."""
     text = r.text if r.reason != "sidebar" or len(r.text) <= 40 else f"[{len(r.text.split())} words of sidebar, not shown]"
     return {"reason": r.reason, "line": r.line, "text": text}
+
+
+def entity_link(e: Entity, reach: Reach | None = None) -> dict:
+    """A person, place or event as other pages link it (cards, lists, related entities)."""
+    link = {"name": e.name, "url": entity_url(e.kind, e.slug), "kind": e.kind,
+            "role": str(e.fields.get("role") or e.fields.get("kind") or ""),
+            "date": dates.range_label(e.date, e.end) if e.date else "", "date_iso": e.date, "end_iso": e.end}
+    if reach is not None:
+        link["reach"] = reach
+    return link
+
+
+def describe(doc: Document) -> str:
+    first = " ".join(doc.paragraphs[:1])
+    # a note's first block is Markdown; descriptions (meta, Open Graph, feed) are plain words
+    return first_sentence(plain(first) if doc.kind == "note" else first) or doc.title
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:157] + "…" if len(text) > 160 else text
