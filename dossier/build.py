@@ -171,7 +171,7 @@ def _key(doc: Document) -> str:
     return doc.key
 
 
-def _ties(pair) -> frozenset:
+def _ties(pair) -> tuple:
     # a document and its mentions as one item: on a cluster the function goes to every
     # worker, and a closure over `mentions` would take the whole corpus's with it
     return sentence_ties(*pair)

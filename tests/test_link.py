@@ -90,4 +90,27 @@ def test_sentence_ties_are_the_names_each_sentence_names_together():
     xi, putin, amur, tang = (("person", "xi-jinping"), ("person", "vladimir-putin"), ("place", "amur-river"),
                              ("person", "tang-lu"))
     # one sentence, one set; a sentence naming one name ties it to none; a caption is its own sentence
-    assert ties == {frozenset({xi, putin}), frozenset({xi, tang, amur})}
+    assert ties == tuple(sorted([tuple(sorted({xi, putin})), tuple(sorted({xi, tang, amur}))]))
+
+
+def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
+    import pickle
+    from dossier.models import Mention, Mentions
+    from dossier.pipeline.link import Linker, link_document
+    d = doc("Xi Jinping met Putin in Moscow, and Xi spoke of the Amur.", captions=("Tang Lu on the Amur.",))
+    linker = Linker(ENTITIES)
+    found = link_document(d, linker.automaton, linker.lookup)
+    packed = linker(d)
+    assert isinstance(packed, Mentions) and len(found) == len(packed) == 6
+    assert list(packed) == found and packed == tuple(found)  # every field, in order, flags included
+    assert [packed[i] for i in range(-len(found), len(found))] == found + found
+    assert packed[1:3] == tuple(found[1:3]) and [m for m in packed if m.in_caption] == found[-2:]
+    again = pickle.loads(pickle.dumps(packed))  # how they come back from a worker
+    assert again == packed and hash(again) == hash(packed) and list(again) == found
+    wiki = Mention("xi-jinping", "person", d.id, 0, 0, 14, wikilink=True)
+    assert list(Mentions(d.id, [wiki])) == [wiki] and Mentions(d.id, [wiki]) != Mentions(d.id, found[:1])
+    import pytest
+    with pytest.raises(ValueError):
+        Mentions("articles/other.txt", found)
+    with pytest.raises(IndexError):
+        packed[6]

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import ahocorasick
 
-from ..models import Document, Entity, Mention, Slug
+from ..models import Document, Entity, Mention, Mentions, Slug
 from ..text import fold, sentence_at
 
 WIKILINK = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]*))?\]\]")
@@ -50,8 +50,8 @@ class Linker:
         entities = tuple(entities)
         self.automaton, self.lookup = build_automaton(entities), wikilink_lookup(entities)
 
-    def __call__(self, doc: Document) -> tuple[Mention, ...]:
-        return tuple(link_document(doc, self.automaton, self.lookup))
+    def __call__(self, doc: Document) -> Mentions:
+        return Mentions(doc.id, link_document(doc, self.automaton, self.lookup))
 
 
 def link_document(doc: Document, automaton, lookup: dict[str, Entity]) -> list[Mention]:
@@ -141,14 +141,16 @@ def text_of(doc: Document, m: Mention) -> str:
     return (doc.captions if m.in_caption else doc.paragraphs)[m.paragraph]
 
 
-def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> frozenset[frozenset[tuple[str, str]]]:
+def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> tuple[tuple[tuple[str, str], ...], ...]:
     """The (kind, slug) of the names each sentence of `doc` names, where it names two
-    or more, each set once: what pages/involvement.py reads "named in one sentence
-    with" from. A record of the document made with its mentions (in the workers that
-    link), so that the pages of a person named in 10⁴ reports need not find the
-    sentences of every one of them again in each process that renders some."""
+    or more, each set once and sorted: what pages/involvement.py reads "named in one
+    sentence with" from. A record of the document made with its mentions (in the
+    workers that link), so that the pages of a person named in 10⁴ reports need not
+    find the sentences of every one of them again in each process that renders some.
+    Tuples, not frozensets: a handful of names each, held for every document to the
+    last page, where a frozenset's table took four times the memory (360 MB at 10⁵)."""
     sentences: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
     for m in mentions:
         a, _ = sentence_at(text_of(doc, m), m.start, m.end)
         sentences[(m.in_caption, m.paragraph, a)].add((m.kind, m.entity))
-    return frozenset(frozenset(names) for names in sentences.values() if len(names) > 1)
+    return tuple(sorted({tuple(sorted(names)) for names in sentences.values() if len(names) > 1}))
