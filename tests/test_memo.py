@@ -45,3 +45,17 @@ def test_differing_names_the_places_of_other_objects():
     assert differing([a, b, c], [a, Item("b"), c]) == [1]
     assert differing([a, b, c], [a, b, c]) == []
     assert differing([a, b], [a, b, c]) is None
+
+
+def test_a_released_memo_keeps_the_asked_keys_of_the_tables_it_saves_only(tmp_path):
+    from dossier.memo.disk import DiskMemo
+    memo = DiskMemo(tmp_path)
+    memo.map("clean", str.upper, ["a", "b"], key=lambda x: x)  # persisted (memo/disk.py PERSISTED)
+    memo.map("read", str.lower, ["A", "B"], key=lambda x: x)  # not
+    memo.get("piece", "k", lambda: 1)
+    memo.release()
+    assert memo.used("clean") == {"a", "b"}
+    assert memo.used("read") == set() and memo.used("piece") == set()  # let go with their tables
+    memo.save()  # which reads them
+    import pickle
+    assert pickle.loads((tmp_path / "clean.pickle").read_bytes()) == {"a": "A", "b": "B"}
