@@ -34,7 +34,7 @@ from .pages.shards import shards_of
 from .pipeline import checks, quotes as q
 from .pipeline.clean import clean
 from .pipeline.dedup import Dedup
-from .pipeline.link import Linker, sentence_ties
+from .pipeline.link import Linker, names_of, sentence_ties
 from .pipeline.load import gather, list_content, load_entry
 from .pipeline.naming import Naming
 from .pipeline.registry import build_registry
@@ -82,7 +82,7 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     with timed("link", progress):
         link, ids = memo.get("linker", ekey, partial(Linker, entities)), [d.id for d in documents]
         mentions = dict(zip(ids, memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
-        names = dict(zip(ids, memo.map("names", lambda d: _names(mentions[d.id]), documents, key=_key, context=ekey)))
+        names = dict(zip(ids, memo.map("names", lambda d: names_of(mentions[d.id]), documents, key=_key, context=ekey)))
         named_in = memo.state("naming", Naming).update(names)
         ties = dict(zip(ids, memo.map("ties", _ties, [(d, mentions[d.id]) for d in documents],
                                       key=lambda pair: pair[0].key, context=ekey, parallel=True)))
@@ -171,14 +171,10 @@ def _key(doc: Document) -> str:
     return doc.key
 
 
-def _ties(pair) -> tuple:
+def _ties(pair) -> bytes:
     # a document and its mentions as one item: on a cluster the function goes to every
     # worker, and a closure over `mentions` would take the whole corpus's with it
     return sentence_ties(*pair)
-
-
-def _names(mentions) -> frozenset[tuple[str, str]]:
-    return frozenset((m.kind, m.entity) for m in mentions)
 
 
 def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:

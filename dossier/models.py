@@ -221,10 +221,10 @@ class Dossier:
     warnings: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
     findings: tuple[Any, ...] = ()  # pipeline.checks.Finding: the errors and warnings among `warnings`
-    names: Mapping[SourceId, frozenset[tuple[str, str]]] = field(default_factory=dict)  # (kind, slug) each document names
+    names: Mapping[SourceId, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # (kind, slug) each document names, sorted
     named_in: Mapping[tuple[str, str], frozenset[SourceId]] = field(default_factory=dict)  # (kind, slug) → the documents
-    # each document's names that share a sentence (pipeline/link.sentence_ties): who is named with whom
-    ties: Mapping[SourceId, tuple[tuple[tuple[str, str], ...], ...]] = field(default_factory=dict)
+    # each document's names that share a sentence, packed (pipeline/link.sentence_ties; read with link.tied)
+    ties: Mapping[SourceId, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

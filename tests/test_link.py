@@ -83,14 +83,18 @@ def test_wikilinks_in_notes():
 
 
 def test_sentence_ties_are_the_names_each_sentence_names_together():
-    from dossier.pipeline.link import sentence_ties
+    from dossier.pipeline.link import names_of, sentence_ties, tied
     d = doc("Xi Jinping met Putin in Moscow. Later the Amur froze. Jon Yuan Jiang saw it.",
             "Putin spoke.", captions=("Xi Jinping and Tang Lu on the Amur.",))
-    ties = sentence_ties(d, link([d], ENTITIES))
+    found = link([d], ENTITIES)
     xi, putin, amur, tang = (("person", "xi-jinping"), ("person", "vladimir-putin"), ("place", "amur-river"),
                              ("person", "tang-lu"))
     # one sentence, one set; a sentence naming one name ties it to none; a caption is its own sentence
-    assert ties == tuple(sorted([tuple(sorted({xi, putin})), tuple(sorted({xi, tang, amur}))]))
+    names, ties = names_of(found), sentence_ties(d, found)
+    with_ = {who: tied(names, ties, who) for who in (xi, putin, amur, tang, ("person", "jon-yuan-jiang"))}
+    assert with_[xi] == {xi, putin, tang, amur} and with_[putin] == {xi, putin}
+    assert with_[tang] == with_[amur] == {xi, tang, amur} and with_[("person", "jon-yuan-jiang")] == set()
+    assert tied(names, ties, ("person", "nobody")) == set() and tied((), b"", xi) == set()
 
 
 def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():

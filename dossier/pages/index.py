@@ -101,9 +101,9 @@ class Index:
             out.append({**self.row(members[0]), "copies": [self.row(sid) for sid in members[1:]]})
         return out
 
-    def names_in(self, sid: SourceId) -> frozenset:
-        """The (kind, slug) of every entity document `sid` names."""
-        return self.d.names.get(sid, frozenset())
+    def names_in(self, sid: SourceId) -> tuple:
+        """The (kind, slug) of every entity document `sid` names, sorted (link.names_of)."""
+        return self.d.names.get(sid, ())
 
     def row(self, sid: SourceId) -> dict:
         return self.piece("row", sid, self.view.get(sid))(lambda: self.source_row(sid))

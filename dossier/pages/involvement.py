@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..models import Entity, SourceId
-from ..pipeline.link import resolve_wikilink
+from ..pipeline.link import resolve_wikilink, tied
 from .index import Index
 
 DECLARED = (("people", "person"), ("places", "place"))  # an event's front matter keys → the kind they name
@@ -50,8 +50,9 @@ def involvement(ix: Index, e: Entity, docs) -> dict[tuple[str, str], dict]:
     me = (e.kind, e.slug)
     out: dict[tuple[str, str], dict] = defaultdict(lambda: {"declared": False, "sentence": [], "document": []})
     for sid in docs:
-        together = set().union(*(names for names in ix.d.ties.get(sid, ()) if me in names))
-        for key in ix.names_in(sid):
+        names = ix.names_in(sid)
+        together = tied(names, ix.d.ties.get(sid, b""), me)
+        for key in names:
             if key != me:
                 out[key]["document"].append(sid)
                 if key in together:

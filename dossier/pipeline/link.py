@@ -10,8 +10,10 @@ entity by a full alias.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import ahocorasick
 
@@ -141,16 +143,43 @@ def text_of(doc: Document, m: Mention) -> str:
     return (doc.captions if m.in_caption else doc.paragraphs)[m.paragraph]
 
 
-def sentence_ties(doc: Document, mentions: Iterable[Mention]) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """The (kind, slug) of the names each sentence of `doc` names, where it names two
-    or more, each set once and sorted: what pages/involvement.py reads "named in one
-    sentence with" from. A record of the document made with its mentions (in the
-    workers that link), so that the pages of a person named in 10⁴ reports need not
-    find the sentences of every one of them again in each process that renders some.
-    Tuples, not frozensets: a handful of names each, held for every document to the
-    last page, where a frozenset's table took four times the memory (360 MB at 10⁵)."""
-    sentences: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
+def names_of(mentions: Iterable[Mention]) -> tuple[tuple[str, str], ...]:
+    """The (kind, slug) of every entity a document names, sorted: `Dossier.names`, and
+    what its ties are indices into. A tuple, not a frozenset: one for each document,
+    held to the last page, and a frozenset's table is four times the memory."""
+    return tuple(sorted({(m.kind, m.entity) for m in mentions}))
+
+
+def sentence_ties(doc: Document, mentions: Sequence[Mention]) -> bytes:
+    """Which of the names of `doc` (names_of) each of its sentences names, where it
+    names two or more, each set once: what pages/involvement.py reads "named in one
+    sentence with" from (`tied`). A record of the document made with its mentions (in
+    the workers that link), so that the pages of a person named in 10⁴ reports need
+    not find the sentences of every one of them again in each process that renders
+    some. Packed, as indices into names_of, each set after its length: held
+    for every document to the last page, the sets as Python objects took 1.8 KB a
+    document, 180 MB at 100,000 articles; packed, a tenth."""
+    names = {pair: i for i, pair in enumerate(names_of(mentions))}
+    sentences: dict[tuple, set[int]] = defaultdict(set)
     for m in mentions:
         a, _ = sentence_at(text_of(doc, m), m.start, m.end)
-        sentences[(m.in_caption, m.paragraph, a)].add((m.kind, m.entity))
-    return tuple(sorted({tuple(sorted(names)) for names in sentences.values() if len(names) > 1}))
+        sentences[(m.in_caption, m.paragraph, a)].add(names[(m.kind, m.entity)])
+    packed = array("I")
+    for group in sorted({tuple(sorted(g)) for g in sentences.values() if len(g) > 1}):
+        packed.extend((len(group), *group))
+    return packed.tobytes()
+
+
+def tied(names: Sequence[tuple[str, str]], ties: bytes, me: tuple[str, str]) -> set[tuple[str, str]]:
+    """The names (as `names`: the document's names_of) that share a sentence with `me`
+    in the document of these `ties` (sentence_ties), `me` among them if any does."""
+    at = bisect_left(names, me)
+    if at == len(names) or names[at] != me:
+        return set()
+    packed, out, j = array("I", ties), set(), 0
+    while j < len(packed):
+        group = packed[j + 1:j + 1 + packed[j]]
+        if at in group:
+            out.update(names[k] for k in group)
+        j += 1 + packed[j]
+    return out

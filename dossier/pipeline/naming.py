@@ -16,18 +16,18 @@ Pair = tuple[str, str]  # (kind, slug)
 
 class Naming:
     def __init__(self):
-        self.names: dict[SourceId, frozenset[Pair]] = {}
+        self.names: dict[SourceId, tuple[Pair, ...]] = {}
         self.docs: dict[Pair, set[SourceId]] = {}
         self.named_in: dict[Pair, frozenset[SourceId]] = {}
 
-    def update(self, names: Mapping[SourceId, frozenset[Pair]]) -> dict[Pair, frozenset[SourceId]]:
+    def update(self, names: Mapping[SourceId, tuple[Pair, ...]]) -> dict[Pair, frozenset[SourceId]]:
         """Entity → the documents naming it, for `names` (document → what it names)."""
         last = self.names
         changed = [sid for sid, pairs in names.items() if last.get(sid) is not pairs and last.get(sid) != pairs]
         changed += [sid for sid in last if sid not in names]
         touched: set[Pair] = set()
         for sid in changed:
-            before, after = last.get(sid, frozenset()), names.get(sid, frozenset())
+            before, after = frozenset(last.get(sid, ())), frozenset(names.get(sid, ()))
             for pair in before - after:
                 self.docs[pair].discard(sid)
             for pair in after - before:
