@@ -149,8 +149,27 @@ class Mentions(Sequence[Mention]):
             return tuple(self)[i]
         if not -len(self) <= i < len(self):
             raise IndexError(i)
-        k = 4 * (i % len(self))
-        return next(iter(Mentions._raw(self.document, self._names, self._packed[k:k + 4])))
+        return self._at(4 * (i % len(self)))
+
+    def naming(self, entity: Slug, kind: EntityKind) -> list[Mention]:
+        """The mentions of one entity, in the document's order, made without the others:
+        an entity's pages read those of each of the thousands of documents naming it."""
+        try:
+            k = self._names.index((entity, kind))
+        except ValueError:
+            return []
+        p = self._packed
+        return [self._at(j) for j in range(0, len(p), 4) if p[j] >> 2 == k]
+
+    def within(self, places: set[tuple[bool, int]]) -> list[Mention]:
+        """The mentions in these (in_caption, paragraph), in the document's order."""
+        p = self._packed
+        return [self._at(j) for j in range(0, len(p), 4) if (bool(p[j] & 2), p[j + 1]) in places]
+
+    def _at(self, j: int) -> Mention:
+        p, flags = self._packed, self._packed[j]
+        return tuple.__new__(Mention, (*self._names[flags >> 2], self.document, p[j + 1], p[j + 2], p[j + 3],
+                                       bool(flags & 2), bool(flags & 1)))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mentions):

@@ -113,6 +113,10 @@ def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
     assert again == packed and hash(again) == hash(packed) and list(again) == found
     wiki = Mention("xi-jinping", "person", d.id, 0, 0, 14, wikilink=True)
     assert list(Mentions(d.id, [wiki])) == [wiki] and Mentions(d.id, [wiki]) != Mentions(d.id, found[:1])
+    xi = [m for m in found if m.entity == "xi-jinping"]
+    assert packed.naming("xi-jinping", "person") == xi and len(xi) == 2  # one entity's, made alone
+    assert packed.naming("xi-jinping", "place") == [] and packed.naming("nobody", "person") == []
+    assert packed.within({(True, 0)}) == found[-2:] and packed.within({(False, 0)}) == found[:4]
     import pytest
     with pytest.raises(ValueError):
         Mentions("articles/other.txt", found)

@@ -17,7 +17,7 @@ from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from ..pipeline.link import resolve_wikilink
 from ..pipeline.stories import Reach
 from .diff import sentence_diff
-from .index import Index, canonical, entity_key, group_key, listed_sources, name_key
+from .index import Index, canonical, entity_key, group_key, listed_sources
 from .involvement import involvement
 from .lists import home, page_url, pager as make_pager, plan_lists, plan_sources, timeline_page
 from .printpage import PRINT_URL, print_page
@@ -260,25 +260,17 @@ def _ties(ix: Index, e: Entity, docs) -> tuple[dict, dict, list]:
     return related, events, who
 
 
-def _by_entity(mentions: list[Mention]) -> dict[str, list[Mention]]:
-    """One document's mentions by entity (as _key), in reading order: asked once per
-    entity the document names."""
-    out: dict[str, list[Mention]] = defaultdict(list)
-    for m in sorted(mentions, key=lambda m: (m.in_caption, m.paragraph, m.start)):
-        out[name_key(m.kind, m.entity)].append(m)
-    return out
-
-
 def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict:
     """The sentences that name `e` in one story (its first version that does) or note."""
-    ekey = entity_key(e)
 
     def make() -> dict:
         first = sids[0]
-        doc = ix.docs[first]
-        mine = ix.piece("by-entity", ix.docs[first].key)(lambda: _by_entity(ix.by_doc[first])).get(ekey, [])
-        grouped = ix.piece("by-paragraph", ix.docs[first].key)(lambda: by_paragraph(ix.by_doc[first]))
-        sentences, more = mention_sentences(doc, mine, ix.by_doc[first], e.slug, grouped=grouped,
+        doc, packed = ix.docs[first], ix.by_doc[first]
+        # only what the sentences show is unpacked (models.Mentions): the entity's
+        # mentions, in reading order, and the others in their paragraphs, linked in them
+        mine = sorted(packed.naming(e.slug, e.kind), key=lambda m: (m.in_caption, m.paragraph, m.start))
+        grouped = by_paragraph(packed.within({(m.in_caption, m.paragraph) for m in mine}))
+        sentences, more = mention_sentences(doc, mine, (), e.slug, grouped=grouped,
                                             limit=SENTENCES_PER_SOURCE if doc.kind == "article" else None)
         return {"key": key, "docs": sids, "title": ix.title_of(canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,

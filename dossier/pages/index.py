@@ -25,29 +25,13 @@ from .quote_views import QuoteIndex
 from .views import editor_note, entity_url, outlet_of
 
 
-class _Unpacked(dict):
-    """`d.mentions`, each document's unpacked (models.Mentions) into a tuple the first
-    time a page reads it, and kept by this process: a story's and its entities' pages
-    read one document's mentions three ways (by paragraph, by entity, in order), and
-    unpacking them for each took a second of a 4k build. Held where pages are made:
-    in the render workers, which retire once they hold enough (memo/engine.py)."""
-
-    def __init__(self, packed):
-        super().__init__()
-        self.packed = packed
-
-    def __missing__(self, sid: SourceId) -> tuple:
-        found = self[sid] = tuple(self.packed[sid])
-        return found
-
-
 class Index:
     """Lookups over the model, built once per build: who mentions whom, where each file went."""
 
     def __init__(self, d: Dossier, memo: Memo | None = None):
         self.d, self.memo = d, memo if memo is not None else Memo()
         self.docs = {doc.id: doc for doc in d.documents}
-        self.by_doc = _Unpacked(d.mentions)
+        self.by_doc = d.mentions  # models.Mentions: unpacked as read
         # entity (as name_key) → the docs naming it
         self.docs_of = {name_key(kind, slug): docs for (kind, slug), docs in d.named_in.items()}
         keys = {doc.id: doc.key for doc in d.documents}
