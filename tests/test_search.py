@@ -297,3 +297,42 @@ def test_a_shard_waits_for_its_pages(monkeypatch, tmp_path):
         indexer.written(0)
         assert indexer.wait().startswith("pagefind failed")
     assert log.read_text() == "run\n"
+
+
+def test_once_waited_for_two_pagefinds_take_the_shards_left(monkeypatch, tmp_path):
+    """While pages are rendered one Pagefind runs at a time; once the build waits, a
+    second takes the shards left beside it; every shard is indexed once."""
+    fake, log, site = tmp_path / "fake-pagefind", tmp_path / "runs", tmp_path / "site"
+    # a Pagefind that notes its start and end and writes the bundle's entry file
+    fake.write_text(f'#!/bin/sh\nout=$4\necho "start $out" >> {log}\nsleep 0.4\nmkdir -p "$out"\n'
+                    f'touch "$out/pagefind-entry.json"\necho "end $out" >> {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    plan = [shards.Shard(shards.bundle_name(i), (f"stories/s{i}/",)) for i in range(4)]
+    with search.Indexer() as indexer:
+        indexer.start(site, plan, pending=True)
+        for i in range(4):
+            indexer.written(i)
+        assert indexer.wait() == ""
+    lines = log.read_text().split("\n")[:-1]
+    assert sorted(line.split()[1] for line in lines if line.startswith("start")) == sorted(
+        str(site / s.bundle) for s in plan)
+    running, most = 0, 0
+    for line in lines:
+        running += 1 if line.startswith("start") else -1
+        most = max(most, running)
+    assert most == 2  # two at once, never more
+    assert all((site / s.bundle / "pagefind-entry.json").is_file() for s in plan)
+
+
+def test_a_failing_shard_beside_another_leaves_no_bundle(monkeypatch, tmp_path):
+    fake, site = tmp_path / "fake-pagefind", tmp_path / "site"
+    fake.write_text('#!/bin/sh\nout=$4\nmkdir -p "$out"\ncase "$out" in *-3) echo broken >&2; exit 2;; esac\n'
+                    'sleep 0.2\ntouch "$out/pagefind-entry.json"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    plan = [shards.Shard(shards.bundle_name(i), (f"stories/s{i}/",)) for i in range(4)]
+    with search.Indexer() as indexer:
+        indexer.start(site, plan)
+        assert indexer.wait() == "pagefind failed (exit 2): broken"
+    assert not any((site / s.bundle).exists() for s in plan)
