@@ -140,9 +140,7 @@ class Mentions(Sequence[Mention]):
         return len(self._packed) // 4
 
     def __iter__(self) -> Iterator[Mention]:
-        p, names, doc, new = self._packed, self._names, self.document, tuple.__new__
-        for flags, paragraph, start, end in zip(p[0::4], p[1::4], p[2::4], p[3::4]):
-            yield new(Mention, (*names[flags >> 2], doc, paragraph, start, end, bool(flags & 2), bool(flags & 1)))
+        return map(self._at, range(0, len(self._packed), 4))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -167,6 +165,7 @@ class Mentions(Sequence[Mention]):
         return [self._at(j) for j in range(0, len(p), 4) if (bool(p[j] & 2), p[j + 1]) in places]
 
     def _at(self, j: int) -> Mention:
+        """The mention whose four numbers start at j."""
         p, flags = self._packed, self._packed[j]
         return tuple.__new__(Mention, (*self._names[flags >> 2], self.document, p[j + 1], p[j + 2], p[j + 3],
                                        bool(flags & 2), bool(flags & 1)))
