@@ -132,7 +132,7 @@ def _orders(ix: Index) -> dict[str, tuple]:
     first, people and places as the entity files list them, events by date."""
     d = ix.d
     out: dict[str, tuple] = {"story": d.stories,
-                             "note": tuple(sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True))}
+                             "note": _newest_first(d.notes)}
     for kind in KIND_SECTION:
         es = [e for e in d.entities if e.kind == kind]
         if kind == "event":
@@ -165,6 +165,11 @@ def _paged(first: Page, cut: Cut) -> Page:
                 crumbs=((first.title, cut.url),))
 
 
+def _newest_first(notes) -> tuple[Document, ...]:
+    """The notes as the note list and the home page give them: newest first, then by title."""
+    return tuple(sorted(notes, key=lambda n: (n.date or "", n.title), reverse=True))
+
+
 def _note_link(ix: Index, n: Document) -> dict:
     return {"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else ""}
 
@@ -187,11 +192,11 @@ def home(ix: Index) -> Page:
                         key=lambda x: (x[0].rank(), x[1].name))
         return [entity_link(e, r) for r, e in ranked[:n]]
     latest = [_timeline_item(ix, t) for t in reversed(d.timeline)][:5]
-    notes = sorted(d.notes, key=lambda n: (n.date or "", n.title), reverse=True)
+    notes = _newest_first(d.notes)
     # the editor's lead note (`lead: true`: the key judgements) is the briefing's body,
     # in full, before anything else; the print edition prints it right after this page
-    lead = [{"title": n.title, "url": f"notes/{ix.note_slugs[n.id]}/", "date": dates.label(n.date) if n.date else "",
-             "date_iso": n.date, "html": ix.markdown(n.markdown or "", "", n.id.rsplit("/", 1)[0], shift=1)}
+    lead = [{**_note_link(ix, n), "date_iso": n.date,
+             "html": ix.markdown(n.markdown or "", "", n.id.rsplit("/", 1)[0], shift=1)}
             for n in notes if n.meta.get("lead") is True]
     others = [n for n in notes if n.meta.get("lead") is not True]
     return Page("", "home.html", d.config.title, "home", {
