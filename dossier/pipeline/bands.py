@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .postings import COMPACT_AFTER, spans
+from .postings import COMPACT_AFTER, spans, unique
 
 Pair = tuple[str, str]  # two document ids, the smaller first
 
@@ -103,12 +103,12 @@ class Bands:
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
         sizes = np.diff(np.r_[starts, len(keys)])
         codes = [np.zeros(0, dtype=np.int64)]
-        for size in np.unique(sizes[sizes > 1]).tolist():
+        for size in unique(sizes[sizes > 1]).tolist():
             at = starts[sizes == size]
             rows = np.sort(order[at[:, None] + np.arange(size)], axis=1).astype(np.int64)
             first, second = deal(size, self.cap)
             codes.append((rows[:, first] * n + rows[:, second]).ravel())
-        codes = np.unique(np.concatenate(codes))  # a pair that shares several bands, once
+        codes = unique(np.concatenate(codes))  # a pair that shares several bands, once
         return list(self._ids), codes // max(n, 1), codes % max(n, 1)
 
     def _compact_if_due(self, force: bool = False) -> None:

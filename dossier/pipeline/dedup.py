@@ -22,7 +22,7 @@ import numpy as np
 
 from ..models import Cluster, Document
 from .bands import Bands, Pair
-from .postings import COMPACT_AFTER, SHINGLE_BITS, Postings
+from .postings import COMPACT_AFTER, SHINGLE_BITS, Postings, unique
 from .shingles import EMPTY, mix, shingles
 from .verify import Checker, UnionFind
 
@@ -151,7 +151,7 @@ class Dedup:
                     self._remove(doc.id)
                 self.docs[doc.id] = doc
                 self.check.put(doc)
-                own = np.unique(hashes[bounds[k]:bounds[k + 1]])
+                own = unique(hashes[bounds[k]:bounds[k + 1]])
                 self.sets.add(doc.id, own)
                 if doc.kind == "note":
                     self.notes.add(doc.id, own)
