@@ -1,11 +1,13 @@
 """The band index against a plain dict of sets: every bucket's members and pairs."""
 import itertools
+from collections import Counter
 import random
 
 import numpy as np
 import pytest
 
 from dossier.pipeline.bands import Bands, deal
+from dossier.pipeline import postings as postings_module
 from dossier.pipeline.postings import COMPACT_AFTER, Postings
 
 BANDS, CAP = 4, 5
@@ -77,11 +79,13 @@ def test_a_bucket_over_the_cap_deals_a_star_from_its_first_member():
     assert len(deal(CAP, CAP)[0]) == CAP * (CAP - 1) // 2
 
 
-@pytest.mark.parametrize("limit", [1, 2, 3, 9])
-def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit):
+@pytest.mark.parametrize("limit,step", [(1, 1 << 23), (2, 7), (3, 1 << 23), (9, 5)])
+def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit, step, monkeypatch):
     """Postings.uncommon for many docs at once after a compaction (from the common
     shingles, found `limit` places apart in the sorted array) is what a count of each
-    doc's own shingles gives; a shingle held by exactly `limit` docs is not common."""
+    doc's own shingles gives; a shingle held by exactly `limit` docs is not common.
+    (The array is compared `step` postings at a time.)"""
+    monkeypatch.setattr(postings_module, "COMPARED_AT_ONCE", step)
     rng = random.Random(limit)
     postings = Postings()
     for k in range(COMPACT_AFTER * 2):
@@ -96,6 +100,9 @@ def test_uncommon_shingles_of_many_docs_are_those_each_doc_counts_alone(limit):
     for i in ids:
         expected = [s for s in postings.sets[i].tolist() if held[s] <= limit]
         assert bulk[i].tolist() == expected == dict(postings.uncommon([i], limit))[i].tolist()
+        asked = postings.sets[i][::2]  # who shares these, and how many of them: a plain count
+        count = Counter(j for j, theirs in postings.sets.items() for s in asked.tolist() if s in set(theirs.tolist()))
+        assert postings.shared(asked, 2) == {j: n for j, n in count.items() if n >= 2}
 
 
 def test_the_arrays_by_shingle_are_the_same_sorted_in_place_or_by_argsort(monkeypatch):

@@ -62,7 +62,7 @@ def common_limit(n: int) -> int:
 class _Sketch:
     kept: int  # how many shingles the doc is compared by: its own less the common ones, or
     # all of its own in a small doc. The shingles themselves are not kept: an update asks
-    # for them again (_rare) only of the docs it changed, and they were 62 MB at 10k
+    # for them again (Postings.uncommon) only of the docs it changed, and they were 62 MB at 10k
     sig: np.ndarray  # MinHash of those
     note: bool
 
@@ -288,21 +288,20 @@ class Dedup:
         Jaccard the LSH cannot see. The shingle sets are their own inverted index."""
         out = set()
         notes_dirty = all(i in dirty for i in self.notes.sets)  # then every pair is found from its note
-        for i in dirty:
-            if not self.sketch[i].kept or (notes_dirty and not self.sketch[i].note):
-                continue
-            for j, n in self._shared(i):
+        asked = sorted(i for i in dirty if self.sketch[i].kept and (self.sketch[i].note or not notes_dirty))
+        for i, rare in self.sets.uncommon(asked, self.limit):  # in one pass when many (10,000 notes at 100k)
+            for j, n in self._shared(i, rare):
                 if j != i and _pasted(n, self.sketch[i], self.sketch[j]):
                     out.add((min(i, j), max(i, j)))
         return out
 
-    def _shared(self, i: str) -> list[tuple[str, int]]:
+    def _shared(self, i: str, rare: np.ndarray) -> list[tuple[str, int]]:
         """The docs sharing at least PASTED_MIN kept shingles with doc i (any doc for a
-        note, notes for the rest), and how many. Every holder of a shingle that is not
-        common keeps it; a common one is kept only by a doc too small to drop it, so two
-        such docs count their common shingles apart."""
-        mine, rare = self.sketch[i], self._rare(i)
-        small = i in self.small
+        note, notes for the rest), and how many (`rare`: i's shingles that are not
+        common). Every holder of a shingle that is not common keeps it; a common one is
+        kept only by a doc too small to drop it, so two such docs count their common
+        shingles apart."""
+        mine, small = self.sketch[i], i in self.small
         shared = (self.sets if mine.note else self.notes).shared(rare, 1 if small else PASTED_MIN)
         if small:  # a small doc keeps all of its own shingles
             commons = np.setdiff1d(self.sets.of(i), rare, assume_unique=True)
@@ -311,9 +310,6 @@ class Dedup:
                 if both and (mine.note or self.sketch[j].note):
                     shared[j] = shared.get(j, 0) + both
         return [(j, n) for j, n in shared.items() if n >= PASTED_MIN]
-
-    def _rare(self, i: str) -> np.ndarray:
-        return next(self.sets.uncommon([i], self.limit))[1]
 
     def _copies(self, dirty: set[str]) -> set[Pair]:
         out = set()
