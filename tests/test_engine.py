@@ -92,3 +92,22 @@ def test_workers_alone_that_all_die_are_an_error_not_a_hang():
     with pytest.raises(RuntimeError, match="worker process died"):
         shared(dies, 20, 2, lambda k, result: None, here=False)
     assert time.monotonic() - started < 30
+
+
+def test_a_worker_that_retires_is_replaced_at_once_not_after_a_wait_for_results(monkeypatch):
+    """One worker alone, retiring after each task: each fresh one is forked as soon as
+    the last says it retires. (Forked when the next result came, or after a second
+    without one, the lone worker's place stood empty a second each time.)"""
+    monkeypatch.setattr(engine, "WORKER_BUDGET", 1)
+    waited = []
+    real = engine._next
+
+    def counted(results, wait: bool):
+        got = real(results, wait)
+        waited.append(wait and got is None)
+        return got
+    monkeypatch.setattr(engine, "_next", counted)
+    seen: dict[int, tuple[int, int]] = {}
+    shared(_slow_pid, 10, 1, lambda k, result: seen.setdefault(k, result), here=False)
+    assert sorted(seen) == list(range(10)) and len({pid for _, pid in seen.values()}) == 10
+    assert sum(waited) < 3  # a second gone by without a result: 9 of them before

@@ -26,6 +26,7 @@ POOL_FROM = 200  # below this many items, starting workers costs more than it sa
 # copied here (docs/benchmarks.md, eighth round)
 WORKER_BUDGET = 256 * 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
+RETIRED = -1  # a worker's last word on the results queue: (RETIRED, its pid)
 
 
 class Engine(Protocol):
@@ -85,13 +86,21 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
         child.start()
         children.append(child)
 
-    def refill() -> None:
-        """A fresh worker for each that retired, while tasks are left to take."""
-        for child in [c for c in children if c.exitcode == 0]:
-            children.remove(child)
-            child.join()
-            if taken.value < n:
-                fork()
+    def replace(pid: int) -> None:
+        """A worker said it retires: once it is gone (its copies with it), a fresh one
+        in its place, while tasks are left. At once, not when the next result comes:
+        at 100k a worker retires every few seconds, and waiting left one core idle
+        about a second each time."""
+        child = next(c for c in children if c.pid == pid)
+        children.remove(child)
+        child.join()
+        if taken.value < n:
+            fork()
+
+    def arrival(wait: bool) -> tuple | None:
+        while (got := _next(results, wait)) is not None and got[0] == RETIRED:
+            replace(got[1])
+        return got
 
     children: list = []
     try:
@@ -103,17 +112,14 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
             if k < n:
                 done(k, task(k))
                 left -= 1
-            elif (arrived := _next(results, wait=True)) is not None:  # nothing of its own to do: wait
+            elif (arrived := arrival(wait=True)) is not None:  # nothing of its own to do: wait
                 done(*arrived)
                 left -= 1
-            else:  # a second without a result: is any worker left to send one?
-                refill()
-                if all(c.exitcode is not None for c in children) and results.empty():
-                    raise RuntimeError("a worker process died before it finished its share (out of memory?)")
-            while left and (arrived := _next(results, wait=False)):
+            elif all(c.exitcode is not None for c in children) and results.empty():  # a second without a result
+                raise RuntimeError("a worker process died before it finished its share (out of memory?)")
+            while left and (arrived := arrival(wait=False)):
                 done(*arrived)
                 left -= 1
-            refill()
     finally:
         gc.unfreeze()
         for child in children:
@@ -131,6 +137,7 @@ def _work(parent: int, task, take, n: int, results) -> None:
         # a minor fault is a page made this process's own: copied on write from the
         # parent's, or new (the counts start at zero in a forked child)
         if resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE >= WORKER_BUDGET:
+            results.put((RETIRED, os.getpid()))
             break
 
 
