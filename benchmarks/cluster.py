@@ -50,7 +50,7 @@ def measure(cmd: list[str], others: dict[str, int]) -> dict:
     watcher = threading.Thread(target=sample)
     watcher.start()
     try:
-        client = run.measure(cmd)
+        client = run.measure(cmd, sampled=True)
     finally:
         done.set()
         watcher.join()

@@ -5,9 +5,11 @@
 
 Generates each corpus with ../shared/bench/make_corpus.py in the dossier, Hugo and
 MkDocs formats, then builds them in alternation (dossier, Hugo, MkDocs, dossier,
-…) so machine noise hits all tools alike. For each build: wall time, CPU time
-(user+sys of the whole process tree) and peak memory (sum of the tree's RSS,
-sampled every 10 ms; also its PSS, which counts a page a forked worker shares with its parent once). Ratios are computed pair by pair (run i of dossier over run
+…) so machine noise hits all tools alike. For each build: wall time and CPU time
+(user+sys of the whole process tree); then one more build of each tool for its peak
+memory (sum of the tree's RSS, sampled every 10 ms; also its PSS, which counts a page a
+forked worker shares with its parent once). The timed builds are not sampled: the
+sampler's reads of /proc take CPU the builds would have had. Ratios are computed pair by pair (run i of dossier over run
 i of Hugo), then the median taken. Also: dossier's no-change rebuild, its
 one-note-edit incremental rebuild (the path `serve` takes, in process, to the
 written file), dedup precision/recall against the corpus's truth file, and time
@@ -96,8 +98,11 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     return sum(r for r, _ in sizes), sum(p for _, p in sizes)
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> dict:
-    """Run one build; wall, CPU of the whole tree, and peak tree RSS."""
+def measure(cmd: list[str], cwd: Path | None = None, sampled: bool = False) -> dict:
+    """Run one build; wall and CPU of the whole tree, and when `sampled` its peak RSS
+    and PSS. A timed build is not sampled: reading every process's smaps_rollup each
+    10 ms takes a share of a core, which on two cores slows a tool that uses both
+    (dossier: workers and Pagefind) more than one that uses one (MkDocs)."""
     before = os.times()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -111,16 +116,18 @@ def measure(cmd: list[str], cwd: Path | None = None) -> dict:
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             done.wait(0.01)
     watcher = threading.Thread(target=sample)
-    watcher.start()
+    if sampled:
+        watcher.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
     done.set()
-    watcher.join()
+    if sampled:
+        watcher.join()
     after = os.times()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20, "peak_pss_mib": peak_pss / 2**20}
+    return {"wall": wall, "cpu": cpu, **({"peak_mib": peak / 2**20, "peak_pss_mib": peak_pss / 2**20} if sampled else {})}
 
 
 def dossier_cmd(site: Path, out: Path) -> list[str]:
@@ -130,17 +137,29 @@ def dossier_cmd(site: Path, out: Path) -> list[str]:
 def builds(n: int, runs: int, with_mkdocs: bool, bin_: Path) -> dict:
     site, hugo_site, mk_site = corpus(n, "dossier"), corpus(n, "hugo"), corpus(n, "mkdocs") if with_mkdocs else None
     out = WORK / f"out-{n}"
-    results: dict[str, list] = {"dossier": [], "hugo": [], "mkdocs": [], "nochange": []}
-    for _ in range(runs):
+    results: dict[str, list] = {"dossier": [], "hugo": [], "mkdocs": [], "nochange": [], "memory": {}}
+
+    def dossier(sampled: bool = False) -> dict:
         for d in (out / "dossier", site / ".dossier-cache"):
             shutil.rmtree(d, ignore_errors=True)
-        results["dossier"].append(measure(dossier_cmd(site, out / "dossier")))
-        results["nochange"].append(measure(dossier_cmd(site, out / "dossier")))
+        return measure(dossier_cmd(site, out / "dossier"), sampled=sampled)
+
+    def hugo(sampled: bool = False) -> dict:
         shutil.rmtree(out / "hugo", ignore_errors=True)
-        results["hugo"].append(measure([str(bin_ / "hugo"), "--quiet", "-s", str(hugo_site), "-d", str(out / "hugo")]))
+        return measure([str(bin_ / "hugo"), "--quiet", "-s", str(hugo_site), "-d", str(out / "hugo")], sampled=sampled)
+
+    def mkdocs(sampled: bool = False) -> dict:
+        return measure([str(bin_ / "mkdocs"), "build", "-q", "-f", str(mk_site / "mkdocs-smallnav.yml"),
+                        "-d", str(out / "mkdocs")], sampled=sampled)
+    tools = {"dossier": dossier, "hugo": hugo, **({"mkdocs": mkdocs} if mk_site else {})}
+    for _ in range(runs):  # timed, in alternation
+        results["dossier"].append(dossier())
+        results["nochange"].append(measure(dossier_cmd(site, out / "dossier")))
+        results["hugo"].append(hugo())
         if mk_site:
-            results["mkdocs"].append(measure([str(bin_ / "mkdocs"), "build", "-q", "-f",
-                                              str(mk_site / "mkdocs-smallnav.yml"), "-d", str(out / "mkdocs")]))
+            results["mkdocs"].append(mkdocs())
+    for name, run in tools.items():  # then one more build of each, its memory sampled
+        results["memory"][name] = run(sampled=True)
     results["precision"], results["recall"] = dedup_quality(out / "dossier" / "dossier.json", WORK / f"truth-{n}.json")
     results["incremental_ms"] = incremental(site)
     return results
@@ -201,13 +220,14 @@ print(json.dumps({{"page": statistics.median(page), "site": statistics.median(wh
 def summarise(n: int, r: dict) -> dict:
     med = lambda rows, k: statistics.median(x[k] for x in rows) if rows else None  # noqa: E731
     ratio = lambda a, b: statistics.median(x["wall"] / y["wall"] for x, y in zip(r[a], r[b])) if r[b] else None  # noqa: E731
+    peak = lambda tool, k="peak_mib": r["memory"][tool][k] if tool in r["memory"] else None  # noqa: E731
     return {
         "n": n, "dossier_wall": med(r["dossier"], "wall"), "dossier_cpu": med(r["dossier"], "cpu"),
-        "dossier_peak_mib": med(r["dossier"], "peak_mib"), "dossier_peak_pss_mib": med(r["dossier"], "peak_pss_mib"),
+        "dossier_peak_mib": peak("dossier"), "dossier_peak_pss_mib": peak("dossier", "peak_pss_mib"),
         "hugo_wall": med(r["hugo"], "wall"),
-        "hugo_cpu": med(r["hugo"], "cpu"), "hugo_peak_mib": med(r["hugo"], "peak_mib"),
+        "hugo_cpu": med(r["hugo"], "cpu"), "hugo_peak_mib": peak("hugo"),
         "mkdocs_wall": med(r["mkdocs"], "wall"), "mkdocs_cpu": med(r["mkdocs"], "cpu"),
-        "mkdocs_peak_mib": med(r["mkdocs"], "peak_mib"),
+        "mkdocs_peak_mib": peak("mkdocs"),
         "dossier_over_hugo": ratio("dossier", "hugo"), "dossier_over_mkdocs": ratio("dossier", "mkdocs"),
         "nochange_wall": med(r["nochange"], "wall"), "incremental_ms": r["incremental_ms"],
         "precision": r["precision"], "recall": r["recall"],
