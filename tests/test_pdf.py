@@ -362,3 +362,21 @@ def test_print_edition_without_events_links_no_missing_section(site, tmp_path):
     ids = {el["id"] for el in page.find_all(id=True)}
     local = [a["href"][1:] for a in page.select("a[href^='#']")]
     assert local and [h for h in local if h not in ids and h != "top"] == []
+
+
+def test_a_list_in_pages_prints_every_page():
+    """`dossier pdf sources` is the whole sources table, not its first 200 rows: a list
+    cut into pages (sources/, sources/page/2/, …) is printed with all of them, titled
+    once; a page of it named alone is that page."""
+    from dossier.models import Page
+    from dossier.commands.pdf import find_pages
+    from dossier.pages.printpage import page_alone
+    pages = (Page("sources/", "sources.html", "Sources", "sources", {}),
+             Page("sources/page/2/", "sources.html", "Sources (page 2 of 3)", "sources", {}, crumbs=(("Sources", "sources/"),)),
+             Page("sources/page/3/", "sources.html", "Sources (page 3 of 3)", "sources", {}, crumbs=(("Sources", "sources/"),)),
+             Page("stories/b/", "story.html", "B", "story", {}))
+    whole = find_pages(pages, ["sources"])
+    assert [p.url for p in whole] == ["sources/", "sources/page/2/", "sources/page/3/"]
+    assert page_alone(whole).title == "Sources"
+    assert [p.url for p in find_pages(pages, ["sources/page/2"])] == ["sources/page/2/"]
+    assert page_alone(find_pages(pages, ["sources", "b"])).title == "Sources; B"

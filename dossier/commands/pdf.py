@@ -26,6 +26,7 @@ from ..files import umask_mode
 from ..output.folder import alive
 from ..output.render import environment, render_page
 from ..pages.builders import build_pages
+from ..pages.lists import page_url
 from ..pages.printpage import PRINT_URL, page_alone, print_page
 from . import site_config
 
@@ -60,7 +61,9 @@ def make_pdf(site: Path, config, wanted: list[str], out: Path | None, debug: boo
 
 def find_pages(pages: tuple[Page, ...], wanted: list[str]) -> list[Page]:
     """PAGE arguments → pages. A site path (`people/xi-jinping`, `/stories/x/`,
-    `timeline/index.html`) or, when it names one page only, its last part (`xi-jinping`)."""
+    `timeline/index.html`) or, when it names one page only, its last part (`xi-jinping`).
+    A list cut into pages is all of them (`sources` prints every row, not the first
+    page's 200); `sources/page/2` is that page alone."""
     printable = {p.url: p for p in pages if (p.url.endswith("/") or p.url == "") and p.section not in ("print", "search")}
     last: dict[str, list[str]] = {}
     for url in printable:
@@ -73,7 +76,10 @@ def find_pages(pages: tuple[Page, ...], wanted: list[str]) -> list[Page]:
             url = last[key][0]
         if url not in printable:
             raise DossierError(arg, "no such page in the dossier", hint=_close(key, printable))
-        found.append(printable[url])
+        n = 1
+        while page_url(url, n) in printable:
+            found.append(printable[page_url(url, n)])
+            n += 1
     return found
 
 

@@ -46,6 +46,7 @@ _part_envs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ID_ATTR = re.compile(r'(\s(?:id|for|headers|aria-labelledby|aria-describedby|aria-controls)=")([^"]*)(")')
 _HREF = re.compile(r'\shref="([^"]*)"')
 _DETAILS = re.compile(r"<details(?=[\s>])(?![^>]*\sopen)")
+_LATER = re.compile(r"page/[0-9]+/")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -99,11 +100,19 @@ def _listed(by_url: Mapping[str, Page], source: str) -> list[dict]:
 def page_alone(pages: list[Page]) -> Page:
     """One or a few pages of the site as a print document: no cover, no contents."""
     group = _group("pages", "", pages, heading=False, listed=False, variant=False)  # a page alone prints in full
-    title = pages[0].title if len(pages) == 1 else "; ".join(p.title for p in pages)
+    title = "; ".join(dict.fromkeys(map(_list_title, pages)))
     return Page(PRINT_URL, "print.html", title, "print",
                 {"edition": "pages", "cover": None, "groups": [group],
                  "anchors": {p["page"].url: p["id"] for p in group["parts"]}},
                 description=pages[0].description)
+
+
+def _list_title(page: Page) -> str:
+    """A list's later page (sources/page/2/, lists.page_url; its one crumb the list) under
+    the list's own title, not "Sources (page 2 of 5)"."""
+    if len(page.crumbs) == 1 and _LATER.fullmatch(page.url.removeprefix(page.crumbs[0][1])):
+        return page.crumbs[0][0]
+    return page.title
 
 
 def _group(gid: str, title: str, parts: list[Page], heading: bool, listed: bool, variant: bool = True) -> dict:
