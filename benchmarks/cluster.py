@@ -10,7 +10,7 @@ wall time, each stage's wall time as `dossier build` times it, and the peak memo
 of RSS over the process tree, sampled every 10 ms for the client, `dossier build` with its
 forked workers and Pagefind; every 20 ms for the scheduler and each worker, a nanny and
 its worker process). Checks that the two sites are the same bytes
-(SOURCE_DATE_EPOCH fixed; Pagefind's filter index aside, docs/config.md) and dedup's
+(SOURCE_DATE_EPOCH fixed: docs/config.md) and dedup's
 precision and recall on both. Writes benchmarks/results-cluster-<n>.json.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ run.SHARED = Path(os.environ.get("DOSSIER_SHARED", run.SHARED))
 sys.path.insert(0, str(ROOT / "tests"))
 from safety import tree  # noqa: E402
 from test_cluster import local_cluster  # noqa: E402
-from test_reproducible import EPOCH, comparable  # noqa: E402
+from test_reproducible import EPOCH  # noqa: E402
 
 
 def measure(cmd: list[str], others: dict[str, int]) -> dict:
@@ -94,7 +94,7 @@ def main() -> None:
                 others = {name: p.pid for name, p in procs.items()} if engine == "cluster" else {}
                 runs[engine].append({**measure(cmd, others), "stages": json.loads(stages.read_text())})
                 print(engine, runs[engine][-1], flush=True)
-    same = comparable(tree(out / "local")) == comparable(tree(out / "cluster"))
+    same = tree(out / "local") == tree(out / "cluster")
     quality = {engine: dedup_quality(out / engine / "dossier.json", WORK / f"truth-{args.n}.json")
                for engine in runs}
     result = {"n": args.n, "runs": args.runs, "byte_identical": same,

@@ -14,6 +14,10 @@ after another, never two at once, each into its own bundle (`pagefind/`,
 one bundle `pagefind/`. Each run reads the site folder itself, its `--glob` naming
 the shard's pages one by one, so it gives the same URLs as a run over the whole site.
 
+Pagefind writes its filter index in an order of its own that changes from run to
+run; each bundle is put in one order once written (stable_index.py), so that two
+builds of the same content are the same bytes.
+
 The index is built in the staging folder before it is swapped in (build.py,
 `folder.Staging`), so a published site never has HTML newer
 than its index. Search is an extra: without the binary the build still succeeds
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..pages.shards import Shard, plan_shards
+from .stable_index import settle
 
 TIMEOUT = 300  # seconds one shard may take; one of 1,200 story pages takes about 5
 
@@ -171,6 +176,7 @@ class Indexer:
         if run.returncode != 0 or not (folder / shard.bundle / "pagefind-entry.json").is_file():
             detail = (stderr or stdout).strip().splitlines()
             return f"pagefind failed (exit {run.returncode}): {detail[-1] if detail else 'no output'}"
+        settle(folder / shard.bundle)
         return ""
 
     def __enter__(self) -> "Indexer":
