@@ -51,6 +51,16 @@ def note_slugs(notes) -> dict:
     return dict(_note_slugs(tuple(n.id for n in notes)))
 
 
+def note_keys(notes) -> dict[str, str]:
+    """What a [[wikilink]] to a note may say, slugified (the note's slug, or its title's)
+    → the note's slug; a key two notes share goes to the first."""
+    slugs, keys = note_slugs(notes), {}
+    for n in notes:
+        keys.setdefault(slugs[n.id], slugs[n.id])
+        keys.setdefault(slugify(n.title), slugs[n.id])
+    return keys
+
+
 @lru_cache(maxsize=8)  # asked for by pages, checks and the clash warnings, after every edit
 def _note_slugs(ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(zip(ids, unique_slugs([slugify(PurePosixPath(sid).stem) for sid in ids])))

@@ -38,3 +38,17 @@ def test_a_dash_after_a_link_is_kept_and_a_list_mark_is_not(site, tmp_path):
     assert run_dossier("build", str(root), "-o", str(tmp_path / "out")).returncode == 0
     assert sorted(quoted(tmp_path / "out" / "people" / "anna" / "index.html")) == [
         "Anna Petrova - the harbour master - runs the boats.", "Anna Petrova sells fish."]
+
+
+def test_a_wikilink_names_a_note_by_its_file_or_its_title_the_first_note_that_has_it(site, tmp_path):
+    """[[Border trade]] is the note titled so, [[harbour]] the note in harbour.md; a key two
+    notes share (a.md titled "B", and b.md) goes to the first note, as `check` reads it."""
+    root = site({"content/notes/a.md": "---\ntitle: B\n---\nSee [[Border trade]], [[harbour]] and [[b]].\n",
+                 "content/notes/b.md": "---\ntitle: Second\n---\nNothing.\n",
+                 "content/notes/harbour.md": "---\ntitle: Port\n---\nBoats.\n",
+                 "content/notes/trade.md": "---\ntitle: Border Trade\n---\nGoods.\n"})
+    assert run_dossier("build", str(root), "-o", str(tmp_path / "out")).returncode == 0
+    html = BeautifulSoup((tmp_path / "out" / "notes" / "a" / "index.html").read_text(), "html.parser")
+    see = next(p for p in html.select("main p") if p.get_text().startswith("See "))
+    assert {a.get_text(): a["href"] for a in see.select("a")} == {
+        "Border trade": "../trade/index.html", "harbour": "../harbour/index.html", "b": "index.html"}

@@ -19,7 +19,7 @@ from ..memo import Memo
 from ..models import Document, Dossier, Entity, SourceId, Story
 from ..pipeline.link import resolve_wikilink, wikilink_lookup
 from ..pipeline.stories import Reach, reach
-from ..urls import href, note_slugs, slugify
+from ..urls import href, note_keys, note_slugs, slugify
 from .markdown import render_markdown
 from .quote_views import QuoteIndex
 from .views import editor_note, entity_url, outlet_of
@@ -46,7 +46,7 @@ class Index:
         # Lookups that read only what the structure holds (the entities; the notes' ids,
         # titles and cited files) are kept under it, and the stories' under it and their
         # views (a version's relation): a one-note edit then makes none of them again.
-        self.entities, self.entity_of, self.lookup, self.note_slugs, self.citing = self.memo.get(
+        self.entities, self.entity_of, self.lookup, self.note_slugs, self.note_keys, self.citing = self.memo.get(
             "structure lookups", self.structure, partial(_structure_lookups, d))
         self.story_of, self.version_of = self.memo.get("versions", (self.structure, digest(views)),
                                                        partial(_versions, d.stories))
@@ -121,11 +121,8 @@ class Index:
         e = resolve_wikilink(target, self.lookup)
         if e:
             return entity_url(e.kind, e.slug), e.kind
-        key = slugify(target)
-        for note in self.d.notes:
-            if key in (self.note_slugs[note.id], slugify(note.title)):
-                return f"notes/{self.note_slugs[note.id]}/", "note"
-        return None
+        slug = self.note_keys.get(slugify(target))
+        return (f"notes/{slug}/", "note") if slug else None
 
     def markdown(self, text: str, page_url: str, base_dir: str, shift: int = 0) -> str:
         return render_markdown(text, page_url, base_dir, href, self.wikilink, self.url_of, shift, self.cited)
@@ -174,14 +171,15 @@ def _story_shape(s: Story) -> str:
 
 
 def _structure_lookups(d: Dossier) -> tuple:
-    """Entities by (kind, slug) and by file; the wikilink table; each note's slug; and
-    source id → the ids of the notes listing it (ids: a note's Document is the model's)."""
+    """Entities by (kind, slug) and by file; the wikilink table; each note's slug and what
+    a wikilink to it may say; and source id → the ids of the notes listing it (ids: a
+    note's Document is the model's)."""
     citing: dict[str, list[SourceId]] = defaultdict(list)
     for n in d.notes:
         for sid in dict.fromkeys(listed_sources(n)):
             citing[sid].append(n.id)
     return ({(e.kind, e.slug): e for e in d.entities}, {e.source: e for e in d.entities},
-            wikilink_lookup(d.entities), note_slugs(d.notes), dict(citing))
+            wikilink_lookup(d.entities), note_slugs(d.notes), note_keys(d.notes), dict(citing))
 
 
 def _versions(stories) -> tuple[dict[SourceId, Story], dict]:

@@ -30,7 +30,7 @@ from ..models import Document, Dossier, Source, SourceId
 from .names import unknown_names
 from .quotes import positions
 from .wording import quote_change
-from ..urls import slugify, note_slugs
+from ..urls import slugify, note_keys
 
 FRONT_MATTER_KINDS = (("people", "person"), ("places", "place"), ("events", "event"))
 SEVERITIES = ("error", "warning", "info")
@@ -81,8 +81,7 @@ class Context:
 
     def __init__(self, d: Dossier, entities_key: str):
         self.lookup = wikilink_lookup(d.entities)
-        # the same keys pages/index.py resolves a note by: its slug or its title
-        self.note_keys = set(note_slugs(d.notes).values()) | {slugify(n.title) for n in d.notes}
+        self.note_keys = note_keys(d.notes)  # (the keys pages/index.py resolves a note by)
         self.sources = {s.id for s in d.sources}
         self.key = digest([entities_key, *(f"{n.id}\0{n.title}" for n in d.notes), *self.sources])
 
