@@ -84,14 +84,20 @@ def test_a_malformed_epoch_is_one_line_and_exit_2(site, capsys, monkeypatch, val
     assert not (root.parent / "out").exists()
 
 
-def test_a_bundle_laid_out_otherwise_is_left_as_pagefind_wrote_it(twice, tmp_path):
+@pytest.mark.parametrize("change", ["meta", "entry"])
+def test_a_bundle_laid_out_otherwise_is_left_as_pagefind_wrote_it(twice, tmp_path, change):
     """stable_index.settle rewrites only what it can read: a metadata file it does not
-    know (another Pagefind version) leaves every file of the bundle as it was."""
+    know, or an entry file written another way (another Pagefind version), leaves every
+    file of the bundle as it was."""
     from dossier.output.stable_index import settle
     bundle = tmp_path / "pagefind"
     shutil.copytree(twice[0] / "pagefind", bundle)
-    meta = next(bundle.glob("*.pf_meta"))
-    meta.write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(["9.0", {"filters": "elsewhere"}])))
+    if change == "meta":
+        meta = next(bundle.glob("*.pf_meta"))
+        meta.write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(["9.0", {"filters": "elsewhere"}])))
+    else:
+        entry = bundle / "pagefind-entry.json"
+        entry.write_text(entry.read_text().replace('"hash":', '"hash": '))
     before = tree(bundle)
     assert settle(bundle) is False
     assert tree(bundle) == before

@@ -38,7 +38,7 @@ def settle(bundle: Path) -> bool:
     try:
         text = entry.read_text(encoding="utf-8")
         for lang in json.loads(text)["languages"].values():
-            prefix = lang["hash"].split("_", 1)[0] + "_"  # "en_": Pagefind names a file by its language too
+            prefix = lang["hash"].rsplit("_", 1)[0] + "_"  # "en_": Pagefind names a file by its language too
             meta_path = bundle / f"pagefind.{lang['hash']}.pf_meta"
             meta = _read(meta_path)
             filters = meta[META_FILTERS]
@@ -51,9 +51,12 @@ def settle(bundle: Path) -> bool:
             filters.sort(key=lambda f: f[0])
             new = _write(meta, prefix, 10, lambda h: bundle / f"pagefind.{h}.pf_meta", written)
             replaced.append(meta_path)
-            text = text.replace(f'"hash":"{lang["hash"]}"', f'"hash":"{new}"', 1)
+            named = f'"hash":"{lang["hash"]}"'
+            if named not in text:  # (written otherwise: the old name would stay in it)
+                raise ValueError(f"{entry}: no {named}")
+            text = text.replace(named, f'"hash":"{new}"', 1)
     except (OSError, EOFError, ValueError, LookupError, TypeError, AttributeError, cbor2.CBORDecodeError):
-        for path in written:
+        for path in set(written) - set(replaced):  # (a name both had is Pagefind's file, rewritten the same)
             path.unlink(missing_ok=True)
         return False
     part = entry.with_suffix(".part")
