@@ -366,17 +366,40 @@ def test_print_edition_without_events_links_no_missing_section(site, tmp_path):
 
 def test_a_list_in_pages_prints_every_page():
     """`dossier pdf sources` is the whole sources table, not its first 200 rows: a list
-    cut into pages (sources/, sources/page/2/, …) is printed with all of them, titled
-    once; a page of it named alone is that page."""
+    cut into pages (sources/, sources/page/2/, …), or an entity's pages, are printed
+    with all of them, titled once; a page of it named alone is that page."""
     from dossier.models import Page
     from dossier.commands.pdf import find_pages
     from dossier.pages.printpage import page_alone
     pages = (Page("sources/", "sources.html", "Sources", "sources", {}),
              Page("sources/page/2/", "sources.html", "Sources (page 2 of 3)", "sources", {}, crumbs=(("Sources", "sources/"),)),
              Page("sources/page/3/", "sources.html", "Sources (page 3 of 3)", "sources", {}, crumbs=(("Sources", "sources/"),)),
-             Page("stories/b/", "story.html", "B", "story", {}))
+             Page("stories/b/", "story.html", "B", "story", {}, crumbs=(("Stories", "stories/"),)),
+             Page("people/xi/", "entity.html", "Xi", "person", {}, crumbs=(("People", "people/"),)),
+             Page("people/xi/page/2/", "entity.html", "Xi (page 2 of 2)", "person", {},
+                  crumbs=(("People", "people/"), ("Xi", "people/xi/"))))
     whole = find_pages(pages, ["sources"])
     assert [p.url for p in whole] == ["sources/", "sources/page/2/", "sources/page/3/"]
     assert page_alone(whole).title == "Sources"
     assert [p.url for p in find_pages(pages, ["sources/page/2"])] == ["sources/page/2/"]
     assert page_alone(find_pages(pages, ["sources", "b"])).title == "Sources; B"
+    assert [p.url for p in find_pages(pages, ["xi"])] == ["people/xi/", "people/xi/page/2/"]
+    assert page_alone(find_pages(pages, ["xi"])).title == "Xi"
+
+
+def test_a_list_in_pages_is_one_pdf_of_every_row_without_its_pager(monkeypatch, tmp_path):
+    """`dossier pdf sources` of a table cut into pages: every file's row is in the PDF,
+    and the pager ("← Previous", the page numbers), which paper cannot follow, is not."""
+    from dossier.build import build_model
+    from dossier.commands.pdf import make_pdf
+    from dossier.config import load_config
+    from dossier.pages import lists
+    shutil.copytree(ROOT / "content", tmp_path / "site" / "content")
+    shutil.copy(ROOT / "dossier.yaml", tmp_path / "site" / "dossier.yaml")
+    monkeypatch.setattr(lists, "SOURCES_PER_PAGE", 10)
+    site = tmp_path / "site"
+    files = [source.id for source in build_model(site).sources]
+    target, _, _ = make_pdf(site, load_config(site), ["sources"], tmp_path / "sources.pdf")
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(target).pages)
+    assert len(files) > 30 and [f for f in files if f not in text.replace("\n", "")] == []
+    assert "Previous" not in text and "Next →" not in text

@@ -108,10 +108,10 @@ def page_alone(pages: list[Page]) -> Page:
 
 
 def _list_title(page: Page) -> str:
-    """A list's later page (sources/page/2/, lists.page_url; its one crumb the list) under
-    the list's own title, not "Sources (page 2 of 5)"."""
-    if len(page.crumbs) == 1 and _LATER.fullmatch(page.url.removeprefix(page.crumbs[0][1])):
-        return page.crumbs[0][0]
+    """A later page of a list or an entity (sources/page/2/, lists.page_url: its last
+    crumb is the first page) under the first page's title, not "Sources (page 2 of 5)"."""
+    if page.crumbs and _LATER.fullmatch(page.url.removeprefix(page.crumbs[-1][1])):
+        return page.crumbs[-1][0]
     return page.title
 
 
