@@ -26,7 +26,7 @@ from ..files import umask_mode
 from ..output.folder import alive
 from ..output.render import environment, render_page
 from ..pages.builders import build_pages
-from ..pages.lists import page_url
+from ..pages.lists import pages_of
 from ..pages.printpage import PRINT_URL, page_alone, print_page
 from . import site_config
 
@@ -76,10 +76,7 @@ def find_pages(pages: tuple[Page, ...], wanted: list[str]) -> list[Page]:
             url = last[key][0]
         if url not in printable:
             raise DossierError(arg, "no such page in the dossier", hint=_close(key, printable))
-        n = 1
-        while page_url(url, n) in printable:
-            found.append(printable[page_url(url, n)])
-            n += 1
+        found += pages_of(url, printable)
     return found
 
 

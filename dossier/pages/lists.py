@@ -10,17 +10,21 @@ that page only. What a page counts is the whole dossier's; what it shows, it say
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
-from typing import Callable
+from typing import Callable, Mapping, TypeVar
 
 from .. import dates
 from ..models import Document, Page, Source, Story
 from ..pipeline.stories import counts
 from .index import Index
 from .views import KIND_SECTION, describe, entity_link, entity_url, first_sentence, outlet_of, removed_row
+
+T = TypeVar("T")
+_LATER = re.compile(r"(.*/)page/([0-9]+)/")  # page_url's n-th page, n > 1
 
 # Rows a page of the sources table. A row is ~1.4 KB of HTML (a scraped article's
 # table of what clean removed makes some far longer), so 200 make a page of about
@@ -83,6 +87,21 @@ class Listing:
 def page_url(url: str, n: int) -> str:
     """The n-th page of the list at `url`: the list itself, then url/page/n/ (Hugo's scheme)."""
     return url if n == 1 else f"{url}page/{n}/"
+
+
+def first_page(url: str) -> str:
+    """The first page of the list (or entity) `url` is a page of: page_url read backwards."""
+    later = _LATER.fullmatch(url)
+    return later.group(1) if later and int(later.group(2)) > 1 else url
+
+
+def pages_of(url: str, by_url: Mapping[str, T]) -> list[T]:
+    """What `by_url` holds of the list at `url`, page by page: url, url/page/2/, …"""
+    found, n = [], 1
+    while page_url(url, n) in by_url:
+        found.append(by_url[page_url(url, n)])
+        n += 1
+    return found
 
 
 def cuts(url: str, items, per_page: int) -> list[Cut]:

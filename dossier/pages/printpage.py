@@ -25,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..models import Page
-from .lists import page_url
+from .lists import first_page, pages_of
 from ..urls import absolute, href
 
 PRINT_URL = "print/"
@@ -46,7 +46,6 @@ _part_envs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ID_ATTR = re.compile(r'(\s(?:id|for|headers|aria-labelledby|aria-describedby|aria-controls)=")([^"]*)(")')
 _HREF = re.compile(r'\shref="([^"]*)"')
 _DETAILS = re.compile(r"<details(?=[\s>])(?![^>]*\sopen)")
-_LATER = re.compile(r"page/[0-9]+/")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -89,12 +88,7 @@ def print_page(pages: Iterable[Page]) -> Page:
 
 def _listed(by_url: Mapping[str, Page], source: str) -> list[dict]:
     """The items of a list, across its pages (stories/, stories/page/2/, …: pages/lists.py)."""
-    items: list[dict] = []
-    n = 1
-    while page_url(source, n) in by_url:
-        items += by_url[page_url(source, n)].context.get("items", [])
-        n += 1
-    return items
+    return [item for page in pages_of(source, by_url) for item in page.context.get("items", [])]
 
 
 def page_alone(pages: list[Page]) -> Page:
@@ -108,11 +102,9 @@ def page_alone(pages: list[Page]) -> Page:
 
 
 def _list_title(page: Page) -> str:
-    """A later page of a list or an entity (sources/page/2/, lists.page_url: its last
-    crumb is the first page) under the first page's title, not "Sources (page 2 of 5)"."""
-    if page.crumbs and _LATER.fullmatch(page.url.removeprefix(page.crumbs[-1][1])):
-        return page.crumbs[-1][0]
-    return page.title
+    """A later page of a list or an entity (sources/page/2/: its last crumb is the first
+    page) under the first page's title, not "Sources (page 2 of 5)"."""
+    return page.crumbs[-1][0] if page.crumbs and page.crumbs[-1][1] == first_page(page.url) else page.title
 
 
 def _group(gid: str, title: str, parts: list[Page], heading: bool, listed: bool, variant: bool = True) -> dict:
