@@ -177,6 +177,11 @@ def _ties(pair) -> bytes:
     return sentence_ties(*pair)
 
 
+def _document_quotes(pair, people) -> list:
+    # as _ties: the document and its mentions as one item, the people bound by name
+    return q.document_quotes(*pair, people)
+
+
 def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:
     """The clusters that hold an article, as stories: titled after the canonical, a slug
     each (unique in the clusters' order). An unchanged cluster under unchanged slugs is
@@ -194,9 +199,10 @@ def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:
 def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
     """Each article's quotations (per document), then each story's versions' quotations
     aligned with its canonical's (per story), in document order."""
-    people, articles = q.people_of(entities), [d for d in documents if d.kind == "article"]
+    articles = [d for d in documents if d.kind == "article"]
     found = dict(zip((d.id for d in articles), memo.map(
-        "quotes", lambda d: q.document_quotes(d, mentions[d.id], people), articles, key=_key, context=ekey)))
+        "quotes", partial(_document_quotes, people=q.people_of(entities)), [(d, mentions[d.id]) for d in articles],
+        key=lambda pair: pair[0].key, context=ekey, parallel=True)))
     keys = {d.id: d.key for d in documents}
     placed = dict(chain.from_iterable(memo.map(  # notes quote the sources: a note in a story adds none
         "placed", lambda s: tuple(zip((v.source for v in s.versions),
