@@ -116,9 +116,12 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
-            search.start(tmp, shards, pending=True)
+            search.start(tmp, shards, pending=True, cut=True)
+            cut = search.input  # where Pagefind reads each indexed page cut to what it indexes (None: no Pagefind)
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
-                                   workers=os.cpu_count() or 1, shards=shards, shard_written=search.written, engine=cluster)
+                                   workers=os.cpu_count() or 1, shards=shards, shard_written=search.written,
+                                   searched=cut and (lambda path, data: write_files(cut, out, [(path, data)])),
+                                   engine=cluster)
             written = len(listed) + write_files(tmp, out, other_files(env, d, listed, chunks=True).items(), previous)
         memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page

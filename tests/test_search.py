@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -96,6 +97,22 @@ def test_the_shards_are_the_same_bytes_from_one_build_to_the_next(sharded, tmp_p
     stable = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731 (see test_reproducible)
                            for b in root.glob("pagefind*") for part in ("index", "fragment") for p in (b / part).iterdir()}
     assert stable(out) == stable(tmp_path / "again") and len(stable(out)) > 40
+
+
+def test_pagefind_reads_the_pages_cut_to_what_it_indexes_and_makes_the_same_index(sharded, tmp_path):
+    """The build hands Pagefind each page cut `for_index` (a third of the HTML): the
+    bundles are the same bytes as Pagefind makes of the published pages themselves,
+    and the cut pages are not published."""
+    out, _ = sharded
+    whole = tmp_path / "whole"
+    shutil.copytree(out, whole, ignore=shutil.ignore_patterns("pagefind*"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+        assert search.index_site(whole) == ""
+    bundles = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731
+                            for b in root.glob("pagefind*") for p in b.rglob("*") if p.is_file()}
+    assert bundles(out) == bundles(whole) and sum(k.endswith(".pf_fragment") for k in bundles(out)) == 37
+    assert not list(out.rglob(search.INPUT))
 
 
 def test_serve_reads_every_shard_back(sharded, monkeypatch):
@@ -264,21 +281,24 @@ def test_each_shard_is_handed_to_pagefind_once_all_its_pages_are_on_disk(monkeyp
     groups, ix = plan_pages(d, Memo())
     plan = shards.shards_of(groups)
     assert len(plan) == 4
-    out = tmp_path / "out"
+    out, cut = tmp_path / "out", tmp_path / "cut"  # the pages, and what Pagefind reads of them
 
-    def write(path, data):
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_bytes(data)
+    def writer(folder):
+        def write(path, data):
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+        return write
 
     announced = []
 
     def written(s):
-        on_disk = [all((out / f).is_file() for f in shard.files) for shard in plan]
+        on_disk = [all((out / f).is_file() and (cut / f).is_file() for f in shard.files) for shard in plan]
         assert on_disk[s], f"shard {s} announced before its pages were written"
         announced.append((s, on_disk))
 
-    site.render_groups(environment(ROOT, d.config.theme), d, groups, ix, write, workers=workers,
-                       shards=plan, shard_written=written)
+    site.render_groups(environment(ROOT, d.config.theme), d, groups, ix, writer(out), workers=workers,
+                       shards=plan, shard_written=written, searched=writer(cut))
+    assert sorted(p.relative_to(cut).as_posix() for p in cut.rglob("*.html")) == sorted(f for s in plan for f in s.files)
     assert sorted(s for s, _ in announced) == [0, 1, 2, 3]
     if workers == 1:  # shard by shard: the first is read while the last is not yet written
         assert [s for s, _ in announced] == [0, 1, 2, 3] and not announced[0][1][3]

@@ -12,10 +12,11 @@ from ..models import Dossier, Page
 from ..memo.engine import shared
 from ..pages.builders import Group
 from ..pages.index import Index
-from ..pages.shards import Shard
+from ..pages.shards import Shard, indexed
 from .outputs import Listed, dump_json, feed, robots, sitemap
 from .folder import Body
 from .render import environment_from, output_path, render_page, template_sources
+from .search import for_index
 
 Write = Callable[[str, bytes], object]  # (site path, bytes): where a rendered file goes
 
@@ -31,7 +32,7 @@ def render(env, d: Dossier, pages: Iterable[Page], write: Write, extra: dict | N
 
 def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Write, workers: int = 1,
                   shards: Sequence[Shard] = (), shard_written: Callable[[int], None] | None = None,
-                  engine=None) -> list[Listed]:
+                  searched: Write | None = None, engine=None) -> list[Listed]:
     """Make and render every group's pages, handing each file to `write` (`dossier build`).
 
     In forked workers (`workers` > 1) each worker makes the pages of its groups from
@@ -41,8 +42,9 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     pages are made here and the workers render and write them. The groups whose
     pages Pagefind reads go first, search shard by search shard; `shard_written(s)`
     is called as soon as every page of `shards[s]` is written, so Pagefind indexes
-    one shard while the next is rendered. Returns what the feed and the sitemap read
-    of every page, in the groups' order."""
+    one shard while the next is rendered; each page it reads also goes to `searched`,
+    cut to what it indexes (search.for_index). Returns what the feed and the sitemap
+    read of every page, in the groups' order."""
     owner = {u: i for i, g in enumerate(groups) for u in g.urls}  # one file per URL: the last group's page
     shard_of = {u: s for s, shard in enumerate(shards) for u in shard.urls}
     # the shard whose pages a group writes (the later one, should it write into two); None: none Pagefind reads
@@ -52,7 +54,7 @@ def render_groups(env, d: Dossier, groups: Sequence[Group], ix: Index, write: Wr
     first = sum(s is not None for s in last)
     # the date is this process's: a cluster's workers have neither its SOURCE_DATE_EPOCH nor, maybe, its day
     job = _Job(env, d.config, write, {"generated": build_date()}, [groups[i] for i in order], ix,
-               [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order])
+               [frozenset(u for u in groups[i].urls if owner[u] == i) for i in order], searched)
     written = _Shards([last[i] for i in order], len(shards), shard_written)
     if engine is not None:  # the job goes to the workers once, the pages in partitions
         made = [job.mine(k) for k in range(len(order))]
@@ -114,9 +116,9 @@ class _Job:
     templates as their sources and nothing of the model (the pages go in partitions)."""
 
     def __init__(self, env, config, write: Write, extra, groups: Sequence[Group] = (), ix: Index | None = None,
-                 owned: Sequence[frozenset[str]] = ()):
+                 owned: Sequence[frozenset[str]] = (), searched: Write | None = None):
         self.env, self.config, self._write, self.extra = env, config, write, extra
-        self.groups, self.ix, self.owned = groups, ix, owned
+        self.groups, self.ix, self.owned, self._searched = groups, ix, owned, searched
 
     def mine(self, k: int) -> list[Page]:
         """The pages of the k-th group whose files it writes: made, not kept in the memo
@@ -127,7 +129,10 @@ class _Job:
         return [self.page(p) for p in self.mine(k)]
 
     def page(self, page: Page) -> Listed:
-        self._write(output_path(page.url), render_page(self.env, page, self.config, self.extra).encode())
+        html = render_page(self.env, page, self.config, self.extra)
+        self._write(output_path(page.url), html.encode())
+        if self._searched is not None and indexed(page.url):
+            self._searched(output_path(page.url), for_index(html).encode())
         return Listed.of(page)
 
     def __getstate__(self) -> dict:
