@@ -116,8 +116,8 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
         with timed("render", progress):
             env, previous, tmp = environment(site, config.theme), manifest.previous_output(), staged.tmp
             cluster = memo.engine.sharing(tmp) if isinstance(memo.engine, DaskEngine) else None
-            search.start(tmp, shards, pending=True, cut=True)
-            cut = search.input  # where Pagefind reads each indexed page cut to what it indexes (None: no Pagefind)
+            search.start(tmp, shards, pending=True, cut=True, here=cluster is None)
+            cut = search.input  # where each indexed page goes cut to what Pagefind reads of it (None: no Pagefind)
             listed = render_groups(env, d, groups, ix, lambda path, data: write_files(tmp, out, [(path, data)], previous),
                                    workers=os.cpu_count() or 1, shards=shards, shard_written=search.written,
                                    searched=cut and (lambda path, data: write_files(cut, out, [(path, data)])),

@@ -100,19 +100,38 @@ def test_the_shards_are_the_same_bytes_from_one_build_to_the_next(sharded, tmp_p
 
 
 def test_pagefind_reads_the_pages_cut_to_what_it_indexes_and_makes_the_same_index(sharded, tmp_path):
-    """The build hands Pagefind each page cut `for_index` (a third of the HTML): the
-    bundles are the same bytes as Pagefind makes of the published pages themselves,
-    and the cut pages are not published."""
-    out, _ = sharded
-    whole = tmp_path / "whole"
-    shutil.copytree(out, whole, ignore=shutil.ignore_patterns("pagefind*"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
-        assert search.index_site(whole) == ""
-    bundles = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731
-                            for b in root.glob("pagefind*") for p in b.rglob("*") if p.is_file()}
-    assert bundles(out) == bundles(whole) and sum(k.endswith(".pf_fragment") for k in bundles(out)) == 37
-    assert not list(out.rglob(search.INPUT))
+    """The build hands Pagefind each page cut `for_index` (a third of the HTML), in
+    memory: the bundles are the same bytes as Pagefind makes of the published pages
+    themselves, and the cut pages are not published."""
+    _same_index_as_of_the_pages(*sharded, tmp_path)
+
+
+def test_without_room_in_memory_the_cut_pages_are_written_beside_the_site(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "SCRATCH", tmp_path / "no-tmpfs")
+    monkeypatch.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+    out = tmp_path / "site"
+    build(ROOT, out, load_config(ROOT))
+    _same_index_as_of_the_pages(out, {"/heihe/" + u: s.bundle for s in search.found(out) for u in s.urls}, tmp_path)
+
+
+def _same_index_as_of_the_pages(out, bundle_of, tmp_path):
+    # the published pages, whole, where the build lays out the cut ones, made in the order it
+    # makes them in (Pagefind numbers the pages in the order it lists them: Indexer._laid_out)
+    whole = search._scratch(tmp_path)
+    try:
+        for page in sorted(f"{u.removeprefix('/heihe/')}index.html" for u in bundle_of):
+            (whole / page).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out / page, whole / page)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
+            assert search.index_site(whole) == ""
+        bundles = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731
+                                for b in root.glob("pagefind*") for p in b.rglob("*") if p.is_file()}
+        assert bundles(out) == bundles(whole) and sum(k.endswith(".pf_fragment") for k in bundles(out)) == 37
+    finally:
+        shutil.rmtree(whole)
+    assert not list(out.parent.rglob(search.INPUT + "*"))
+    assert not list(search.SCRATCH.glob(f"dossier-pagefind-{os.getpid()}-*"))
 
 
 def test_serve_reads_every_shard_back(sharded, monkeypatch):

@@ -71,3 +71,25 @@ def test_a_void_element_marked_ignored_is_cut_alone():
 ])
 def test_a_page_not_of_that_shape_is_returned_whole(html):
     assert for_index(html) is html
+
+
+def test_the_scratch_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, monkeypatch):
+    """The cut pages are written in memory (search.SCRATCH, a tmpfs): a build killed
+    before it removed its folder there would hold that memory until the machine
+    restarts, so the next build removes the folders of processes that are gone."""
+    import os
+    import subprocess
+    import sys
+
+    from dossier.output import search
+
+    monkeypatch.setattr(search, "SCRATCH", tmp_path / "shm")
+    (tmp_path / "shm").mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / "shm" / f"dossier-pagefind-{gone.stdout.strip()}-x1"
+    running = tmp_path / "shm" / f"dossier-pagefind-{os.getppid()}-x2"
+    for folder in (left, running):
+        (folder / "stories" / "a").mkdir(parents=True)
+    made = search._scratch(tmp_path / "site")
+    assert made.parent == tmp_path / "shm" and made.name.startswith(f"dossier-pagefind-{os.getpid()}-")
+    assert not left.exists() and running.exists()
