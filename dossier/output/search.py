@@ -145,7 +145,7 @@ def _scratch(folder: Path) -> Path:
                 if pid.isdigit() and not _alive(int(pid)):
                     shutil.rmtree(left, ignore_errors=True)
             return Path(tempfile.mkdtemp(prefix=f"dossier-pagefind-{os.getpid()}-", dir=SCRATCH))
-    except OSError:  # no such folder, or not ours to write in
+    except (OSError, AttributeError):  # no such folder, not ours to write in; no statvfs (Windows)
         pass
     return Path(tempfile.mkdtemp(prefix=INPUT, dir=folder))
 
