@@ -87,9 +87,12 @@ def test_the_scratch_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, m
     (tmp_path / "shm").mkdir()
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     left = tmp_path / "shm" / f"dossier-pagefind-{gone.stdout.strip()}-x1"
-    running = tmp_path / "shm" / f"dossier-pagefind-{os.getppid()}-x2"
-    for folder in (left, running):
+    recent = tmp_path / "shm" / f"dossier-pagefind-{gone.stdout.strip()}-x2"  # (another container's, maybe)
+    running = tmp_path / "shm" / f"dossier-pagefind-{os.getppid()}-x3"
+    for folder in (left, recent, running):
         (folder / "stories" / "a").mkdir(parents=True)
+    for folder in (left, running):
+        os.utime(folder, (0, os.stat(folder).st_mtime - 2 * search.LEFT_AFTER))
     made = search._scratch(tmp_path / "site")
     assert made.parent == tmp_path / "shm" and made.name.startswith(f"dossier-pagefind-{os.getpid()}-")
-    assert not left.exists() and running.exists()
+    assert not left.exists() and recent.exists() and running.exists()

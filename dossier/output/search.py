@@ -38,6 +38,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -52,6 +53,7 @@ INPUT = ".pagefind-input"  # the name of the folder of the pages cut for Pagefin
 # 4,000-article build took the time the cut saved Pagefind. A container's /dev/shm is
 # 64 MB: it is used only with SCRATCH_ROOM free, the copies of a shard about 10 MB.
 SCRATCH, SCRATCH_ROOM = Path("/dev/shm"), 256 * 2**20
+LEFT_AFTER = 3600  # seconds: a folder in SCRATCH of a process that is gone, untouched this long, is removed
 
 
 def for_index(html: str) -> str:
@@ -136,13 +138,17 @@ def find_binary() -> tuple[Path | None, str]:
 
 def _scratch(folder: Path) -> Path:
     """A new folder for the cut pages: in SCRATCH when it has room (after removing the
-    folders there of builds killed before they removed theirs), else in `folder`."""
+    folders there of builds killed before they removed theirs), else in `folder`.
+
+    A folder is a killed build's when its process is gone and it is untouched for
+    LEFT_AFTER: containers that share /dev/shm do not share their process ids, and a
+    live build there adds and removes a shard's folder in it every few seconds."""
     try:
         room = os.statvfs(SCRATCH)
         if room.f_bavail * room.f_frsize >= SCRATCH_ROOM and os.access(SCRATCH, os.W_OK):
             for left in SCRATCH.glob("dossier-pagefind-*"):
                 pid = left.name.split("-")[2]
-                if pid.isdigit() and not _alive(int(pid)):
+                if pid.isdigit() and not _alive(int(pid)) and time.time() - left.stat().st_mtime > LEFT_AFTER:
                     shutil.rmtree(left, ignore_errors=True)
             return Path(tempfile.mkdtemp(prefix=f"dossier-pagefind-{os.getpid()}-", dir=SCRATCH))
     except (OSError, AttributeError):  # no such folder, not ours to write in; no statvfs (Windows)
