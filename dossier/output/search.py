@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..pages.shards import Shard, plan_shards
+from .folder import alive
 from .stable_index import settle
 
 TIMEOUT = 300  # seconds one shard may take; one of 1,200 story pages takes about 5
@@ -75,11 +76,10 @@ def for_index(html: str) -> str:
         return html
     parts, at = [html[:head], "</head><body>"], main
     while (hit := html.find(" data-pagefind-ignore", at, end)) >= 0:
-        start = html.rfind("<", at, hit)
+        start, opened = html.rfind("<", at, hit), html.find(">", hit) + 1
         tag = _TAG.match(html, start) if start >= 0 and html.find(">", start, hit) < 0 else None
-        close = _end_of(html, tag.group(1).lower(), html.find(">", hit) + 1, end) if tag else -1
-        inside = html[html.find(">", hit) + 1:close]
-        if close < 0 or any(mark in inside for mark in _UNSAFE):
+        close = _end_of(html, tag.group(1).lower(), opened, end) if tag else -1
+        if close < 0 or any(mark in html[opened:close] for mark in _UNSAFE):
             parts.append(html[at:hit + 1])  # kept whole; an ignored element within may still be cut
             at = hit + 1
             continue
@@ -148,22 +148,12 @@ def _scratch(folder: Path) -> Path:
         if room.f_bavail * room.f_frsize >= SCRATCH_ROOM and os.access(SCRATCH, os.W_OK):
             for left in SCRATCH.glob("dossier-pagefind-*"):
                 pid = left.name.split("-")[2]
-                if pid.isdigit() and not _alive(int(pid)) and time.time() - left.stat().st_mtime > LEFT_AFTER:
+                if pid.isdigit() and not alive(int(pid), left) and time.time() - left.stat().st_mtime > LEFT_AFTER:
                     shutil.rmtree(left, ignore_errors=True)
             return Path(tempfile.mkdtemp(prefix=f"dossier-pagefind-{os.getpid()}-", dir=SCRATCH))
     except (OSError, AttributeError):  # no such folder, not ours to write in; no statvfs (Windows)
         pass
     return Path(tempfile.mkdtemp(prefix=INPUT, dir=folder))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        pass
-    return True
 
 
 def index_site(folder: Path, shards: Sequence[Shard] | None = None) -> str:

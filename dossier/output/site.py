@@ -129,10 +129,10 @@ class _Job:
         return [self.page(p) for p in self.mine(k)]
 
     def page(self, page: Page) -> Listed:
-        html = render_page(self.env, page, self.config, self.extra)
-        self._write(output_path(page.url), html.encode())
+        path, html = output_path(page.url), render_page(self.env, page, self.config, self.extra)
+        self._write(path, html.encode())
         if self._searched is not None and indexed(page.url):
-            self._searched(output_path(page.url), for_index(html).encode())
+            self._searched(path, for_index(html).encode())
         return Listed.of(page)
 
     def __getstate__(self) -> dict:
