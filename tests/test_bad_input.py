@@ -378,3 +378,16 @@ def test_a_broken_theme_template_is_one_line(site, capsys, tmp_path):
     code, err = build(capsys, root)
     assert code == 1
     assert content_lines(err) == [f"{root}/mytheme/templates/note.html:4: template error: expected token 'end of print statement', got '{{'"]
+
+
+def test_binary_is_over_a_tenth_of_control_bytes():
+    """The rule at its edge: C0 controls (tab, newline, carriage return and form feed
+    aside) and DEL, over a tenth of the first 8 kB, make a file binary."""
+    from dossier.errors import DossierError
+    from dossier.files import decode
+    text = b"a" * 90
+    for control in (b"\x01", b"\x1b", b"\x7f"):
+        assert decode(text + control * 10, "a.txt")[1] is None  # 10 of 100: text
+        with pytest.raises(DossierError, match="binary"):
+            decode(text + control * 11, "a.txt")  # 11 of 101
+    assert decode(text + b"\t\n\r\f" * 20, "a.txt")[1] is None  # layout, not controls
