@@ -9,7 +9,8 @@ MkDocs formats, then builds them in alternation (dossier, Hugo, MkDocs, dossier,
 (user+sys of the whole process tree); then one more build of each tool for its peak
 memory (sum of the tree's RSS, sampled every 10 ms; also its PSS, which counts a page a
 forked worker shares with its parent once). The timed builds are not sampled: the
-sampler's reads of /proc take CPU the builds would have had. Ratios are computed pair by pair (run i of dossier over run
+sampler's reads of /proc take CPU the builds would have had. Every build writes into
+a folder that does not exist (the last output is moved aside, see `aside`). Ratios are computed pair by pair (run i of dossier over run
 i of Hugo), then the median taken. Also: dossier's no-change rebuild, its
 one-note-edit incremental rebuild (the path `serve` takes, in process, to the
 written file), dedup precision/recall against the corpus's truth file, and time
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 TOOLS = ROOT / "benchmarks" / ".tools-venv"
 WORK = Path(os.environ.get("DOSSIER_BENCH_DIR", "/tmp/dossier-bench"))
+TRASH = WORK / "trash"  # the outputs of the builds before (`aside`)
 
 
 def tools_venv() -> Path:
@@ -140,15 +142,15 @@ def builds(n: int, runs: int, with_mkdocs: bool, bin_: Path) -> dict:
     results: dict[str, list] = {"dossier": [], "hugo": [], "mkdocs": [], "nochange": [], "memory": {}}
 
     def dossier(sampled: bool = False) -> dict:
-        for d in (out / "dossier", site / ".dossier-cache"):
-            shutil.rmtree(d, ignore_errors=True)
+        aside(out / "dossier", site / ".dossier-cache")
         return measure(dossier_cmd(site, out / "dossier"), sampled=sampled)
 
     def hugo(sampled: bool = False) -> dict:
-        shutil.rmtree(out / "hugo", ignore_errors=True)
+        aside(out / "hugo")
         return measure([str(bin_ / "hugo"), "--quiet", "-s", str(hugo_site), "-d", str(out / "hugo")], sampled=sampled)
 
     def mkdocs(sampled: bool = False) -> dict:
+        aside(out / "mkdocs")
         return measure([str(bin_ / "mkdocs"), "build", "-q", "-f", str(mk_site / "mkdocs-smallnav.yml"),
                         "-d", str(out / "mkdocs")], sampled=sampled)
     tools = {"dossier": dossier, "hugo": hugo, **({"mkdocs": mkdocs} if mk_site else {})}
@@ -161,8 +163,24 @@ def builds(n: int, runs: int, with_mkdocs: bool, bin_: Path) -> dict:
     for name, run in tools.items():  # then one more build of each, its memory sampled
         results["memory"][name] = run(sampled=True)
     results["precision"], results["recall"] = dedup_quality(out / "dossier" / "dossier.json", WORK / f"truth-{n}.json")
+    shutil.rmtree(TRASH, ignore_errors=True)
     results["incremental_ms"] = incremental(site)
     return results
+
+
+def aside(*folders: Path) -> None:
+    """Each build starts from no output (and dossier from no cache): the last one is
+    moved into TRASH, emptied once the timed builds are done, not deleted before the
+    next. On ext4 without a journal (this machine's disk) the inode allocator steps
+    over every inode freed in the last minute or more (`recently_deleted`), and with
+    the 8,000–12,000 files of the last output just deleted a build spent seconds of
+    system time on it: `perf` put 6.3 CPU-s of a 4,000-article dossier build in
+    __ext4_new_inode, and Hugo's and MkDocs's builds were 10–30% slower after a
+    delete than after a move (docs/benchmarks.md, thirteenth round)."""
+    TRASH.mkdir(parents=True, exist_ok=True)
+    for folder in folders:
+        if folder.exists():
+            folder.rename(TRASH / f"{folder.name}-{time.monotonic_ns()}")
 
 
 def dedup_quality(model_path: Path, truth_path: Path) -> tuple[float, float]:
