@@ -122,6 +122,7 @@ def build(site: Path, out: Path, config: Config, memo: Memo | None = None, manif
                                    workers=os.cpu_count() or 1, shards=shards, shard_written=search.written,
                                    searched=cut and (lambda path, data: write_files(cut, out, [(path, data)])),
                                    engine=cluster)
+            search.rendered()
             written = len(listed) + write_files(tmp, out, other_files(env, d, listed, chunks=True).items(), previous)
         memo.release()
         if config.pdf:  # `pdf: true`: the print edition as build/dossier.pdf, linked from the home page

@@ -179,7 +179,7 @@ class Indexer:
     while the next shard's pages are rendered. While pages are rendered one thread
     runs the shards one after another: two Pagefinds at once would hold two indexes
     in memory beside the render workers, which is what the shards are for avoiding.
-    Once the build waits for it (`wait`: every page written, the workers gone) a
+    Once every page is written and the workers are gone (`rendered`, or `wait`) a
     second thread takes the shards left beside the first (at 100,000 articles the
     search tail after render was 38 s on one core of two). Leaving the block stops
     the runs nobody waited for (the build failed), and the shards after them."""
@@ -235,13 +235,20 @@ class Indexer:
                 shutil.rmtree(site, ignore_errors=True)
         self._written[i].set()
 
+    def rendered(self) -> None:
+        """Every page is written and the render workers are gone: a shard not yet taken
+        is taken by a second Pagefind beside the first, while the build writes the rest
+        (dossier.json, the feed)."""
+        if len(self._threads) == 1:
+            with self._lock:
+                more = not self._stopped and self._next < len(self._job[2])
+            if more:
+                self._spawn()
+
     def wait(self) -> str:
         """"" when every shard's bundle is written, or why search was skipped."""
         if self._threads:
-            with self._lock:
-                more = not self._stopped and self._next < len(self._job[2]) - 1
-            if more:  # two shards or more still to index: a second Pagefind beside the first
-                self._spawn()
+            self.rendered()
             for thread in self._threads:
                 thread.join()
             self._threads = []
