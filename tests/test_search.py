@@ -364,6 +364,27 @@ def test_once_waited_for_two_pagefinds_take_the_shards_left(monkeypatch, tmp_pat
     assert all((site / s.bundle / "pagefind-entry.json").is_file() for s in plan)
 
 
+def test_once_rendered_the_last_shard_left_runs_beside_the_one_running(monkeypatch, tmp_path):
+    """Every page written (`rendered`): the one shard not yet taken starts at once
+    beside the one being read, not after it (nor after the build's other files)."""
+    fake, log, site = tmp_path / "fake-pagefind", tmp_path / "runs", tmp_path / "site"
+    fake.write_text(f'#!/bin/sh\nout=$4\necho "start $out" >> {log}\nsleep 0.6\nmkdir -p "$out"\n'
+                    f'touch "$out/pagefind-entry.json"\necho "end $out" >> {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    plan = [shards.Shard(shards.bundle_name(i), (f"stories/s{i}/",)) for i in range(2)]
+    with search.Indexer() as indexer:
+        indexer.start(site, plan, pending=True)
+        indexer.written(0)
+        indexer.written(1)
+        threading.Event().wait(0.2)  # the first shard is being read, the second waits for it
+        indexer.rendered()
+        threading.Event().wait(0.2)
+        started = [line for line in log.read_text().split("\n") if line.startswith("start")]
+        assert indexer.wait() == ""
+    assert len(started) == 2  # both running before the first is done
+
+
 def test_a_failing_shard_beside_another_leaves_no_bundle(monkeypatch, tmp_path):
     fake, site = tmp_path / "fake-pagefind", tmp_path / "site"
     fake.write_text('#!/bin/sh\nout=$4\nmkdir -p "$out"\ncase "$out" in *-3) echo broken >&2; exit 2;; esac\n'

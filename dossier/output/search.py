@@ -272,7 +272,7 @@ class Indexer:
                     return
                 i, self._next = self._next, self._next + 1
             self._written[i].wait()
-            site = folder if self.input is None else self._scratch / f".shard-{i}"
+            site = folder if self.input is None else self._laid(i)
             why = self._shard(binary, site, folder, shards[i])
             with self._lock:
                 if site is not folder:  # read: `written` lets it go (in SCRATCH, it is memory), or `wait`
@@ -288,13 +288,16 @@ class Indexer:
         is the folders' (a tmpfs lists a folder in the order it was made in; ext4 in an
         order of the names): laid out so, in the same place, the index is the same bytes
         whatever order the workers wrote them in, and wherever they did (a cluster's)."""
-        into = self._scratch / f".shard-{i}"
+        into = self._laid(i)
         for page in shard.files:  # (sorted: shards.plan_shards)
             (into / page).parent.mkdir(parents=True, exist_ok=True)
             try:
                 shutil.move(self.input / page, into / page)
             except FileNotFoundError:  # not written: the build failed, and says why
                 pass
+
+    def _laid(self, i: int) -> Path:
+        return self._scratch / f".shard-{i}"
 
     def _shard(self, binary: Path, site: Path, folder: Path, shard: Shard) -> str:
         # text for screen readers only ("(person)" after each entity link) and the "¶ 9"
