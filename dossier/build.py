@@ -67,7 +67,9 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     with timed("load", progress):
         listing = memo.get("listing", (str(site), config.follow_outside_symlinks),
                            partial(list_content, site / "content", config.follow_outside_symlinks))
-        sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key))
+        # on this machine's cores, not a cluster's: its workers need not see content/
+        sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key,
+                                                 parallel=not isinstance(memo.engine, DaskEngine)))
     with timed("clean", progress):
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
                            key=source_key, parallel=True)

@@ -27,6 +27,11 @@ class DossierError(Exception):
         self.path, self.line, self.message, self.hint = str(path), line, message, hint
         super().__init__(self.format())
 
+    def __reduce__(self):
+        # what it was made of, not Exception's (its text): a forked worker's error
+        # (load's, returned as a value) comes back through pickle
+        return type(self), (self.path, self.message, self.line, self.hint)
+
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         hint = f" ({self.hint})" if self.hint else ""
@@ -50,6 +55,9 @@ class ContentErrors(DossierError):
         self.errors = flat
         Exception.__init__(self, "\n".join(e.format() for e in flat))
         self.path, self.line, self.message, self.hint = flat[0].path, flat[0].line, flat[0].message, None
+
+    def __reduce__(self):
+        return ContentErrors, (self.errors,)
 
     def format(self) -> str:
         return "\n".join(e.format() for e in self.errors)

@@ -31,6 +31,22 @@ def test_a_map_keeps_the_items_order(monkeypatch):
     assert LocalEngine(workers=2).map(lambda x: x * x, items) == [x * x for x in items]
 
 
+def test_a_content_error_returned_by_a_worker_comes_back_whole(monkeypatch):
+    """load returns a bad file's DossierError as a value: from a worker it is pickled."""
+    from dossier.errors import DossierError
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    parent = os.getpid()
+
+    def refused(x: int) -> tuple[DossierError, bool]:
+        time.sleep(0.002)  # long enough that the worker gets some of the items
+        return DossierError(f"content/{x}.md", "bad", line=x, hint="fix it"), os.getpid() != parent
+
+    got = LocalEngine(workers=2).map(refused, list(range(300)))
+    assert [e.format() for e, _ in got] == [f"content/{x}.md:{x}: bad (fix it)" if x else "content/0.md: bad (fix it)"
+                                            for x in range(300)]
+    assert any(in_worker for _, in_worker in got)
+
+
 def test_an_error_in_a_worker_is_raised_here_as_the_serial_run_raises_it(monkeypatch):
     monkeypatch.setattr(engine, "POOL_FROM", 1)
     parent = os.getpid()
