@@ -47,6 +47,21 @@ def test_a_content_error_returned_by_a_worker_comes_back_whole(monkeypatch):
     assert any(in_worker for _, in_worker in got)
 
 
+def test_no_worker_is_forked_while_a_program_is_being_started():
+    """engine.SPAWN_LOCK: a worker forked while another thread's subprocess.Popen waits
+    for its child's exec would hold Popen's pipe open, and Popen would wait for it."""
+    import threading
+    seen: list = []
+    with engine.SPAWN_LOCK:
+        mapper = threading.Thread(target=shared, args=(_slow_pid, 4, 2, lambda k, r: seen.append(k)),
+                                  kwargs={"here": False})
+        mapper.start()
+        time.sleep(0.5)
+        assert seen == []  # no worker yet: the fork waits for the lock
+    mapper.join(30)
+    assert sorted(seen) == [0, 1, 2, 3]
+
+
 def test_an_error_in_a_worker_is_raised_here_as_the_serial_run_raises_it(monkeypatch):
     monkeypatch.setattr(engine, "POOL_FROM", 1)
     parent = os.getpid()

@@ -385,6 +385,24 @@ def test_once_rendered_the_last_shard_left_runs_beside_the_one_running(monkeypat
     assert len(started) == 2  # both running before the first is done
 
 
+def test_written_does_not_wait_for_a_pagefind_being_started(monkeypatch, tmp_path):
+    """The thread that writes the pages must go on reading its workers' results while
+    a Pagefind thread holds the Indexer's lock, as it does while it starts a run:
+    `written` does not take it. (Taking it hung a 100,000-article build.)"""
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with search.Indexer() as indexer:
+        indexer.start(tmp_path / "site", [shards.Shard("pagefind", ("stories/a/",))], pending=True, cut=True)
+        with indexer._lock:
+            writer = threading.Thread(target=indexer.written, args=(0,))
+            writer.start()
+            writer.join(5)
+            assert not writer.is_alive()
+        indexer.wait()
+
+
 def test_a_failing_shard_beside_another_leaves_no_bundle(monkeypatch, tmp_path):
     fake, site = tmp_path / "fake-pagefind", tmp_path / "site"
     fake.write_text('#!/bin/sh\nout=$4\nmkdir -p "$out"\ncase "$out" in *-3) echo broken >&2; exit 2;; esac\n'

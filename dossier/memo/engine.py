@@ -14,6 +14,7 @@ import os
 import queue
 import resource
 import signal
+import threading
 from typing import Callable, Protocol, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -27,6 +28,12 @@ POOL_FROM = 200  # below this many items, starting workers costs more than it sa
 WORKER_BUDGET = 256 * 2**20
 PAGE = os.sysconf("SC_PAGE_SIZE")
 RETIRED = -1  # a worker's last word on the results queue: (RETIRED, its pid)
+# Held while a worker is forked, and by a thread that starts a program (search's Pagefind)
+# while it does: subprocess.Popen waits for its child's exec on a pipe, and a worker
+# forked meanwhile holds that pipe open too, so Popen waited for the worker to exit. (At
+# 100,000 articles the build hung: the thread waiting in Popen held the Indexer's lock,
+# and the main thread, waiting for that, stopped reading the workers' results.)
+SPAWN_LOCK = threading.Lock()
 
 
 class Engine(Protocol):
@@ -83,7 +90,8 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
         # copies, page by page) the parent's whole heap: the pool was slower than one process
         gc.freeze()
         child = ctx.Process(target=_work, args=(os.getpid(), task, take, n, results), daemon=True)
-        child.start()
+        with SPAWN_LOCK:
+            child.start()
         children.append(child)
 
     def replace(pid: int) -> None:

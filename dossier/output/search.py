@@ -40,10 +40,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import deque
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from ..memo.engine import SPAWN_LOCK
 from ..pages.shards import Shard, plan_shards
 from .folder import alive
 from .stable_index import settle
@@ -195,7 +197,7 @@ class Indexer:
         self.input: Path | None = None  # where the pages cut for Pagefind are written (`cut`)
         self._scratch: Path | None = None  # where each shard of them is laid out for Pagefind
         self._next = 0  # the next shard a thread takes
-        self._read: list[Path] = []  # the laid-out shards Pagefind has read, not yet removed
+        self._read: deque[Path] = deque()  # the laid-out shards Pagefind has read, not yet removed
 
     def start(self, folder: Path, shards: Sequence[Shard] | None = None, pending: bool = False,
               cut: bool = False, here: bool = True) -> None:
@@ -227,12 +229,11 @@ class Indexer:
         they render. In Pagefind's thread each of those thousands of file operations
         waited for the interpreter lock while this process wrote dossier.json, and the
         last shard started up to a second late (0.3–0.9 s a shard at 4,000 articles)."""
-        if self.input is not None and not self._stopped:
+        if self.input is not None and not self._stopped:  # (not under the lock, which a
+            # Pagefind thread holds while it starts a run: see memo/engine.py's SPAWN_LOCK)
             self._laid_out(i, self._job[2][i])
-            with self._lock:
-                read, self._read = self._read, []
-            for site in read:
-                shutil.rmtree(site, ignore_errors=True)
+            while self._read:
+                shutil.rmtree(self._read.popleft(), ignore_errors=True)
         self._written[i].set()
 
     def rendered(self) -> None:
@@ -274,9 +275,9 @@ class Indexer:
             self._written[i].wait()
             site = folder if self.input is None else self._laid(i)
             why = self._shard(binary, site, folder, shards[i])
+            if site is not folder:  # read: `written` lets it go (in SCRATCH, it is memory), or `wait`
+                self._read.append(site)
             with self._lock:
-                if site is not folder:  # read: `written` lets it go (in SCRATCH, it is memory), or `wait`
-                    self._read.append(site)
                 if why and not self._stopped:  # the first failure is the reason given
                     self._why, self._stopped = why, True
                     for run in self._runs:
@@ -308,7 +309,8 @@ class Indexer:
             if self._stopped:
                 return "the search index was stopped"
             try:
-                run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                with SPAWN_LOCK:
+                    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             except OSError as e:
                 return f"pagefind did not run: {e}"
             self._runs.add(run)
