@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -338,15 +339,21 @@ def test_a_shard_waits_for_its_pages(monkeypatch, tmp_path):
     assert log.read_text() == "run\n"
 
 
-def test_once_waited_for_two_pagefinds_take_the_shards_left(monkeypatch, tmp_path):
-    """While pages are rendered one Pagefind runs at a time; once the build waits, a
-    second takes the shards left beside it; every shard is indexed once."""
+def _noting_pagefind(monkeypatch, tmp_path, seconds: float) -> tuple[Path, Path]:
+    """A Pagefind that notes its start and end in the log, taking `seconds`, and writes
+    the bundle's entry file. (the log, the site folder)"""
     fake, log, site = tmp_path / "fake-pagefind", tmp_path / "runs", tmp_path / "site"
-    # a Pagefind that notes its start and end and writes the bundle's entry file
-    fake.write_text(f'#!/bin/sh\nout=$4\necho "start $out" >> {log}\nsleep 0.4\nmkdir -p "$out"\n'
+    fake.write_text(f'#!/bin/sh\nout=$4\necho "start $out" >> {log}\nsleep {seconds}\nmkdir -p "$out"\n'
                     f'touch "$out/pagefind-entry.json"\necho "end $out" >> {log}\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    return log, site
+
+
+def test_once_waited_for_two_pagefinds_take_the_shards_left(monkeypatch, tmp_path):
+    """While pages are rendered one Pagefind runs at a time; once the build waits, a
+    second takes the shards left beside it; every shard is indexed once."""
+    log, site = _noting_pagefind(monkeypatch, tmp_path, 0.4)
     plan = [shards.Shard(shards.bundle_name(i), (f"stories/s{i}/",)) for i in range(4)]
     with search.Indexer() as indexer:
         indexer.start(site, plan, pending=True)
@@ -367,11 +374,7 @@ def test_once_waited_for_two_pagefinds_take_the_shards_left(monkeypatch, tmp_pat
 def test_once_rendered_the_last_shard_left_runs_beside_the_one_running(monkeypatch, tmp_path):
     """Every page written (`rendered`): the one shard not yet taken starts at once
     beside the one being read, not after it (nor after the build's other files)."""
-    fake, log, site = tmp_path / "fake-pagefind", tmp_path / "runs", tmp_path / "site"
-    fake.write_text(f'#!/bin/sh\nout=$4\necho "start $out" >> {log}\nsleep 0.6\nmkdir -p "$out"\n'
-                    f'touch "$out/pagefind-entry.json"\necho "end $out" >> {log}\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    log, site = _noting_pagefind(monkeypatch, tmp_path, 0.6)
     plan = [shards.Shard(shards.bundle_name(i), (f"stories/s{i}/",)) for i in range(2)]
     with search.Indexer() as indexer:
         indexer.start(site, plan, pending=True)
