@@ -393,17 +393,6 @@ def test_binary_is_over_a_tenth_of_control_bytes():
     assert decode(text + b"\t\n\r\f" * 20, "a.txt")[1] is None  # layout, not controls
 
 
-def test_files_read_by_workers_are_refused_as_when_read_here(site, capsys, tmp_path):
-    """Past POOL_FROM files load is a map over this process and forked workers: the
-    bad files' errors are the same lines, in the same order, as a serial read's
-    (test_engine.py checks that one a worker returns comes back whole)."""
-    from dossier.memo.engine import POOL_FROM
-    case = next(c for c in CASES if c.id == "all-at-once")
-    many = {f"content/articles/a{i:04d}.txt": f"Text {i}.\n" for i in range(POOL_FROM + 50)}
-    code, err = build(capsys, site({"dossier.yaml": "title: T\n", **many, **case.files}))
-    assert code == 1 and content_lines(err) == case.lines, err
-
-
 def test_a_content_error_survives_pickling():
     import pickle
     from dossier.errors import ContentErrors, DossierError, UsageError

@@ -32,7 +32,8 @@ def test_a_map_keeps_the_items_order(monkeypatch):
 
 
 def test_a_content_error_returned_by_a_worker_comes_back_whole(monkeypatch):
-    """load returns a bad file's DossierError as a value: from a worker it is pickled."""
+    """A stage that returns a DossierError as a value (load does) gets it back whole
+    from a worker, through pickle."""
     from dossier.errors import DossierError
     monkeypatch.setattr(engine, "POOL_FROM", 1)
     parent = os.getpid()
