@@ -28,8 +28,10 @@ class DossierError(Exception):
         super().__init__(self.format())
 
     def __reduce__(self):
-        # what it was made of, not Exception's (its text): a forked worker's error
-        # (load's, returned as a value) comes back through pickle
+        # what it was made of, not Exception's (its text), which this __init__ cannot take:
+        # an error returned as a value by another process comes back whole. (Today none
+        # crosses: a stage that raises in a worker is done again here, and load, which
+        # returns its errors, reads here; build.py says why.)
         return type(self), (self.path, self.message, self.line, self.hint)
 
     def format(self) -> str:

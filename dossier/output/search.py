@@ -273,7 +273,7 @@ class Indexer:
                     return
                 i, self._next = self._next, self._next + 1
             self._written[i].wait()
-            site = folder if self.input is None else self._laid(i)
+            site = folder if self.input is None else self._shard_folder(i)
             why = self._shard(binary, site, folder, shards[i])
             if site is not folder:  # read: `written` lets it go (in SCRATCH, it is memory), or `wait`
                 self._read.append(site)
@@ -289,7 +289,7 @@ class Indexer:
         is the folders' (a tmpfs lists a folder in the order it was made in; ext4 in an
         order of the names): laid out so, in the same place, the index is the same bytes
         whatever order the workers wrote them in, and wherever they did (a cluster's)."""
-        into = self._laid(i)
+        into = self._shard_folder(i)
         for page in shard.files:  # (sorted: shards.plan_shards)
             (into / page).parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -297,7 +297,8 @@ class Indexer:
             except FileNotFoundError:  # not written: the build failed, and says why
                 pass
 
-    def _laid(self, i: int) -> Path:
+    def _shard_folder(self, i: int) -> Path:
+        """Where shard i's cut pages are laid out for Pagefind."""
         return self._scratch / f".shard-{i}"
 
     def _shard(self, binary: Path, site: Path, folder: Path, shard: Shard) -> str:
