@@ -1,7 +1,7 @@
 """The non-HTML outputs, all read from the same model: dossier.json, sitemap, feed."""
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 from xml.sax.saxutils import escape
@@ -67,25 +67,25 @@ def model_json(d: Dossier) -> dict:
 def dump_json(d: Dossier) -> Iterator[bytes]:
     """dossier.json in chunks, as written (175 MB at 10,000 articles: never held
     whole). One record per line under each top-level key: as easy to read and grep
-    as an indented dump, and made by json's C encoder (`indent=` falls back to the
-    pure Python one: 3 s of a 4,000-article build, for 55 MB)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    as an indented dump. orjson encodes each record: json's C encoder took 0.95 s of
+    CPU for a 4,000-article dossier's 70 MB, in the build's tail beside Pagefind;
+    orjson 0.14 s (and writes no space after `:` and `,`)."""
     data = list(model_json(d).items())
-    lines = ["{"]
+    lines = [b"{"]
     for n, (key, value) in enumerate(data):
-        comma = "," if n + 1 < len(data) else ""
+        comma, name = b"," if n + 1 < len(data) else b"", orjson.dumps(key)
         if isinstance(value, str) or not value:
-            lines.append(f"\n {encode(key)}: {encode(value)}{comma}")
+            lines.append(b"\n " + name + b": " + orjson.dumps(value) + comma)
             continue
         opened = False  # a list with no record is written `[]`, as json writes it
         for record in value:
-            lines.append(f",\n  {encode(record)}" if opened else f"\n {encode(key)}: [\n  {encode(record)}")
+            lines.append(b",\n  " + orjson.dumps(record) if opened else b"\n " + name + b": [\n  " + orjson.dumps(record))
             opened = True
             if len(lines) >= CHUNK_LINES:
-                yield "".join(lines).encode()
+                yield b"".join(lines)
                 lines = []
-        lines.append(f"\n ]{comma}" if opened else f"\n {encode(key)}: []{comma}")
-    yield ("".join(lines) + "\n}\n").encode()
+        lines.append(b"\n ]" + comma if opened else b"\n " + name + b": []" + comma)
+    yield b"".join(lines) + b"\n}\n"
 
 
 CHUNK_LINES = 2000
