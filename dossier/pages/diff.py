@@ -16,6 +16,8 @@ hours.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from rapidfuzz import fuzz, process
 
@@ -133,10 +135,8 @@ def sentence_diff(canonical, version) -> dict:
     document's paragraphs. Rows: {"op": "same", "count", "from", "to"} (a run of
     unchanged sentences, as canonical paragraph numbers), or {"op": "changed" |
     "dropped" | "added", "canonical": runs, "version": runs, "paragraph", "flags"}."""
-    sa, sb = sentences(canonical), sentences(version)
-    a, b = [s for _, s in sa], [s for _, s in sb]
-    ka, kb = [_key(s) for s in a], [_key(s) for s in b]
-    known = names_in(a + b)
+    (sa, a, ka, known_a), (sb, b, kb, known_b) = _side(tuple(canonical)), _side(tuple(version))
+    known = known_a | known_b
     rows: list[dict] = []
     counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0, "reworded_flagged": 0}
     last_para = 0
@@ -155,7 +155,7 @@ def sentence_diff(canonical, version) -> dict:
         op = "changed" if old and new else "dropped" if old else "added"
         left, right = word_runs(old, new) if op == "changed" else (
             [("del", old)] if old else [], [("ins", new)] if new else [])
-        found = flags(read(old), read(new), known)  # (each sentence is in one row: read once)
+        found = flags(_read(old), _read(new), known)
         counts[op] += 1
         counts["flagged"] += bool(found)
         counts["reworded_flagged"] += bool(found) and op == "changed"
@@ -163,3 +163,17 @@ def sentence_diff(canonical, version) -> dict:
                      "version": [{"op": o, "text": t} for o, t in right],
                      "paragraph": last_para + 1, "flags": found, "id": f"s{len(rows) + 1}"})
     return {"rows": rows, "counts": counts}
+
+
+@lru_cache(maxsize=4)
+def _side(paragraphs: tuple[str, ...]):
+    """A text's sentences (with their paragraphs), their keys and its names (names_in):
+    a story's canonical is diffed against each of its versions in turn."""
+    sa = sentences(paragraphs)
+    a = [s for _, s in sa]
+    return sa, a, [_key(s) for s in a], names_in(a)
+
+
+# a sentence's Reading, kept while the next few diffs are made: the canonical's dropped
+# and reworded sentences are read again against each version (a quarter of the reads)
+_read = lru_cache(maxsize=1 << 12)(read)
