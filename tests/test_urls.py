@@ -1,5 +1,6 @@
 """Relative URLs and slugs: the table every link on the site depends on."""
 import pytest
+from hypothesis import given, strategies as st
 
 from dossier.urls import absolute, href, relative, slugify, unique_slugs
 
@@ -58,3 +59,16 @@ def test_unique_slugs_are_stable_and_visible():
     assert out == ["a", "b", "a-2", "a-3"]
     clash = unique_slugs(["a", "a", "a-2"])
     assert len(set(clash)) == 3 and clash[0] == "a"
+
+
+_NAMES = st.sampled_from(["stories", "stories-2", "people", "x", "index.html", "a.html", ".", "..", ""])
+
+
+@given(st.lists(_NAMES, max_size=4).map("/".join), st.lists(_NAMES, max_size=4).map("/".join),
+       st.sampled_from(["", "/"]), st.sampled_from(["", "#", "#p3"]))
+def test_href_is_the_relative_link_to_the_folders_index(page, target, end, frag):
+    """href's quick way (a link out of the page's top folder) gives what relative() does."""
+    page, target = page + end, target + frag
+    path, hash_, frag = target.partition("#")
+    path += "index.html" if path == "" or path.endswith("/") else ""
+    assert href(target, page) == relative(path + hash_ + frag, page)
