@@ -18,7 +18,7 @@ from ..errors import DossierError
 from ..models import Page
 from ..pages.builders import SECTIONS
 from ..pages.printpage import print_part
-from ..urls import absolute, href
+from ..urls import PAGE_LINK, absolute, href, page_link
 from . import fragments
 from .folder import theme_dirs
 
@@ -82,6 +82,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
                        source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
                        ent_link_html=fragments.ent_link_html, quote_item_html=fragments.quote_item_html,
                        quote_changes_html=fragments.quote_changes_html)
+    env.globals["link"] = page_link  # (a page's context has its own: the same links)
     env.filters["pct"] = fragments.pct
     env.globals["print_part"] = print_part  # print.html renders each page of the edition with it
     return env
@@ -112,7 +113,11 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
     root = context.get("root")
     context.setdefault("to", link if root is None else lambda path: f"{root}{path}")
     context.setdefault("static", context["asset"] if root is None else lambda path: f"{root}assets/{path}")
-    return env.get_template(page.template).render(context)
+    token = PAGE_LINK.set(link)
+    try:
+        return env.get_template(page.template).render(context)
+    finally:
+        PAGE_LINK.reset(token)
 
 
 @lru_cache(maxsize=1 << 16)  # asked for every page after every edit in `dossier serve`

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..models import Page
 from .lists import first_page, pages_of
-from ..urls import absolute, href
+from ..urls import PAGE_LINK, absolute, href
 
 PRINT_URL = "print/"
 
@@ -123,8 +123,13 @@ def print_part(ctx: jinja2.runtime.Context, part: Mapping[str, Any]) -> Markup:
     registered in render.environment; print.html calls it once per part)."""
     env = _part_env(ctx.environment)
     page: Page = part["page"]
-    values = {**ctx.get_all(), **page.context, "page": page, "link": lambda target: href(target, page.url)}
-    html = env.select_template(part.get("templates") or [page.template]).render(values)
+    link = lambda target: href(target, page.url)  # noqa: E731
+    values = {**ctx.get_all(), **page.context, "page": page, "link": link}
+    token = PAGE_LINK.set(link)  # (the macros' link: urls.page_link)
+    try:
+        html = env.select_template(part.get("templates") or [page.template]).render(values)
+    finally:
+        PAGE_LINK.reset(token)
     return Markup(relink(html, page.url, part["id"], ctx["anchors"], ctx["site"].base_url))
 
 
