@@ -49,3 +49,21 @@ def test_a_dict_in_a_template_reads_as_jinja2_reads_it():
     assert env.get_template("t.html").render(d={"title": "T", "items": 9, "get": 1}) == "T|3|5"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ d.missing }}").render(d={"title": "T"})
+
+
+def test_macros_are_one_module_linking_from_each_page(tmp_path, monkeypatch):
+    """macros.html is imported without the page's context: jinja2 makes its module once,
+    not per page, and its links still start from the page being rendered."""
+    import jinja2
+    from dossier.config import Config
+    from dossier.models import Page
+    from dossier.output.render import environment, render_page
+    (tmp_path / "t" / "templates").mkdir(parents=True)
+    (tmp_path / "t" / "templates" / "t.html").write_text('{% import "macros.html" as m %}{{ m.ent_link(e) }}')
+    made = []
+    module = jinja2.Template.make_module
+    monkeypatch.setattr(jinja2.Template, "make_module", lambda self, *a, **k: made.append(self.name) or module(self, *a, **k))
+    env, e = environment(tmp_path, "t"), {"kind": "person", "url": "people/x/", "name": "X"}
+    html = [render_page(env, Page(url, "t.html", "T", "story", {"e": e}), Config()) for url in ("stories/a/", "notes/b/c/")]
+    assert 'href="../../people/x/index.html"' in html[0] and 'href="../../../people/x/index.html"' in html[1]
+    assert made.count("macros.html") == 1
