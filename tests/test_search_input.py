@@ -96,3 +96,10 @@ def test_the_scratch_folder_of_a_killed_build_is_removed_by_the_next(tmp_path, m
     made = search._scratch(tmp_path / "site")
     assert made.parent == tmp_path / "shm" and made.name.startswith(f"dossier-pagefind-{os.getpid()}-")
     assert not left.exists() and recent.exists() and running.exists()
+
+
+def test_an_entity_link_is_handed_over_as_its_text():
+    link = '<a class="ent ent-place" href="../../places/heihe/index.html">Heihe<span class="visually-hidden"> (place)</span></a>'
+    other = '<a class="ent ent-place" href="x" data-pagefind-meta="place">Amur<span class="visually-hidden"> (place)</span></a>'
+    cut = for_index(page(f'<p id="p1">In {link}, by the {other}.</p>'))
+    assert "In Heihe, by the " + other in cut and 'href="../../places' not in cut
