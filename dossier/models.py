@@ -149,6 +149,11 @@ class Mentions(Sequence[Mention]):
             raise IndexError(i)
         return self._at(4 * (i % len(self)))
 
+    def named(self) -> tuple[tuple[Slug, EntityKind], ...]:
+        """The (entity, kind) of each entity the document names, once, in the order first
+        named: kept packed beside the mentions, so no mention is made to find them."""
+        return self._names
+
     def naming(self, entity: Slug, kind: EntityKind) -> list[Mention]:
         """The mentions of one entity, in the document's order, made without the others:
         an entity's pages read those of each of the thousands of documents naming it."""

@@ -117,6 +117,8 @@ def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
     assert packed.naming("xi-jinping", "person") == xi and len(xi) == 2  # one entity's, made alone
     assert packed.naming("xi-jinping", "place") == [] and packed.naming("nobody", "person") == []
     assert packed.within({(True, 0)}) == found[-2:] and packed.within({(False, 0)}) == found[:4]
+    from dossier.pipeline.link import names_of
+    assert names_of(packed) == names_of(found) == names_of(again) and len(names_of(found)) == 4
     import pytest
     with pytest.raises(ValueError):
         Mentions("articles/other.txt", found)

@@ -147,7 +147,8 @@ def names_of(mentions: Iterable[Mention]) -> tuple[tuple[str, str], ...]:
     """The (kind, slug) of every entity a document names, sorted: `Dossier.names`, and
     what its ties are indices into. A tuple, not a frozenset: one for each document,
     held to the last page, and a frozenset's table is four times the memory."""
-    return tuple(sorted({(m.kind, m.entity) for m in mentions}))
+    named = mentions.named() if isinstance(mentions, Mentions) else {(m.entity, m.kind) for m in mentions}
+    return tuple(sorted((kind, entity) for entity, kind in named))
 
 
 def sentence_ties(doc: Document, mentions: Sequence[Mention]) -> bytes:
