@@ -133,8 +133,8 @@ def href(target: str, page: str) -> str:
     head, slash, _ = page.partition("/")
     if slash and not path.startswith(head) and not _ODD.search(page.removesuffix("/")) and not _ODD.search(path):
         # out of the page's top folder (a story's link to a person): up to the root, then
-        # down. relative()'s cache is keyed by the page, which every page changes: 200,000
-        # links at 4,000 articles, a second of the render workers' time
+        # down. relative()'s cache is keyed by the page, which every page changes: it
+        # missed on each of the ~200,000 links of a 4,000-article build
         return "../" * page.count("/") + path + (f"#{frag}" if frag else "")
     return relative(path + hash_ + frag, page)
 

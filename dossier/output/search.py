@@ -69,10 +69,11 @@ def for_index(html: str) -> str:
     in three quarters of the time: parsing what it then ignores was the rest.
 
     An entity link is handed over as its text (_ENTITY_LINK). An ignored element is
-    kept, not cut, where cutting could change what Pagefind reads: it holds another `data-pagefind-` attribute (a filter or a meta that
-    "ignore" leaves counted), a comment, a script or a style (where a tag is not a
-    tag), or its end is not found. A page not of this shape (no such <main>, a
-    `data-pagefind-` attribute outside it) is returned whole."""
+    kept, not cut, where cutting could change what Pagefind reads: it holds another
+    `data-pagefind-` attribute (a filter or a meta that "ignore" leaves counted), a
+    comment, a script or a style (where a tag is not a tag), or its end is not found.
+    A page not of this shape (no such <main>, a `data-pagefind-` attribute outside it)
+    is returned whole."""
     head, main, end = html.find("</head>"), html.find("<main"), html.rfind("</main>")
     body = html.find(">", main) + 1
     if not 0 <= head < main < end or "data-pagefind-body" not in html[main:body] \
