@@ -68,10 +68,11 @@ def for_index(html: str) -> str:
     bytes. Pagefind makes the same index of it, byte for byte (tests/test_search.py),
     in three quarters of the time: parsing what it then ignores was the rest.
 
-    An entity link is handed over as its text (_ENTITY_LINK). An ignored element is
-    kept, not cut, where cutting could change what Pagefind reads: it holds another
-    `data-pagefind-` attribute (a filter or a meta that "ignore" leaves counted), a
-    comment, a script or a style (where a tag is not a tag), or its end is not found.
+    An entity link is handed over as its name (fragments.ENTITY_LINK). An ignored
+    element is kept, not cut, where cutting could change what Pagefind reads: it holds
+    another `data-pagefind-` attribute (a filter or a meta that "ignore" leaves
+    counted), a comment, a script or a style (where a tag is not a tag), or its end is
+    not found.
     A page not of this shape (no such <main>, a `data-pagefind-` attribute outside it)
     is returned whole."""
     head, main, end = html.find("</head>"), html.find("<main"), html.rfind("</main>")
@@ -91,15 +92,11 @@ def for_index(html: str) -> str:
         parts.append(html[at:start])
         at = close
     parts += [html[at:end], "</main></body></html>"]
-    return "".join(parts[:2]) + _ENTITY_LINK.sub(_TEXT, "".join(parts[2:]))
+    from .fragments import ENTITY_LINK  # (here: it imports jinja2, which a no-change build does not)
+    return "".join(parts[:2]) + ENTITY_LINK.sub(_NAME, "".join(parts[2:]))
 
 
-# An entity link as pages write it (fragments._segments), handed to Pagefind as its text:
-# the same words (the hidden "(person)" is an excluded selector), the same index once
-# settled, in half the bytes of a story's cut page; Pagefind takes 13% less time
-_ENTITY_LINK = re.compile(r'<a class="ent ent-[a-z]+" href="[^"<>]*">([^<]*)'
-                          r'<span class="visually-hidden"> \([a-z]+\)</span></a>')
-_TEXT = operator.methodcaller("group", 1)  # (re expands a template "\1" in Python, match by match)
+_NAME = operator.methodcaller("group", 2)  # (re expands a template "\2" in Python, match by match)
 
 
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
