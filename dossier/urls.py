@@ -7,6 +7,7 @@ URLs ("people/xi-jinping/") written as folder/index.html.
 from __future__ import annotations
 
 import posixpath
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 import re
@@ -154,6 +155,17 @@ PAGE_LINK: ContextVar = ContextVar("page_link")
 
 def page_link(target: str) -> str:
     return PAGE_LINK.get()(target)
+
+
+@contextmanager
+def linking_from(link):
+    """`link` is page_link while the block renders a page (blocks nest: the print
+    edition renders each of its parts inside its own page)."""
+    token = PAGE_LINK.set(link)
+    try:
+        yield
+    finally:
+        PAGE_LINK.reset(token)
 
 
 def is_web_url(value) -> bool:

@@ -18,7 +18,7 @@ from ..errors import DossierError
 from ..models import Page
 from ..pages.builders import SECTIONS
 from ..pages.printpage import print_part
-from ..urls import PAGE_LINK, absolute, href, page_link
+from ..urls import absolute, href, linking_from, page_link
 from . import fragments
 from .folder import theme_dirs
 
@@ -113,11 +113,8 @@ def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, An
     root = context.get("root")
     context.setdefault("to", link if root is None else lambda path: f"{root}{path}")
     context.setdefault("static", context["asset"] if root is None else lambda path: f"{root}assets/{path}")
-    token = PAGE_LINK.set(link)
-    try:
+    with linking_from(link):
         return env.get_template(page.template).render(context)
-    finally:
-        PAGE_LINK.reset(token)
 
 
 @lru_cache(maxsize=1 << 16)  # asked for every page after every edit in `dossier serve`

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..models import Page
 from .lists import first_page, pages_of
-from ..urls import PAGE_LINK, absolute, href
+from ..urls import absolute, href, linking_from
 
 PRINT_URL = "print/"
 
@@ -125,11 +125,8 @@ def print_part(ctx: jinja2.runtime.Context, part: Mapping[str, Any]) -> Markup:
     page: Page = part["page"]
     link = lambda target: href(target, page.url)  # noqa: E731
     values = {**ctx.get_all(), **page.context, "page": page, "link": link}
-    token = PAGE_LINK.set(link)  # (the macros' link: urls.page_link)
-    try:
+    with linking_from(link):  # (the macros' link: urls.page_link)
         html = env.select_template(part.get("templates") or [page.template]).render(values)
-    finally:
-        PAGE_LINK.reset(token)
     return Markup(relink(html, page.url, part["id"], ctx["anchors"], ctx["site"].base_url))
 
 
