@@ -165,3 +165,21 @@ def test_markdown_never_outputs_a_live_script(text):
             value = " ".join(value) if isinstance(value, list) else value
             assert not attr.startswith("on")
             assert not re.match(r"(?:javascript|data|vbscript):", re.sub(r"[\x00-\x20]", "", value), re.I)
+
+
+# every ASCII character, spaces and controls among them, then any text at all
+ascii_text = st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
+
+
+@SETTINGS
+@given(ascii_text | texty | st.text(max_size=40))
+@example("Snake_case and\x1fthe\x00unit-separator\tend")
+def test_the_ascii_shortcuts_read_lines_as_their_regexes_do(text):
+    """word_key, tokens and clean's line split take ASCII lines by byte tables and str
+    methods: each must give what its regex gives, for every character."""
+    from dossier.pipeline import bounds, clean as clean_mod, junk
+    assert junk.word_key(text) == " ".join(re.findall(r"\w+", text.casefold()))
+    expected = len(bounds._TOKEN.findall(text))
+    assert bounds.tokens(text) == (expected if text.isascii() else expected - len(bounds._CJK_CHAR.findall(text)) / 2)
+    lines = [ln.text for ln in clean_mod._split(text, 0)]
+    assert lines == [t for t in (clean_mod._WS.sub(" ", raw).strip() for raw in text.split("\n")) if t]

@@ -19,6 +19,7 @@ import re
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_ALNUM_BYTES = bytes(b if chr(b).isalnum() else 0x20 for b in range(128)) + b" " * 128
 _ENDS = tuple(".!?…。！？")
 # A time of day or a date in digits, as comment headers, tickers and post cards print them
 # ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017", "2h"): any language's digits.
@@ -42,9 +43,12 @@ STAMP_MAX = 16  # tokens: a longer line with a date in it is a sentence about th
 
 
 def tokens(t: str) -> float:
-    """Words; a CJK character is half of one (a Chinese word is one to three characters)."""
-    n = len(_TOKEN.findall(t))
-    return n if t.isascii() else n - len(_CJK_CHAR.findall(t)) / 2
+    """Words; a CJK character is half of one (a Chinese word is one to three characters).
+    An ASCII line (most) is counted by a byte table, where a token is a run of
+    [A-Za-z0-9]: the same count without a list of the words, a quarter of the time."""
+    if t.isascii():
+        return len(t.encode().translate(_ALNUM_BYTES).split())
+    return len(_TOKEN.findall(t)) - len(_CJK_CHAR.findall(t)) / 2
 
 
 def ends_sentence(t: str) -> bool:

@@ -138,7 +138,8 @@ def _split(text: str, first: int) -> list[_Line]:
     out: list[_Line] = []
     gap, block = 0, -1
     for i, raw in enumerate(text.split("\n")):
-        t = _WS.sub(" ", raw).strip()
+        # (a printable ASCII line without two spaces in a row, most, has no run to fold)
+        t = raw.strip() if raw.isascii() and raw.isprintable() and "  " not in raw else _WS.sub(" ", raw).strip()
         if not t:
             gap += 1
             continue
