@@ -11,6 +11,7 @@ from rapidfuzz.distance import Indel
 # Curly quotes and apostrophes become straight ones, one character for one, so that
 # offsets found in the folded text are offsets in the original.
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'", "`": "'"})
+_ASCII_FOLDED = tuple(chr(c) for c in _FOLD if c < 128)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[’”\"')\]]*\s+(?=[“\"‘'(\[]?[A-Z0-9])")
 
@@ -19,6 +20,10 @@ _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Lt|No|vs|U\
 
 
 def fold(text: str) -> str:
+    # str.translate looks every character up: an ASCII text without a character it
+    # changes (most paragraphs and sentences) is its own fold
+    if text.isascii() and not any(map(text.__contains__, _ASCII_FOLDED)):
+        return text
     return text.translate(_FOLD)
 
 

@@ -20,8 +20,8 @@ from rapidfuzz import fuzz, process
 
 from dossier.pages import meaning
 from dossier.pages.diff import PAIR, _key, _scores, _sorted_key, _words, align, sentence_diff, sentences
-from dossier.pages.meaning import _minus, meaning_flags, names_in, plain
-from dossier.text import fold
+from dossier.pages.meaning import _minus, meaning_flags, names_in
+from dossier.text import _FOLD, fold
 
 SETTINGS = settings(max_examples=int(os.environ.get("PROP_EXAMPLES", 200)), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -160,8 +160,8 @@ def test_the_scores_with_a_cutoff_pair_as_before(left, right):
 @SETTINGS
 @given(st.text() | sentence)
 @example("it`s")
-def test_plain_is_fold(text):
-    assert plain(text) == fold(text)
+def test_fold_is_its_table(text):
+    assert fold(text) == text.translate(_FOLD)
 
 
 @SETTINGS

@@ -21,8 +21,8 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ..text import hunks, sentence_spans
-from .meaning import flags, names_in, plain, read
+from ..text import fold, hunks, sentence_spans
+from .meaning import flags, names_in, read
 
 PAIR = 55  # rapidfuzz score (0-100) from which two sentences are one sentence reworded
 BAND = 150  # sentences per side paired at once between two anchors
@@ -35,7 +35,7 @@ def sentences(paragraphs) -> list[tuple[int, str]]:
 
 def _key(sentence: str) -> str:
     """What "the same sentence" compares: case, quote marks and spacing are typography."""
-    return " ".join(plain(sentence).casefold().split())
+    return " ".join(fold(sentence).casefold().split())
 
 
 def _sorted_key(key: str) -> str:
@@ -127,7 +127,7 @@ def _words(sentence: str) -> list[str]:
     """Its words as the word diff compares them: case and quote marks are typography.
     (Neither fold nor casefold makes or unmakes a space, checked over every code point:
     the words of the sentence folded are its words folded.)"""
-    return [w.strip("\"'") for w in plain(sentence).casefold().split()]
+    return [w.strip("\"'") for w in fold(sentence).casefold().split()]
 
 
 def sentence_diff(canonical, version) -> dict:

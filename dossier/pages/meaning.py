@@ -61,18 +61,6 @@ _MONTH_DAY = frozenset(_MONTHS + _DAYS)
 _NUMBER_SET, _NEGATION_SET = frozenset(_NUMBER_WORDS), frozenset(_NEGATIONS)
 # every lower-cased word a sentence's reading can count: the rest (most words) are passed over
 _COUNTED = _MONTH_DAY | _NUMBER_SET | _NEGATION_SET | frozenset(_RELATIVE_DAYS) | {"cannot"}
-# the ASCII characters fold() changes (asked of fold, so the two cannot disagree)
-_ASCII_FOLDED = tuple(c for c in map(chr, range(128)) if fold(c) != c)
-
-
-def plain(text: str) -> str:
-    """fold(text), quicker on ASCII text without the characters fold changes (most
-    sentences): str.translate looks every character up."""
-    if text.isascii() and not any(map(text.__contains__, _ASCII_FOLDED)):
-        return text
-    return fold(text)
-
-
 @dataclass(frozen=True)
 class Reading:
     """What the flags compare in one sentence, read once: its numbers, dates, names but
@@ -101,7 +89,7 @@ def read(sentence: str) -> Reading:
     thousands of sentences)."""
     if not sentence:  # the other side of a dropped or added sentence
         return _NOTHING
-    text = plain(sentence)
+    text = fold(sentence)
     number, date, negation = [], [], []
     tokens = _TOKEN.findall(text)
     lows = list(map(str.lower, tokens))
@@ -170,7 +158,7 @@ def names_in(sentences) -> frozenset[str]:
     word must be to count as a name."""
     seen = set()
     for s in sentences:
-        text = plain(s)
+        text = fold(s)
         first = len(text) - len(text.lstrip(" \"'(-"))
         opening = _CAPS.match(text, first)  # skipped: the first word is capitalised anyway
         seen.update(map(_bare, _CAPS.findall(text, opening.end() if opening else first)))
