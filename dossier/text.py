@@ -19,6 +19,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[’”\"')\]]*\s+(?=[“\"‘'(\[]?[A
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|Gen|Col|Lt|No|vs|U\.S)\.$")
 
 
+def ascii_words(keep: str = "") -> bytes:
+    """A bytes.translate table for ASCII text: letters, digits and the characters of
+    `keep` stay, every other byte becomes a space, so that split() gives their runs
+    (what a regex's findall would, without a match object or a string per run)."""
+    return bytes(b if chr(b).isalnum() or chr(b) in keep else 0x20 for b in range(128)) + b" " * 128
+
+
 def fold(text: str) -> str:
     # str.translate looks every character up: an ASCII text without a character it
     # changes (most paragraphs and sentences) is its own fold

@@ -61,6 +61,8 @@ _MONTH_DAY = frozenset(_MONTHS + _DAYS)
 _NUMBER_SET, _NEGATION_SET = frozenset(_NUMBER_WORDS), frozenset(_NEGATIONS)
 # every lower-cased word a sentence's reading can count: the rest (most words) are passed over
 _COUNTED = _MONTH_DAY | _NUMBER_SET | _NEGATION_SET | frozenset(_RELATIVE_DAYS) | {"cannot"}
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the flags compare in one sentence, read once: its numbers, dates, names but

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 
+from ..text import ascii_words
+
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_ALNUM_BYTES = bytes(b if chr(b).isalnum() else 0x20 for b in range(128)) + b" " * 128
+_ALNUM_BYTES = ascii_words()  # a token of ASCII text: [A-Za-z0-9]+
 _ENDS = tuple(".!?…。！？")
 # A time of day or a date in digits, as comment headers, tickers and post cards print them
 # ("12:46", "11h30", "08.04.2015", "2015-04-08", "March 10, 2017", "2h"): any language's digits.

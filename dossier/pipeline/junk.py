@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..text import ascii_words
 from .bounds import tokens
 
 _CLOSERS = "”’\"')]»›"
@@ -126,14 +127,15 @@ def pull_quote(t: str) -> bool:
 def word_key(t: str) -> str:
     """The words only, case-folded: how two printings of one line are compared.
     An ASCII line (most; isascii() is a flag, not a scan) is cut by a byte table, where
-    `\w` is [A-Za-z0-9_] and casefold is lower: the same words, a third of the time."""
+    a word character is [A-Za-z0-9_] and casefold is lower: the same words, a third of
+    the time."""
     if t.isascii():
         return " ".join(t.lower().encode().translate(_WORD_BYTES).decode().split())
     return " ".join(_WORD.findall(t.casefold()))
 
 
 _WORD = re.compile(r"\w+")
-_WORD_BYTES = bytes(b if chr(b).isalnum() or chr(b) == "_" else 0x20 for b in range(128)) + b" " * 128
+_WORD_BYTES = ascii_words(keep="_")  # \w of ASCII text
 
 
 _FURNITURE = (("navigation", _NAV.match), ("video-note", _VIDEO.search),
