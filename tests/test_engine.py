@@ -145,25 +145,6 @@ def test_a_worker_that_retires_is_replaced_at_once_not_after_a_wait_for_results(
     assert sum(waited) < 3  # a second gone by without a result: 9 of them before
 
 
-@pytest.mark.parametrize("enabled", [True, False])
-def test_the_collector_is_off_while_files_are_read_and_left_as_it_was(monkeypatch, enabled):
-    """Reading makes only long-lived objects; each full collection walked them all again
-    (at 100k, half the load stage). Serve, which runs without it for a while, keeps that."""
-    import gc
-    from pathlib import Path
-    import dossier.build as b
-    seen = []
-    read = b.load_entry
-    monkeypatch.setattr(b, "load_entry", lambda item: seen.append(gc.isenabled()) or read(item))
-    root = Path(__file__).resolve().parents[1]
-    (gc.enable if enabled else gc.disable)()
-    try:
-        b.build_model(root)
-        assert seen and not any(seen) and gc.isenabled() is enabled
-    finally:
-        gc.enable()
-
-
 def test_no_full_collection_is_due_while_the_model_and_the_page_plan_are_made(monkeypatch, tmp_path):
     """The model's objects live to the end of the build: a full collection walked them
     all again after every parallel map (25 s of 554 at 100k). Young collections go on,
