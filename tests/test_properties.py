@@ -12,6 +12,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,8 @@ from hypothesis import strategies as st
 from dossier.pipeline.clean import clean
 from dossier.config import Config, load_config
 from dossier.errors import DossierError
-from dossier.files import decode, split_front_matter
+from dossier.files import (YAML_MAX_CHARS, YAML_MAX_DEPTH, _flow_depth, _Loader, _plain_values, _too_big, decode,
+                           load_yaml, split_front_matter)
 from dossier.pipeline.load import check_meta, read_source
 from dossier.pages.markdown import render_markdown
 from dossier.models import Document, Source, SourceId
@@ -84,6 +86,23 @@ def test_split_front_matter_returns_the_body_or_a_dossier_error(text):
         return
     assert isinstance(meta, dict)
     assert body == "\n".join(text.split("\n")[body_line - 1:])  # the body is the rest of the file, lines intact
+
+
+@SETTINGS
+@given(texty | yaml_values.map(lambda v: yaml.safe_dump({"k": v}, allow_unicode=True)))
+@example("published: 2023-02-30\nwhen: 2023-03-20 10:00:00\n")
+@example("a: &x [1, 2]\nb: *x\n")
+@example("\n\ufeffa: 1\n")
+def test_front_matter_reads_as_pyyaml_reads_it(text):
+    """load_yaml parses with libyaml and asks PyYAML's own parser only to say what is
+    wrong: what PyYAML reads, it reads the same (a date that is no date stays text; a
+    U+FEFF in the text is a character, not a byte-order mark)."""
+    try:
+        expected = _plain_values(yaml.load(text, Loader=_Loader))  # noqa: S506 (a SafeLoader)
+    except Exception:  # noqa: BLE001 (what PyYAML refuses is not compared: load_yaml says why)
+        return
+    if len(text) <= YAML_MAX_CHARS and not _too_big(expected) and _flow_depth(text) <= YAML_MAX_DEPTH:
+        assert repr(load_yaml(text, "content/x.md", 2)) == repr(expected)  # (repr: .nan is no nan's equal)
 
 
 @SETTINGS
