@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
 from dossier.pages import meaning
-from dossier.pages.diff import PAIR, _key, _scores, _sorted_key, _words, align, sentence_diff, sentences
+from dossier.pages.diff import PAIR, Rewrites, _key, _scores, _sorted_key, _words, align, sentence_diff, sentences
 from dossier.pages.meaning import _minus, meaning_flags, names_in
 from dossier.text import _FOLD, fold
 
@@ -189,3 +189,13 @@ def test_a_canonical_diffed_twice_gives_the_same_rows():
     plain_ = sentence_diff(canon, ["Crucially it is there."])
     named = sentence_diff(canon, ["Crucially it is there. Then Crucially came."])
     assert plain_["rows"][0]["flags"] != named["rows"][0]["flags"]
+
+
+def test_a_story_set_against_its_versions_in_turn_gives_each_diff_made_alone():
+    # a story page reads its canonical once for all its versions (Rewrites): what one
+    # version's names make of a sentence is not carried into the next one's rows
+    canon = ["Crucially Russia is here. Moscow said so.", "Talks ended last week. Three ships left."]
+    versions = [["Crucially it is there. Then Crucially came."], ["Crucially it is there."],
+                ["Crucially Russia is there.", "Talks ended. Four ships left."], SHIPPED[:40]]
+    story = Rewrites(canon)
+    assert [story.against(v) for v in versions] == [sentence_diff(canon, v) for v in versions]

@@ -16,7 +16,7 @@ from ..memo import Memo
 from ..models import Document, Dossier, Entity, Mention, Page, SourceId, Story
 from ..pipeline.link import resolve_wikilink
 from ..pipeline.stories import Reach
-from .diff import sentence_diff
+from .diff import Rewrites
 from .index import Index, canonical, entity_key, group_key, listed_sources
 from .involvement import involvement
 from .lists import home, page_url, pager as make_pager, plan_lists, plan_sources, timeline_page
@@ -145,9 +145,9 @@ def story_page(ix: Index, s: Story) -> Page:
     url = f"stories/{s.slug}/"
     canon = ix.docs[s.canonical]
     body, captions = _paragraphs(ix, canon)
-    versions = []
+    versions, rewrites = [], Rewrites(canon.paragraphs)  # (read only when a version is not identical)
     for v in s.versions[1:]:
-        changes = sentence_diff(canon.paragraphs, ix.docs[v.source].paragraphs) if v.relation != "identical" else None
+        changes = rewrites.against(ix.docs[v.source].paragraphs) if v.relation != "identical" else None
         versions.append({**ix.source_row(v.source), "changes": changes})
     sids = [v.source for v in s.versions]
     citing = {nid for sid in sids for nid in ix.citing.get(sid, ())}

@@ -16,13 +16,14 @@ hours.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from ..text import fold, hunks, sentence_spans
-from .meaning import flags, names_in, read
+from .meaning import Reading, flags, names_in, read
 
 PAIR = 55  # rapidfuzz score (0-100) from which two sentences are one sentence reworded
 BAND = 150  # sentences per side paired at once between two anchors
@@ -135,45 +136,74 @@ def sentence_diff(canonical, version) -> dict:
     document's paragraphs. Rows: {"op": "same", "count", "from", "to"} (a run of
     unchanged sentences, as canonical paragraph numbers), or {"op": "changed" |
     "dropped" | "added", "canonical": runs, "version": runs, "paragraph", "flags"}."""
-    (sa, a, ka, known_a), (sb, b, kb, known_b) = _side(tuple(canonical)), _side(tuple(version))
-    known = known_a | known_b
-    rows: list[dict] = []
-    counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0, "reworded_flagged": 0}
-    last_para = 0
-    for i, j in _align(ka, kb):
-        if i is not None:
-            last_para = sa[i][0]
-        if i is not None and j is not None and ka[i] == kb[j]:
-            counts["same"] += 1
-            if rows and rows[-1]["op"] == "same":
-                rows[-1]["count"] += 1
-                rows[-1]["to"] = last_para + 1
-            else:
-                rows.append({"op": "same", "count": 1, "from": last_para + 1, "to": last_para + 1})
-            continue
-        old, new = (a[i] if i is not None else ""), (b[j] if j is not None else "")
-        op = "changed" if old and new else "dropped" if old else "added"
-        left, right = word_runs(old, new) if op == "changed" else (
-            [("del", old)] if old else [], [("ins", new)] if new else [])
-        found = flags(_read(old), _read(new), known)
-        counts[op] += 1
-        counts["flagged"] += bool(found)
-        counts["reworded_flagged"] += bool(found) and op == "changed"
-        rows.append({"op": op, "canonical": [{"op": o, "text": t} for o, t in left],
-                     "version": [{"op": o, "text": t} for o, t in right],
-                     "paragraph": last_para + 1, "flags": found, "id": f"s{len(rows) + 1}"})
-    return {"rows": rows, "counts": counts}
+    return Rewrites(canonical).against(version)
 
 
-@lru_cache(maxsize=4)
-def _side(paragraphs: tuple[str, ...]):
-    """A text's sentences (with their paragraphs), their keys and its names (names_in):
-    a story's canonical is diffed against each of its versions in turn."""
-    sa = sentences(paragraphs)
-    a = [s for _, s in sa]
-    return sa, a, [_key(s) for s in a], names_in(a)
+@dataclass(frozen=True)
+class _Side:
+    """A text as the diff reads it: (paragraph, sentence) pairs, the sentences, their
+    keys, and its names (names_in)."""
+    placed: list[tuple[int, str]]
+    sentences: list[str]
+    keys: list[str]
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, paragraphs) -> "_Side":
+        placed = sentences(paragraphs)
+        texts = [s for _, s in placed]
+        return cls(placed, texts, [_key(s) for s in texts], names_in(texts))
 
 
-# a sentence's Reading, kept while the next few diffs are made: the canonical's dropped
-# and reworded sentences are read again against each version (a quarter of the reads)
-_read = lru_cache(maxsize=1 << 12)(read)
+class Rewrites:
+    """A story's canonical text, set against each of its versions in turn
+    (`against`: sentence_diff's rows). Read once for all of them, with the Reading
+    of every sentence met: the canonical's reworded and dropped sentences are read
+    again against each version, and a copy of a rewrite repeats its sentences. Made
+    for one story's page and dropped with it."""
+
+    def __init__(self, canonical):
+        self.paragraphs = canonical
+        self.readings: dict[str, Reading] = {}
+
+    @cached_property
+    def canonical(self) -> _Side:
+        return _Side.of(self.paragraphs)
+
+    def read(self, sentence: str) -> Reading:
+        found = self.readings.get(sentence)
+        if found is None:
+            found = self.readings[sentence] = read(sentence)
+        return found
+
+    def against(self, version) -> dict:
+        """sentence_diff(canonical, version)."""
+        c, v = self.canonical, _Side.of(version)
+        known = c.names | v.names
+        rows: list[dict] = []
+        counts = {"same": 0, "changed": 0, "dropped": 0, "added": 0, "flagged": 0, "reworded_flagged": 0}
+        last_para = 0
+        for i, j in _align(c.keys, v.keys):
+            if i is not None:
+                last_para = c.placed[i][0]
+            if i is not None and j is not None and c.keys[i] == v.keys[j]:
+                counts["same"] += 1
+                if rows and rows[-1]["op"] == "same":
+                    rows[-1]["count"] += 1
+                    rows[-1]["to"] = last_para + 1
+                else:
+                    rows.append({"op": "same", "count": 1, "from": last_para + 1, "to": last_para + 1})
+                continue
+            old, new = (c.sentences[i] if i is not None else ""), (v.sentences[j] if j is not None else "")
+            op = "changed" if old and new else "dropped" if old else "added"
+            left, right = word_runs(old, new) if op == "changed" else (
+                [("del", old)] if old else [], [("ins", new)] if new else [])
+            found = flags(self.read(old), self.read(new), known)
+            counts[op] += 1
+            counts["flagged"] += bool(found)
+            counts["reworded_flagged"] += bool(found) and op == "changed"
+            rows.append({"op": op, "canonical": [{"op": o, "text": t} for o, t in left],
+                         "version": [{"op": o, "text": t} for o, t in right],
+                         "paragraph": last_para + 1, "flags": found, "id": f"s{len(rows) + 1}"})
+        return {"rows": rows, "counts": counts}
+
