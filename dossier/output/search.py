@@ -48,6 +48,7 @@ from typing import Sequence
 
 from ..memo.engine import SPAWN_LOCK
 from ..pages.shards import Shard, plan_shards
+from .entity_link import ENTITY_LINK
 from .folder import alive
 from .stable_index import settle
 
@@ -68,7 +69,7 @@ def for_index(html: str) -> str:
     bytes. Pagefind makes the same index of it, byte for byte (tests/test_search.py),
     in three quarters of the time: parsing what it then ignores was the rest.
 
-    An entity link is handed over as its name (fragments.ENTITY_LINK). An ignored
+    An entity link is handed over as its name (entity_link.ENTITY_LINK). An ignored
     element is kept, not cut, where cutting could change what Pagefind reads: it holds
     another `data-pagefind-` attribute (a filter or a meta that "ignore" leaves
     counted), a comment, a script or a style (where a tag is not a tag), or its end is
@@ -92,7 +93,6 @@ def for_index(html: str) -> str:
         parts.append(html[at:start])
         at = close
     parts += [html[at:end], "</main></body></html>"]
-    from .fragments import ENTITY_LINK  # (here: it imports jinja2, which a no-change build does not)
     return "".join(parts[:2]) + ENTITY_LINK.sub(_NAME, "".join(parts[2:]))
 
 
