@@ -9,7 +9,6 @@ goes through `_escape`, as autoescape would put it: none is trusted.
 """
 from __future__ import annotations
 
-
 import jinja2
 from markupsafe import Markup, escape
 
