@@ -7,10 +7,11 @@ and samples the PSS of every process of the tree every 50 ms: this one ("main"),
 forked workers ("worker") and Pagefind. PSS counts a page that n processes share as
 1/n to each, so the sum over the tree is the memory the build holds. Prints, for each
 stage, its wall time, the tree's peak and who held it at that moment; then each forked
-worker's life and peak. Each stage's CPU (user and system, of the whole tree but this sampling) and
-the cores that makes on average show where the build leaves a core idle (a serial
-stage reads ~1.0 on two cores). --code builds with the dossier package in DIR (another
-checkout, to compare commits side by side); --samples writes every sample.
+worker's life and peak. Each stage's CPU (user and system, of the whole tree but the
+sampling) and the cores that makes on average show where the build leaves a core
+idle (a serial stage reads ~1.0 on two cores). --code builds with the dossier package
+in DIR (another checkout, to compare commits side by side); --samples writes every
+sample.
 
 A process that Python's subprocess is starting reads through this process's memory
 until its exec (vfork): sampled then, it shows this process's PSS a second time. Such
