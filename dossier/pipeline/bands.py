@@ -96,8 +96,9 @@ class Bands:
     def all_dealt(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """What `dealt` gives for every bucket, as (ids, first, second): pair k is
         (ids[first[k]], ids[second[k]]). Arrays, not tuples of names: a full run at 100k
-        deals 21 million pairs, and the caller keeps a few thousand. Made a bucket size
-        at a time."""
+        deals 17.5 million pairs, and the caller keeps 36,653 (their number grows with
+        the square of the corpus's: docs/benchmarks.md, sixteenth round). Made a bucket
+        size at a time."""
         self._compact_if_due(force=True)  # rows in id order: the smaller row is the smaller id
         n, keys, order = len(self._ids), self._sorted, self._order
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=np.int64)
