@@ -40,20 +40,16 @@ def _tree(root: int) -> dict[str, float]:
 
 def _cpu(root: int) -> float:
     """CPU seconds of the tree so far: this process and the children it has waited for
-    (os.times), and every descendant still running or not yet waited for (/proc)."""
-    t = os.times()
-    total, stack, tick = t.user + t.system + t.children_user + t.children_system, [], os.sysconf("SC_CLK_TCK")
-    for task in os.listdir(f"/proc/{root}/task"):
-        stack += [int(c) for c in _read(f"/proc/{root}/task/{task}/children").split()]
-    while stack:
-        pid = stack.pop()
+    (os.times), and every process below it still running or not yet waited for (the
+    processes run.tree_processes finds)."""
+    t, tick = os.times(), os.sysconf("SC_CLK_TCK")
+    total = t.user + t.system + t.children_user + t.children_system
+    for pid in (int(k.split(":")[1]) for k in tree_processes(root) if not k.startswith("main:")):
         try:
             fields = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-            for task in os.listdir(f"/proc/{pid}/task"):
-                stack += [int(c) for c in _read(f"/proc/{pid}/task/{task}/children").split()]
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # waited for since it was found: os.times counts it now
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
 
 
