@@ -169,8 +169,8 @@ def _timestamp(loader, node: yaml.Node) -> Any:
         return loader.construct_scalar(node)
 
 
-for _loader in (_Loader, _FastLoader):
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 # An explicit tag with a bad value (`!!int x`, `!!bool maybe`) fails inside PyYAML
 # with a plain Python error; deep nesting with RecursionError.
 _YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError,

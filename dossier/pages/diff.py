@@ -141,10 +141,10 @@ def sentence_diff(canonical, version) -> dict:
 
 @dataclass(frozen=True)
 class _Side:
-    """A text as the diff reads it: (paragraph, sentence) pairs, the sentences, their
-    keys, and its names (names_in)."""
-    placed: list[tuple[int, str]]
+    """A text as the diff reads it: its sentences, the paragraph of each, their keys,
+    and its names (names_in)."""
     sentences: list[str]
+    paragraph: list[int]
     keys: list[str]
     names: frozenset[str]
 
@@ -152,7 +152,7 @@ class _Side:
     def of(cls, paragraphs) -> "_Side":
         placed = sentences(paragraphs)
         texts = [s for _, s in placed]
-        return cls(placed, texts, [_key(s) for s in texts], names_in(texts))
+        return cls(texts, [p for p, _ in placed], [_key(s) for s in texts], names_in(texts))
 
 
 class Rewrites:
@@ -185,7 +185,7 @@ class Rewrites:
         last_para = 0
         for i, j in _align(c.keys, v.keys):
             if i is not None:
-                last_para = c.placed[i][0]
+                last_para = c.paragraph[i]
             if i is not None and j is not None and c.keys[i] == v.keys[j]:
                 counts["same"] += 1
                 if rows and rows[-1]["op"] == "same":
