@@ -31,10 +31,10 @@ def test_every_text_is_escaped():
     quote = {"text": BAD, "speaker": None, "said_by": BAD, "how": "unknown", "status": "added", "url": BAD,
              "anchor": "p1", "outlet": BAD, "copies": 0,
              "variants": [{"url": BAD, "outlet": BAD, "text": BAD, "changes": [(BAD, BAD)]}]}
-    group = {"url": BAD, "kind": "article", "sentences": [
+    group = {"url": BAD, "kind": "article", "title": BAD, "outlet": BAD, "more": 2, "also": [source], "sentences": [
         {"caption": True, "anchor": "c1", "segments": [{"text": BAD, "url": BAD, "kind": BAD}]}]}
     for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_item_html(CTX, quote),
-                 f.contexts_html(CTX, group), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD})):
+                 f.mention_groups_html(CTX, [group]), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD})):
         assert "<script>" not in html and "\"q\"" not in html and SAFE.split(" ")[0] in html
 
 
