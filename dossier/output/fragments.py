@@ -58,6 +58,15 @@ def _segments(link, segs) -> str:
 
 
 @jinja2.pass_context
+def paragraphs_html(ctx, paragraphs, tag: str = "p", indent: str = "  ") -> Markup:
+    """A story's paragraphs (or, as `li`, its captions), each with its anchor and its
+    runs: the loop over `segments` in story.html, ~35,000 paragraphs at 4,000 articles."""
+    link = ctx["link"]
+    return Markup("".join(f'{indent}<{tag} id="{_escape(p["anchor"])}">{_segments(link, p["segments"])}</{tag}>\n'
+                          for p in paragraphs))
+
+
+@jinja2.pass_context
 def ent_link_html(ctx, e) -> Markup:
     """An entity's link on its own (chips, ties, a quotation's speaker), as `ent_link` prints it."""
     return Markup(ent_link(_escape(_at(e, "kind")), _escape(ctx["link"](_at(e, "url"))), _escape(_at(e, "name"))))
