@@ -72,6 +72,18 @@ def ent_link_html(ctx, e) -> Markup:
     return Markup(ent_link(_escape(_at(e, "kind")), _escape(ctx["link"](_at(e, "url"))), _escape(_at(e, "name"))))
 
 
+@jinja2.pass_context
+def chips_html(ctx, items) -> Markup:
+    """A compact inline list of entity links, with an event's date: the `chips` macro
+    (the people, places and events of every story and note page)."""
+    link, out = ctx["link"], ['<ul class="chips">\n']
+    for e in items:
+        date = f' <span class="meta">{_escape(e["date"])}</span>' if e.get("date") else ""
+        out.append(f'  <li>{ent_link(_escape(e["kind"]), _escape(link(e["url"])), _escape(e["name"]))}{date}</li>\n')
+    out.append("</ul>\n")
+    return Markup("".join(out))
+
+
 def _at(obj, name: str):
     """`obj.name` as a template reads it: a page's pieces are dicts, a few are objects."""
     return obj[name] if type(obj) is dict else getattr(obj, name)
