@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from dossier.pages import builders as pages_module
 from dossier.build import build_model
 from dossier.pages.builders import build_pages
+from dossier.pages.views import KIND_SECTION
 from dossier.output.render import environment, output_path, render_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,3 +77,24 @@ def test_print_edition_indexes_every_story_of_a_paged_person(paged):
     stories = [g["title"] for g in pages["people/xi-jinping/"].context["all_mentions"]]
     assert titles == stories and len(titles) >= 4  # three stories and the notes
     assert output_path("people/xi-jinping/page/2/") == "people/xi-jinping/page/2/index.html"
+
+
+def test_print_edition_counts_each_storys_mentions_exactly(tmp_path):
+    """The print index says how often each story or note names the entity: the count of
+    its mentions in the model, not the three sentences the site shows plus the mentions
+    after them (the NBC report names China 24 times in 19 sentences: it said 23)."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "dossier.yaml", tmp_path / "dossier.yaml")
+    d = build_model(tmp_path)
+    pages = {p.url: p for p in build_pages(d)}
+    edition = html(d, pages["print/"])
+    counted = 0
+    for e in d.entities:
+        section = KIND_SECTION[e.kind]
+        said = [li.select_one(".meta").get_text().rsplit("·", 1)[1].strip()
+                for li in edition.select(f"#{section}-{e.slug} .mention-index li")]
+        named = [sum(m.entity == e.slug and m.kind == e.kind for m in d.mentions[g["docs"][0]])
+                 for g in pages[f"{section}/{e.slug}/"].context["all_mentions"]]
+        assert said == [f"{n} mention{'' if n == 1 else 's'}" for n in named], e.slug
+        counted += sum(named)
+    assert counted > 100

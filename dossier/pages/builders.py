@@ -279,5 +279,6 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
         sentences, more = mention_sentences(doc, mine, (), e.slug, grouped=grouped, limit=limit)
         return {"key": key, "docs": sids, "title": ix.title_of(canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
+                "mentions": len(mine),  # (the print edition's count: `more` counts on from the sentences shown)
                 "also": [ix.row(sid) for sid in sids[1:]]}
     return ix.piece("group", e.kind, e.slug, key, *(ix.view[sid] for sid in sids), shared=False)(make)
