@@ -83,6 +83,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
                        chips_html=fragments.chips_html,
                        source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
                        ent_link_html=fragments.ent_link_html, quote_item_html=fragments.quote_item_html,
+                       quote_items_html=fragments.quote_items_html,
                        quote_changes_html=fragments.quote_changes_html)
     env.globals["link"] = page_link  # (a page's context has its own: the same links)
     env.filters["pct"] = fragments.pct
