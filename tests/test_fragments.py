@@ -33,7 +33,7 @@ def test_every_text_is_escaped():
              "variants": [{"url": BAD, "outlet": BAD, "text": BAD, "changes": [(BAD, BAD)]}]}
     group = {"url": BAD, "kind": "article", "title": BAD, "outlet": BAD, "more": 2, "also": [source], "sentences": [
         {"caption": True, "anchor": "c1", "segments": [{"text": BAD, "url": BAD, "kind": BAD}]}]}
-    for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_item_html(CTX, quote),
+    for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_items_html(CTX, [quote]),
                  f.mention_groups_html(CTX, [group]), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD}),
                  f.chips_html(CTX, [{"kind": BAD, "url": BAD, "name": BAD, "date": BAD}]),
                  f.paragraphs_html(CTX, [{"anchor": BAD, "segments": [{"text": BAD}]}])):

@@ -37,14 +37,9 @@ def _escape(value) -> str:
     return str(escape(value))
 
 
-@jinja2.pass_context
-def segments_html(ctx, segs) -> Markup:
+def _segments(link, segs) -> str:
     """Text with its entity links, as the `segment` macro prints each run. Links go
     through the page's own link()."""
-    return Markup(_segments(ctx["link"], segs))
-
-
-def _segments(link, segs) -> str:
     out = []
     for s in segs:
         text = _escape(s["text"])
@@ -156,7 +151,7 @@ def rewrite_rows_html(v, only_flagged=False) -> Markup:
 @jinja2.pass_context
 def mention_groups_html(ctx, groups) -> Markup:
     """An entity page's mention groups: each story or note that names it, titled and
-    linked, its outlet, its sentences (`contexts_html`), how many more mentions it
+    linked, its outlet, its sentences (`_contexts`), how many more mentions it
     holds, and the story's other files that name it ("Also in"). 18,485 groups at
     4,000 articles, each a dozen jinja2 calls as a loop in entity.html."""
     link, out = ctx["link"], []
@@ -184,16 +179,10 @@ def _also(link, row) -> str:
             f'{" " + _escape(pct(sim)) if sim is not None else ""})</span>')
 
 
-@jinja2.pass_context
-def contexts_html(ctx, group) -> Markup:
-    """The sentences of one story or note that name the page's entity, each with its
-    link into the text."""
-    return Markup(_contexts(ctx["link"], group))
-
-
 def _contexts(link, group) -> str:
-    """Paragraph anchors exist on story pages only: a note's Markdown has no p1, p2…
-    ids, so a note (or a group with no page) is linked whole."""
+    """The sentences of one story or note that name the page's entity, each with its
+    link into the text. Paragraph anchors exist on story pages only: a note's Markdown
+    has no p1, p2… ids, so a note (or a group with no page) is linked whole."""
     url, out = group["url"], []
     for s in group["sentences"]:
         caption = s["caption"]
@@ -257,14 +246,9 @@ def pct(x) -> str:
 
 @jinja2.pass_context
 def quote_items_html(ctx, quotes, show_speaker=True) -> Markup:
-    """A list's quotations (story.html, entity.html), each as `quote_item` writes it:
+    """A list's quotations (story.html, entity.html), each a `<li>`:
     12,659 of them in the story pages of a 4,000-article dossier."""
     return Markup("".join(f"  {_quote_item(ctx, q, show_speaker)}\n" for q in quotes))
-
-
-@jinja2.pass_context
-def quote_item_html(ctx, q, show_speaker=True) -> Markup:
-    return Markup(_quote_item(ctx, q, show_speaker))
 
 
 def _quote_item(ctx, q, show_speaker: bool) -> str:

@@ -76,13 +76,13 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = _Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True,
                        undefined=jinja2.StrictUndefined, auto_reload=False)
     # the hot macros of macros.html call these (fragments.py: why, and how a theme overrides them)
-    env.globals.update(segments_html=fragments.segments_html, diff_runs_html=fragments.diff_runs_html,
+    env.globals.update(diff_runs_html=fragments.diff_runs_html,
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
-                       rewrite_rows_html=fragments.rewrite_rows_html, contexts_html=fragments.contexts_html,
+                       rewrite_rows_html=fragments.rewrite_rows_html,
                        mention_groups_html=fragments.mention_groups_html, paragraphs_html=fragments.paragraphs_html,
                        chips_html=fragments.chips_html,
                        source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
-                       ent_link_html=fragments.ent_link_html, quote_item_html=fragments.quote_item_html,
+                       ent_link_html=fragments.ent_link_html,
                        quote_items_html=fragments.quote_items_html,
                        quote_changes_html=fragments.quote_changes_html)
     env.globals["link"] = page_link  # (a page's context has its own: the same links)
