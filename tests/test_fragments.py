@@ -36,7 +36,7 @@ def test_every_text_is_escaped():
     for html in (f.rewrite_rows_html(v), f.source_rows_html(CTX, [source]), f.quote_items_html(CTX, [quote]),
                  f.mention_groups_html(CTX, [group]), f.ent_link_html(CTX, {"kind": BAD, "url": BAD, "name": BAD}),
                  f.chips_html(CTX, [{"kind": BAD, "url": BAD, "name": BAD, "date": BAD}]),
-                 f.paragraphs_html(CTX, [{"anchor": BAD, "segments": [{"text": BAD}]}])):
+                 f.paragraphs_html(CTX, [{"anchor": BAD, "segments": [{"text": BAD}]}]), f.relation_html(BAD)):
         assert "<script>" not in html and "\"q\"" not in html and SAFE.split(" ")[0] in html
 
 

@@ -1,11 +1,12 @@
-"""The hottest macros of macros.html, in Python: a story's rewrite view, the sources
-table's rows, an entity's mention list. At 4,000 articles the render phase made
-~500,000 macro calls, and jinja2's cost per call (a frame, its arguments, a Markup
-per piece) was most of it; these give the macros' output byte for byte.
+"""The hottest pieces of the pages, in Python: a story's paragraphs, rewrite view and
+quotations, the sources table's rows, the chips of people, places and events, an
+entity's mention groups. At 4,000 articles the render phase made ~500,000 macro
+calls, and jinja2's cost per call (a frame, its arguments, a Markup per piece) was
+most of it; these give the templates' output byte for byte.
 
-Each macro in macros.html still exists and calls its function here, so a theme that
-overrides macros.html can write its own markup instead. Every value from the content
-goes through `_escape`, as autoescape would put it: none is trusted.
+The page templates call them directly or through a macro of macros.html, so a theme
+that overrides a template or a macro can write its own markup instead. Every value
+from the content goes through `_escape`, as autoescape would put it: none is trusted.
 """
 from __future__ import annotations
 
@@ -157,13 +158,13 @@ def mention_groups_html(ctx, groups) -> Markup:
     link, out = ctx["link"], []
     for n, g in enumerate(groups, 1):
         url, title, kind = g["url"], _escape(g["title"]), "note" if g["kind"] == "note" else "story"
-        head = f'<a href="{_escape(link(url))}">{title}</a>' if url else title
+        head = _linked(link, url, title)
         out.append(f'  <section class="mention-group">\n    <h3 id="mg-{n}">{head}</h3>\n'
                    f'    <p class="meta">{_escape(g["outlet"])}</p>\n    <ul class="contexts">\n'
                    f'{_contexts(link, g)}    </ul>\n')
         more = g.get("more")
         if more:
-            this = f'<a href="{_escape(link(url))}">this {kind}</a>' if url else f"this {kind}"
+            this = _linked(link, url, f"this {kind}")
             out.append(f'    <p class="meta more">{_escape(more)} more mention{"" if more == 1 else "s"} in {this}.</p>\n')
         if g["also"]:
             out.append('    <p class="also"><span class="also__label">Also in:</span>\n'
@@ -173,10 +174,24 @@ def mention_groups_html(ctx, groups) -> Markup:
 
 
 def _also(link, row) -> str:
-    title, rel, sim = _escape(row["title"]), _escape(row["relation"]), row["similarity"]
-    cell = f'<a href="{_escape(link(row["url"]))}">{title}</a>' if row["url"] else title
-    return (f'{cell} <span class="meta">({_escape(row["outlet"])}, <span class="rel rel-{rel}">{rel}</span>'
-            f'{" " + _escape(pct(sim)) if sim is not None else ""})</span>')
+    sim = row["similarity"]
+    return (f'{_linked(link, row["url"], _escape(row["title"]))} <span class="meta">({_escape(row["outlet"])}, '
+            f'{_relation(row["relation"])}{" " + _escape(pct(sim)) if sim is not None else ""})</span>')
+
+
+def _linked(link, url, html: str) -> str:
+    """`html` as a link to `url` (through the page's link()), or as it is when there is none."""
+    return f'<a href="{_escape(link(url))}">{html}</a>' if url else html
+
+
+def relation_html(relation) -> Markup:
+    return Markup(_relation(relation))
+
+
+def _relation(relation) -> str:
+    """A file's relation to its story's canonical (the `relation` macro)."""
+    rel = _escape(relation)
+    return f'<span class="rel rel-{rel}">{rel}</span>'
 
 
 def _contexts(link, group) -> str:
@@ -219,8 +234,8 @@ _COPY_ROW = ' class="copy-row"'
 
 
 def _source_tr(link, row, copy: bool) -> str:
-    title, rel, sim = _escape(row["title"]), _escape(row["relation"]), row["similarity"]
-    cell = f'<a href="{_escape(link(row["url"]))}">{title}</a>' if row["url"] else title
+    sim = row["similarity"]
+    cell = _linked(link, row["url"], _escape(row["title"]))
     if row["title"] != row["id"]:
         cell += f'<br><code class="file-id">{_escape(row["id"])}</code>'
     mark = '<span class="copy-mark" aria-hidden="true">↳ </span><span class="visually-hidden">Same report: </span>' \
@@ -231,7 +246,7 @@ def _source_tr(link, row, copy: bool) -> str:
             f'        <th scope="row">{mark}{cell}</th>\n'
             f'        <td data-label="Outlet, date">{_escape(row["outlet"])}{", " if row["outlet"] and row["date"] else ""}'
             f'{_escape(row["date"])}</td>\n'
-            f'        <td data-label="Relation"><span class="rel rel-{rel}">{rel}</span></td>\n'
+            f'        <td data-label="Relation">{_relation(row["relation"])}</td>\n'
             f'        <td data-label="Similarity" class="num">{similarity}</td>\n'
             f'        <td data-label="Reason">{_escape(row["reason"] or "")}</td>\n'
             '      </tr>\n')

@@ -80,7 +80,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
                        flags_html=fragments.flags_html, aligned_row_html=fragments.aligned_row_html,
                        rewrite_rows_html=fragments.rewrite_rows_html,
                        mention_groups_html=fragments.mention_groups_html, paragraphs_html=fragments.paragraphs_html,
-                       chips_html=fragments.chips_html,
+                       chips_html=fragments.chips_html, relation_html=fragments.relation_html,
                        source_rows_html=fragments.source_rows_html, source_tr_html=fragments.source_tr_html,
                        ent_link_html=fragments.ent_link_html,
                        quote_items_html=fragments.quote_items_html,
