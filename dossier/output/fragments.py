@@ -65,7 +65,11 @@ def paragraphs_html(ctx, paragraphs, tag: str = "p", indent: str = "  ") -> Mark
 @jinja2.pass_context
 def ent_link_html(ctx, e) -> Markup:
     """An entity's link on its own (chips, ties, a quotation's speaker), as `ent_link` prints it."""
-    return Markup(ent_link(_escape(_at(e, "kind")), _escape(ctx["link"](_at(e, "url"))), _escape(_at(e, "name"))))
+    return Markup(_entity(ctx["link"], e))
+
+
+def _entity(link, e) -> str:
+    return ent_link(_escape(_at(e, "kind")), _escape(link(_at(e, "url"))), _escape(_at(e, "name")))
 
 
 @jinja2.pass_context
@@ -75,7 +79,7 @@ def chips_html(ctx, items) -> Markup:
     link, out = ctx["link"], ['<ul class="chips">\n']
     for e in items:
         date = f' <span class="meta">{_escape(e["date"])}</span>' if e.get("date") else ""
-        out.append(f'  <li>{ent_link(_escape(e["kind"]), _escape(link(e["url"])), _escape(e["name"]))}{date}</li>\n')
+        out.append(f'  <li>{_entity(link, e)}{date}</li>\n')
     out.append("</ul>\n")
     return Markup("".join(out))
 
@@ -271,7 +275,7 @@ def _quote_item(ctx, q, show_speaker: bool) -> str:
     link, out = ctx["link"], [f'<li class="quote-item">\n  <q>{_escape(q["text"])}</q>\n']
     speaker, said_by, how, status = q["speaker"], q["said_by"], q["how"], q["status"]
     if show_speaker:
-        who = (ent_link_html(ctx, speaker) if speaker else
+        who = (_entity(link, speaker) if speaker else
                _escape(said_by) + (' <span class="meta">(not named)</span>' if how == "unknown" else "") if said_by else
                '<span class="meta">speaker not stated</span>')
         out.append(f'<span class="said-by">— {who}</span>')
