@@ -1,6 +1,6 @@
-"""The whole pipeline on one screen: load → clean (and site templates) → dedup →
-registry → link → timeline → quotes → checks (`build_model`), then pages → render
-(`build`).
+"""The whole pipeline on one screen: load → clean (and site templates) → registry
+→ dedup, with link (and each document's ties and quotations) beside it → timeline →
+quotes → checks (`build_model`), then pages → render (`build`).
 
 Every stage runs through the memo (dossier/memo): per-document stages are maps
 whose results are kept under each document's content key, corpus stages are
@@ -45,6 +45,11 @@ from .pipeline.timeline import build_timeline
 from .urls import note_clashes
 
 ENTITY_KINDS = ("person", "place", "event")
+# Link's workers begin beside dedup up to this many documents. A worker forked beside
+# it keeps the old copy of every page of this process's heap that dedup writes to: at
+# 11,000 documents 199 MiB, at 110,000 1,353 MiB, and the 100k build's peak (dedup's)
+# went from 3.6 to 4.3 GB. Past it link runs after dedup, as before.
+LINK_BESIDE_DEDUP = 20_000
 
 
 @contextmanager
@@ -96,25 +101,28 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
                            key=source_key, parallel=True)
         documents = memo.state("templates", Templates).update(cleaned)
-    with timed("dedup", progress):
-        dedup = partial(Dedup, config.dedup_threshold, kept=memo.warm)  # kept: serve's updates it after an edit
-        clusters = memo.state(f"dedup {config.dedup_threshold}", dedup).update(documents)
-        memo.let_go()
     with timed("registry", progress):
         ekey = sources_key(s for s in sources if s.kind in ENTITY_KINDS)
         entities, registry_warnings = memo.get("registry", ekey, partial(build_registry, sources))
-    with timed("link", progress):
-        link, ids = memo.get("linker", ekey, partial(Linker, entities)), [d.id for d in documents]
-        mentions = dict(zip(ids, memo.map("link", link, documents, key=_key, context=ekey, parallel=True)))
-        names = dict(zip(ids, memo.map("names", lambda d: names_of(mentions[d.id]), documents, key=_key, context=ekey)))
-        named_in = memo.state("naming", Naming).update(names)
-        ties = dict(zip(ids, memo.map("ties", _ties, [(d, mentions[d.id]) for d in documents],
-                                      key=lambda pair: pair[0].key, context=ekey, parallel=True)))
+        link = partial(_linked, memo.get("linker", ekey, partial(Linker, entities)), q.people_of(entities))
+    # link reads each document alone: its workers begin while this process runs dedup,
+    # which has one core's work, and this process takes its share of link after
+    with memo.begun("link", link, documents, key=_key, context=ekey,
+                    now=len(documents) <= LINK_BESIDE_DEDUP) as linked:
+        with timed("dedup", progress):
+            dedup = partial(Dedup, config.dedup_threshold, kept=memo.warm)  # kept: serve's updates it after an edit
+            clusters = memo.state(f"dedup {config.dedup_threshold}", dedup).update(documents)
+            memo.let_go()
+        with timed("link", progress):
+            ids, made = [d.id for d in documents], linked()
+            mentions, ties, found = ({i: x[k] for i, x in zip(ids, made)} for k in range(3))
+            names = dict(zip(ids, memo.map("names", lambda d: names_of(mentions[d.id]), documents, key=_key, context=ekey)))
+            named_in = memo.state("naming", Naming).update(names)
     with timed("timeline", progress):
         timeline = build_timeline(entities, named_in)
     stories, notes = _stories(memo, clusters, documents), published_notes(clusters, documents)
     with timed("quotes", progress):
-        quotes = _quotes(memo, documents, mentions, entities, stories, ekey)
+        quotes = _quotes(memo, documents, found, stories, ekey)
     d = Dossier(with_print_edition(config, len(stories)), sources, documents, stories, notes, entities, mentions, timeline, quotes=quotes, names=names,
                 named_in=named_in, ties=ties)
     with timed("checks", progress):
@@ -200,15 +208,13 @@ def _key(doc: Document) -> str:
     return doc.key
 
 
-def _ties(pair) -> bytes:
-    # a document and its mentions as one item: on a cluster the function goes to every
-    # worker, and a closure over `mentions` would take the whole corpus's with it
-    return sentence_ties(*pair)
-
-
-def _document_quotes(pair, people) -> list:
-    # as _ties: the document and its mentions as one item, the people bound by name
-    return q.document_quotes(*pair, people)
+def _linked(link: Linker, people: frozenset[str], doc: Document) -> tuple:
+    """A document's mentions, which of its names each sentence ties, and (an article's)
+    its quotations with their speakers: all that reads the document with its mentions,
+    made in one pass where the document is (on a cluster the mentions would otherwise
+    go out again to be read)."""
+    mentions = link(doc)
+    return mentions, sentence_ties(doc, mentions), q.document_quotes(doc, mentions, people) if doc.kind == "article" else []
 
 
 def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:
@@ -225,13 +231,10 @@ def _stories(memo: Memo, clusters, documents) -> tuple[Story, ...]:
                           context=digest(slugs)))
 
 
-def _quotes(memo: Memo, documents, mentions, entities, stories, ekey: str):
-    """Each article's quotations (per document), then each story's versions' quotations
-    aligned with its canonical's (per story), in document order."""
+def _quotes(memo: Memo, documents, found, stories, ekey: str):
+    """Each story's versions' quotations (`found`: each article's, from `_linked`)
+    aligned with its canonical's (per story), then every article's, in document order."""
     articles = [d for d in documents if d.kind == "article"]
-    found = dict(zip((d.id for d in articles), memo.map(
-        "quotes", partial(_document_quotes, people=q.people_of(entities)), [(d, mentions[d.id]) for d in articles],
-        key=lambda pair: pair[0].key, context=ekey, parallel=True)))
     keys = {d.id: d.key for d in documents}
     placed = dict(chain.from_iterable(memo.map(  # notes quote the sources: a note in a story adds none
         "placed", lambda s: tuple(zip((v.source for v in s.versions),

@@ -3,6 +3,9 @@ build of the shipped dossier shared by the end-to-end tests."""
 from __future__ import annotations
 
 import json
+import random
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -32,6 +35,29 @@ BROWSER_FIXTURES = {"browser", "page", "phone"}
 # time); test_cluster is also marked `cluster`.
 SLOW_MODULES = {"test_hostile", "test_cluster", "test_diskcache", "test_reproducible", "test_serve",
                 "test_dedup_update", "test_search", "test_pdf", "test_bad_input"}
+
+
+def make_corpus(site: Path, n: int = 300, seed: int = 15) -> None:
+    """`n` articles of 5 to 8 paragraphs of 3 sentences drawn from the shipped articles,
+    every fifth a copy of the one before less its last paragraph (dedup has stories to
+    fold), with the shipped people, places, events and notes (link has names to find)."""
+    pool = sorted({s for f in sorted((ROOT / "content/articles").glob("*.txt"))
+                   for p in f.read_text(encoding="utf-8").split("\n\n")[2:] if len(p) > 120
+                   for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", p) if len(s) > 40})
+    rng = random.Random(seed)
+    for kind in ("people", "places", "events", "notes"):
+        shutil.copytree(ROOT / "content" / kind, site / "content" / kind)
+    (site / "content/articles").mkdir(parents=True)
+    body: list[str] = []
+    for k in range(n):
+        if k % 5 == 4:
+            body = body[:-1]
+        else:
+            body = [" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(5, 8))]
+        day = f"2023-{1 + k % 12:02d}-{1 + k % 28:02d}"
+        text = f"---\ntitle: Report {k} from the border\npublished: {day}\n---\n" + "\n\n".join(body) + "\n"
+        (site / "content/articles" / f"a{k:04d}.md").write_text(text, encoding="utf-8")
+    (site / "dossier.yaml").write_text("title: Cluster test\nbase_url: https://example.org/c/\n")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, make_corpus
 from safety import dossier as run, tree
 from test_reproducible import EPOCH
 
@@ -28,29 +27,6 @@ pytestmark = pytest.mark.cluster
 
 ARTICLES = 300
 DASK = Path(sys.executable).with_name("dask")  # the dask CLI of the Python that runs dossier
-
-
-def make_corpus(site: Path, n: int = ARTICLES, seed: int = 15) -> None:
-    """`n` articles of 5 to 8 paragraphs of 3 sentences drawn from the shipped articles,
-    every fifth a copy of the one before less its last paragraph (dedup has stories to
-    fold), with the shipped people, places, events and notes (link has names to find)."""
-    pool = sorted({s for f in sorted((ROOT / "content/articles").glob("*.txt"))
-                   for p in f.read_text(encoding="utf-8").split("\n\n")[2:] if len(p) > 120
-                   for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", p) if len(s) > 40})
-    rng = random.Random(seed)
-    for kind in ("people", "places", "events", "notes"):
-        shutil.copytree(ROOT / "content" / kind, site / "content" / kind)
-    (site / "content/articles").mkdir(parents=True)
-    body: list[str] = []
-    for k in range(n):
-        if k % 5 == 4:
-            body = body[:-1]
-        else:
-            body = [" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(5, 8))]
-        day = f"2023-{1 + k % 12:02d}-{1 + k % 28:02d}"
-        text = f"---\ntitle: Report {k} from the border\npublished: {day}\n---\n" + "\n\n".join(body) + "\n"
-        (site / "content/articles" / f"a{k:04d}.md").write_text(text, encoding="utf-8")
-    (site / "dossier.yaml").write_text("title: Cluster test\nbase_url: https://example.org/c/\n")
 
 
 @contextmanager
@@ -117,7 +93,7 @@ def test_a_cluster_build_is_the_local_build_byte_for_byte(cluster, tmp_path):
     build(site, tmp_path / "cluster", "--scheduler", cluster)
     done = {k: n - before.get(k, 0) for k, n in ran_on(cluster).items()}
     # clean, link and the pages ran as tasks: 8 partitions a map on 2 one-thread workers
-    assert done.get("dossier_clean", 0) >= 8 and done.get("dossier_linker", 0) >= 8, done
+    assert done.get("dossier_clean", 0) >= 8 and done.get("dossier_linked", 0) >= 8, done
     assert done.get("dossier_page", 0) >= 8, done
     local, remote = tree(tmp_path / "local"), tree(tmp_path / "cluster")
     assert remote == local

@@ -1,5 +1,6 @@
 """memo/engine.py's `shared`: the work of a map or of render, split between this
-process and forked workers, with the serial run's results and errors."""
+process and forked workers, with the serial run's results and errors; and a map
+begun on the workers while this process does other work (`begun`)."""
 from __future__ import annotations
 
 import os
@@ -46,6 +47,45 @@ def test_a_content_error_returned_by_a_worker_comes_back_whole(monkeypatch):
     assert [e.format() for e, _ in got] == [f"content/{x}.md:{x}: bad (fix it)" if x else "content/0.md: bad (fix it)"
                                             for x in range(300)]
     assert any(in_worker for _, in_worker in got)
+
+
+def _stamped(x: int) -> tuple[int, int, float]:
+    time.sleep(0.005)
+    return x, os.getpid(), time.monotonic()
+
+
+def test_a_map_begun_runs_on_the_workers_while_this_process_does_other_work(monkeypatch):
+    """build_model begins link's map, then runs dedup: the worker's share is done
+    meanwhile, and the call gives the serial run's results in order, this process
+    taking its share once it calls."""
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    items = list(range(400))
+    with LocalEngine(workers=2).begun(_stamped, items) as results:
+        time.sleep(1.0)  # this process's other work
+        called = time.monotonic()
+        got = results()
+    assert [x for x, _, _ in got] == items
+    before = [pid for _, pid, at in got if at < called]
+    assert before and os.getpid() not in before  # begun by the worker alone...
+    assert os.getpid() in {pid for _, pid, at in got if at >= called}  # ...this process took its share after
+
+
+def test_a_map_begun_and_left_unfinished_stops_its_workers(monkeypatch):
+    import multiprocessing
+    monkeypatch.setattr(engine, "POOL_FROM", 1)
+    with pytest.raises(ValueError, match="dedup failed"):
+        with LocalEngine(workers=2).begun(_stamped, list(range(2000))) as results:
+            assert multiprocessing.active_children()
+            raise ValueError("dedup failed")
+    assert not multiprocessing.active_children()
+
+
+def test_a_map_too_small_for_workers_is_begun_when_it_is_called():
+    calls = []
+    with LocalEngine(workers=2).begun(calls.append, [1, 2, 3]) as results:
+        assert calls == []
+        results()
+    assert calls == [1, 2, 3]
 
 
 def test_no_worker_is_forked_while_a_program_is_being_started():
@@ -161,3 +201,26 @@ def test_no_full_collection_is_due_while_the_model_and_the_page_plan_are_made(mo
     b.build(root, tmp_path / "site", b.load_config(root))
     assert len(seen) == 2 and gc.get_threshold() == before
     assert all(t[:2] == before[:2] and t[2] >= 2**30 for t in seen)
+
+
+def test_link_begun_beside_dedup_gives_the_site_link_after_dedup_gives(monkeypatch, tmp_path):
+    """build_model begins link's workers before dedup (up to LINK_BESIDE_DEDUP
+    documents) and past that runs link after it: the same site, byte for byte."""
+    import multiprocessing
+    import dossier.build as b
+    from conftest import make_corpus
+    from safety import tree
+    from test_reproducible import EPOCH
+    site = tmp_path / "site"
+    make_corpus(site)  # 300 articles and the shipped notes: past POOL_FROM, so link has workers
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    real, seen = b.Dedup.update, []
+    monkeypatch.setattr(b.Dedup, "update", lambda self, docs: seen.append(bool(multiprocessing.active_children()))
+                        or real(self, docs))
+    trees = []
+    for beside in (b.LINK_BESIDE_DEDUP, 0):
+        monkeypatch.setattr(b, "LINK_BESIDE_DEDUP", beside)
+        b.build(site, tmp_path / f"out-{beside}", b.load_config(site))
+        trees.append(tree(tmp_path / f"out-{beside}"))
+    assert seen == [True, False]  # link's worker was running while dedup ran; then not
+    assert trees[0] == trees[1] and len(trees[0]) > 300

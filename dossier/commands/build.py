@@ -64,7 +64,7 @@ def _engine(scheduler: str | None):
 def _build(site: Path, out: Path, config, memo: DiskMemo, manifest: Manifest, quiet: bool):
     from ..build import Timings, build  # the whole pipeline: imported only when a build is needed (docs/cache.md)
     console = Console(stderr=True)
-    stages = ["load", "clean", "dedup", "registry", "link", "timeline", "quotes", "checks", "pages", "render",
+    stages = ["load", "clean", "registry", "dedup", "link", "timeline", "quotes", "checks", "pages", "render",
               "search", "write"]
     stages += ["pdf"] if config.pdf else []
     timed = Timings()

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import gc
 import threading
+from contextlib import contextmanager, nullcontext
 from functools import wraps
 from itertools import compress
 from operator import is_not
-from typing import Callable, Hashable, Iterable, Sequence, TypeVar
+from typing import Callable, Hashable, Iterable, Iterator, Sequence, TypeVar
 
 from .engine import Engine, LocalEngine, give_back_memory
 
@@ -85,6 +86,38 @@ class Memo:
         from the last call by identity (the last call's items are kept, so an id cannot
         be another's), which spares 10⁴ keys and lookups after a one-file edit. An
         optimisation only: any other object is looked up by its key."""
+        with self.begun(stage, fn, items, key, context, parallel) as results:
+            return results()
+
+    @contextmanager
+    def begun(self, stage: str, fn: Callable[[T], R], items: Sequence[T], key: Callable[[T], Hashable],
+              context: Hashable = None, parallel: bool = True, now: bool = True) -> Iterator[Callable[[], list[R]]]:
+        """`map`, its misses begun on the engine's workers now (`LocalEngine.begun`)
+        while this process goes on with other work; the block's value is a call that
+        waits for them and returns what `map` returns. What is left undone when the
+        block is left is stopped. Not `now`: the map is run by that call."""
+        with self._lock:
+            keys, out, todo = self._lookup(stage, items, key, context)
+        misses = [items[ix[0]] for ix in todo.values()]
+        later = lambda: (self.engine.map if parallel else _serial)(fn, misses) if misses else []  # noqa: E731
+        with self.engine.begun(fn, misses) if parallel and now and misses else nullcontext(later) as run:
+            def results() -> list[R]:
+                made = run()
+                with self._lock:
+                    table = self.table(stage)
+                    for k, result in zip(todo, made):
+                        table[k] = result
+                        for i in todo[k]:
+                            out[i] = result
+                    self.keep(stage, keys)
+                    self._last[stage] = (context, list(items), keys, out)
+                return out
+            yield results
+
+    def _lookup(self, stage: str, items: Sequence[T], key: Callable[[T], Hashable], context: Hashable) \
+            -> tuple[list, list, dict[Hashable, list[int]]]:
+        """A map's keys and the results found for them, and the misses: key → the places
+        of the items that have it."""
         table = self.table(stage)
         last = self._last.get(stage)
         before, before_keys, before_out = last[1:] if last is not None and last[0] == context else ((), (), ())
@@ -106,15 +139,7 @@ class Memo:
                 out[i] = table[k]
             else:
                 todo.setdefault(k, []).append(i)
-        if todo:
-            run = self.engine.map if parallel else _serial
-            for k, result in zip(todo, run(fn, [items[ix[0]] for ix in todo.values()])):
-                table[k] = result
-                for i in todo[k]:
-                    out[i] = result
-        self.keep(stage, keys)
-        self._last[stage] = (context, list(items), keys, out)
-        return out
+        return keys, out, todo
 
     @_locked
     def keep(self, stage: str, keys: list) -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from ..errors import DossierError, UsageError
 from ..keys import code_digest
@@ -74,6 +75,12 @@ class DaskEngine:
                                        f"{ATTEMPTS} times, last with {type(e).__name__}: {e}",
                                        hint="is a worker running out of memory? (dask worker --memory-limit)") from None
         return [r if ok else fn(x) for (ok, r), x in zip((r for part in done for r in part), items)]
+
+    @contextmanager
+    def begun(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[Callable[[], list[R]]]:
+        """On a cluster a map begun early runs when it is waited for: the cores it would
+        fill beside this process are the workers', not this machine's."""
+        yield lambda: self.map(fn, items)
 
     def _run(self, fn: Callable, items: Sequence) -> list[list[tuple[bool, object]]]:
         client = self.client
@@ -151,4 +158,5 @@ def _partition(items: list, fn: Callable) -> list[tuple[bool, object]]:
 
 
 def _name(fn) -> str:
+    fn = getattr(fn, "func", fn)  # a partial's own function: "linked", not "partial"
     return getattr(fn, "__name__", type(fn).__name__).strip("_").lower()

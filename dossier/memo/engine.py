@@ -15,7 +15,8 @@ import queue
 import resource
 import signal
 import threading
-from typing import Callable, Protocol, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Callable, ContextManager, Iterator, Protocol, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,14 +40,26 @@ SPAWN_LOCK = threading.Lock()
 class Engine(Protocol):
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]: ...
 
+    def begun(self, fn: Callable[[T], R], items: Sequence[T]) -> ContextManager[Callable[[], list[R]]]: ...
+
 
 class LocalEngine:
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        with self.begun(fn, items) as results:
+            return results()
+
+    @contextmanager
+    def begun(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[Callable[[], list[R]]]:
+        """map(fn, items) begun now by the workers, while this process goes on with
+        other work: the block's value is a call that waits for the rest, taking this
+        process's share, and returns the results. What is left when the block is left
+        is stopped. (A map too small for workers is done by that call, here.)"""
         if self.workers < 2 or len(items) < POOL_FROM or multiprocessing.parent_process() is not None:
-            return [fn(x) for x in items]
+            yield lambda: [fn(x) for x in items]
+            return
         # small chunks taken in order: one long item does not hold up a worker's whole share
         size = max(1, len(items) // (self.workers * 8))
         chunks = [range(at, min(at + size, len(items))) for at in range(0, len(items), size)]
@@ -57,17 +70,29 @@ class LocalEngine:
             for i, r in zip(chunks[k], chunk if chunk is not None else [fn(items[i]) for i in chunks[k]]):
                 results[i] = r
 
-        shared(lambda k: [fn(items[i]) for i in chunks[k]], len(chunks), self.workers, done)
-        return results
+        with pooled(lambda k: [fn(items[i]) for i in chunks[k]], len(chunks), self.workers) as finish:
+            yield lambda: finish(done) or results
 
 
 def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, R | None], None],
            here: bool = True) -> None:
     """task(k) for k in range(n), shared between this process and `workers - 1` forked
-    ones (or, not `here`, done by `workers` forked ones alone), each taking the next k
-    when it is free; done(k, result) is called here, as results arrive, with None for
-    a task that raised in a worker (the caller does it again here, so the error is
-    raised with the serial run's traceback; one that raises here is raised).
+    ones (or, not `here`, done by `workers` forked ones alone); `pooled` says how."""
+    with pooled(task, n, workers, here) as finish:
+        finish(done)
+
+
+@contextmanager
+def pooled(task: Callable[[int], R], n: int, workers: int, here: bool = True) \
+        -> Iterator[Callable[[Callable[[int, R | None], None]], None]]:
+    """task(k) for k in range(n), begun by forked workers when the block is entered:
+    `workers - 1` of them (or, not `here`, `workers`), each taking the next k when it
+    is free. The block's value, finish(done), waits for the rest (this process taking
+    its share when `here`) and calls done(k, result) here as results arrive, with None
+    for a task that raised in a worker (the caller does it again here, so the error is
+    raised with the serial run's traceback; one that raises here is raised). Between
+    the two this process may do other work (dedup, while link's workers begin): a
+    worker's results wait in its pipe, and one that retires is replaced only then.
 
     A forked worker copies, page by page, whatever of the parent's heap its reference
     counts touch (for render, most of the model). So a forked worker retires once it
@@ -110,10 +135,7 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
             replace(got[1])
         return got
 
-    children: list = []
-    try:
-        for _ in range(workers - 1 if here else workers):
-            fork()
+    def finish(done: Callable[[int, R | None], None]) -> None:
         left = n
         while left:
             k = take() if here else n
@@ -128,11 +150,22 @@ def shared(task: Callable[[int], R], n: int, workers: int, done: Callable[[int, 
             while left and (arrived := arrival(wait=False)):
                 done(*arrived)
                 left -= 1
-    finally:
-        gc.unfreeze()
-        for child in children:
+        stop()  # every result is in: the workers go now, not when the block is left
+
+    def stop() -> None:
+        while children:
+            child = children.pop()
             child.kill()
             child.join()
+
+    children: list = []
+    try:
+        for _ in range(workers - 1 if here else workers):
+            fork()
+        yield finish
+    finally:
+        gc.unfreeze()
+        stop()
 
 
 def _work(parent: int, task, take, n: int, results) -> None:
