@@ -99,8 +99,8 @@ class Memo:
         with self._lock:
             keys, out, todo = self._lookup(stage, items, key, context)
         misses = [items[ix[0]] for ix in todo.values()]
-        later = lambda: (self.engine.map if parallel else _serial)(fn, misses) if misses else []  # noqa: E731
-        with self.engine.begun(fn, misses) if parallel and now and misses else nullcontext(later) as run:
+        later = lambda: (self.engine.map if parallel else _serial)(fn, misses)  # noqa: E731
+        with self.engine.begun(fn, misses) if parallel and now else nullcontext(later) as run:
             def results() -> list[R]:
                 made = run()
                 with self._lock:

@@ -267,12 +267,13 @@ def pct(x) -> str:
 def quote_items_html(ctx, quotes, show_speaker=True) -> Markup:
     """A list's quotations (story.html, entity.html), each a `<li>`:
     12,659 of them in the story pages of a 4,000-article dossier."""
-    return Markup("".join(f"  {_quote_item(ctx, q, show_speaker)}\n" for q in quotes))
+    link = ctx["link"]
+    return Markup("".join(f"  {_quote_item(link, q, show_speaker)}\n" for q in quotes))
 
 
-def _quote_item(ctx, q, show_speaker: bool) -> str:
+def _quote_item(link, q, show_speaker: bool) -> str:
     """A quotation with who said it, where, and the copies that word it differently."""
-    link, out = ctx["link"], [f'<li class="quote-item">\n  <q>{_escape(q["text"])}</q>\n']
+    out = [f'<li class="quote-item">\n  <q>{_escape(q["text"])}</q>\n']
     speaker, said_by, how, status = q["speaker"], q["said_by"], q["how"], q["status"]
     if show_speaker:
         who = (_entity(link, speaker) if speaker else
