@@ -50,6 +50,11 @@ ENTITY_KINDS = ("person", "place", "event")
 # 11,000 documents 199 MiB, at 110,000 1,353 MiB, and the 100k build's peak (dedup's)
 # went from 3.6 to 4.3 GB. Past it link runs after dedup, as before.
 LINK_BESIDE_DEDUP = 20_000
+# Up to this many files they are read in forked workers (0.6 s on one core at 4,000
+# articles, 0.4 on two). Past it they are read here: what a worker reads comes back
+# through pickle, and the 100k tree's peak rose 3,638 → 3,764 MiB (link's 2,907 → 3,674)
+# for 3 s of 33.
+READ_IN_WORKERS = 20_000
 
 
 @contextmanager
@@ -94,9 +99,8 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
     with timed("load", progress):
         listing = memo.get("listing", (str(site), config.follow_outside_symlinks),
                            partial(list_content, site / "content", config.follow_outside_symlinks))
-        # not parallel: read in forked workers, the sources came back through pickle and the
-        # 100k tree's peak rose 3,638 → 3,764 MiB (link 2,907 → 3,674) for 3 s of 33
-        sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key))
+        sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key,
+                                                 parallel=len(listing) <= READ_IN_WORKERS, local=True))
     with timed("clean", progress):
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
                            key=source_key, parallel=True)
@@ -239,7 +243,7 @@ def _quotes(memo: Memo, documents, found, stories, ekey: str):
     placed = dict(chain.from_iterable(memo.map(  # notes quote the sources: a note in a story adds none
         "placed", lambda s: tuple(zip((v.source for v in s.versions),
                                       q.place_story(s, [found.get(v.source, []) for v in s.versions]))),
-        stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)), context=ekey)))
+        stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)), context=ekey, parallel=True, local=True)))
     return tuple(chain.from_iterable([placed.get(d.id, found[d.id]) for d in articles]))  # (in C: 10⁵ quotes)
 
 
@@ -247,5 +251,6 @@ def _findings(memo: Memo, d: Dossier, ekey: str):
     ctx = checks.Context(d, ekey)
     docs = {doc.id: doc for doc in d.documents}
     per_file = dict(zip((s.id for s in d.sources), memo.map(
-        "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key)))
+        "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key,
+        parallel=True, local=True)))
     return checks.content_findings(d, per_file)

@@ -95,6 +95,9 @@ def test_a_cluster_build_is_the_local_build_byte_for_byte(cluster, tmp_path):
     # clean, link and the pages ran as tasks: 8 partitions a map on 2 one-thread workers
     assert done.get("dossier_clean", 0) >= 8 and done.get("dossier_linked", 0) >= 8, done
     assert done.get("dossier_page", 0) >= 8, done
+    # and nothing else: reading the files, placing quotations and the checks read this
+    # machine's files or the whole model, and run on its cores (Memo.map's `local`)
+    assert {k for k, n in done.items() if n} == {"dossier_clean", "dossier_linked", "dossier_page"}, done
     local, remote = tree(tmp_path / "local"), tree(tmp_path / "cluster")
     assert remote == local
     model = json.loads((tmp_path / "cluster/dossier.json").read_text())

@@ -3,6 +3,7 @@ items]. Identity only spares work; it never decides a result."""
 from __future__ import annotations
 
 import os
+import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,6 +46,26 @@ def test_differing_names_the_places_of_other_objects():
     assert differing([a, b, c], [a, Item("b"), c]) == [1]
     assert differing([a, b, c], [a, b, c]) == []
     assert differing([a, b], [a, b, c]) is None
+
+
+class NoCluster:
+    """An engine that is not this machine's: a map sent to it fails."""
+    workers = 2
+
+    def map(self, fn, items):
+        raise AssertionError("sent to the cluster")
+
+    def begun(self, fn, items):
+        raise AssertionError("sent to the cluster")
+
+
+def test_a_local_map_runs_on_this_machines_cores_whatever_the_engine():
+    memo, items = Memo(NoCluster()), [Item(str(k)) for k in range(500)]  # enough for workers
+    parent = os.getpid()
+    slow = lambda x: time.sleep(0.002) or (x.text, os.getpid())  # noqa: E731 (long enough for the worker to take some)
+    out = memo.map("pid", slow, items, key=lambda x: x.text, parallel=True, local=True)
+    assert [t for t, _ in out] == [x.text for x in items]
+    assert {pid for _, pid in out} - {parent}, "no item was made in a forked worker"
 
 
 def test_a_released_memo_keeps_the_asked_keys_of_the_tables_it_saves_only(tmp_path):

@@ -44,6 +44,9 @@ class Memo:
     def __init__(self, engine: Engine | None = None, warm: bool = False):
         self._lock = threading.RLock()
         self.engine = engine or LocalEngine()
+        # this machine's cores, for the maps a cluster cannot take: they read this
+        # machine's files, or the model held here
+        self.cores = self.engine if isinstance(self.engine, LocalEngine) else LocalEngine()
         self.warm = warm  # serve: the corpus stages' indexes are kept for the next build
         self._tables: dict[str, dict] = {}
         # stage → the keys this build asked for: single ones (get) and whole maps' lists,
@@ -75,23 +78,25 @@ class Memo:
 
     @_locked
     def map(self, stage: str, fn: Callable[[T], R], items: Sequence[T], key: Callable[[T], Hashable],
-            context: Hashable = None, parallel: bool = False) -> list[R]:
+            context: Hashable = None, parallel: bool = False, local: bool = False) -> list[R]:
         """[fn(x) for x in items], each from the memo when it was made before: under
         (key(x), context), where key(x) is the item's own content key and `context` what
         the stage reads besides it (the entities' key). The misses run on the engine
-        (over local cores, or a cluster) when `parallel`.
+        (over local cores, or a cluster) when `parallel`; over this machine's cores
+        whatever the engine when also `local`.
 
         The items a stage gets are mostly what the memo handed out last time, the very
         same objects, mostly at the same places: for those, key and result are taken
         from the last call by identity (the last call's items are kept, so an id cannot
         be another's), which spares 10⁴ keys and lookups after a one-file edit. An
         optimisation only: any other object is looked up by its key."""
-        with self.begun(stage, fn, items, key, context, parallel) as results:
+        with self.begun(stage, fn, items, key, context, parallel, local=local) as results:
             return results()
 
     @contextmanager
     def begun(self, stage: str, fn: Callable[[T], R], items: Sequence[T], key: Callable[[T], Hashable],
-              context: Hashable = None, parallel: bool = True, now: bool = True) -> Iterator[Callable[[], list[R]]]:
+              context: Hashable = None, parallel: bool = True, now: bool = True,
+              local: bool = False) -> Iterator[Callable[[], list[R]]]:
         """`map`, its misses begun on the engine's workers now (`LocalEngine.begun`)
         while this process goes on with other work; the block's value is a call that
         waits for them and returns what `map` returns. What is left undone when the
@@ -99,8 +104,9 @@ class Memo:
         with self._lock:
             keys, out, todo = self._lookup(stage, items, key, context)
         misses = [items[ix[0]] for ix in todo.values()]
-        later = lambda: (self.engine.map if parallel else _serial)(fn, misses)  # noqa: E731
-        with self.engine.begun(fn, misses) if parallel and now else nullcontext(later) as run:
+        engine = self.cores if local else self.engine
+        later = lambda: (engine.map if parallel else _serial)(fn, misses)  # noqa: E731
+        with engine.begun(fn, misses) if parallel and now else nullcontext(later) as run:
             def results() -> list[R]:
                 made = run()
                 with self._lock:
