@@ -122,3 +122,17 @@ def test_the_fields_left_out_are_derived_from_the_ones_in():
     """text is the file's bytes (sha256 covers them) and lines the front matter's lines
     (the meta covers its values): the key is unchanged only by a change no file can make."""
     assert set(CHANGED) | NOT_READ == {f.name for f in fields(Source)}
+
+
+def test_a_dossier_of_text_files_imports_neither_trafilatura_nor_asyncio(tmp_path):
+    """What only saved web pages (trafilatura, 0.1 s) or a cluster (asyncio) need is
+    imported when they are there: otherwise it is time on one core before anything else."""
+    import subprocess
+    import sys
+    site = Path(__file__).resolve().parent.parent
+    code = ("import sys; from pathlib import Path; from dossier.build import build_model; "
+            f"d = build_model(Path({str(site)!r})); "
+            "print(len(d.documents), sorted(m for m in ('trafilatura', 'asyncio') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    count, imported = out.stdout.split(" ", 1)
+    assert int(count) > 0 and imported.strip() == "[]", out.stdout

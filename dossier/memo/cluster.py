@@ -15,7 +15,6 @@ never loads it.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +60,7 @@ class DaskEngine:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if not len(items):
             return []
+        import asyncio  # (already imported by distributed; not by a build without a cluster, 18 ms)
         self._pickles(fn)
         for attempt in range(1, ATTEMPTS + 1):
             try:

@@ -20,7 +20,6 @@ from typing import Iterator, Mapping
 
 import lxml.html
 from lxml import etree
-from trafilatura import bare_extraction
 
 from ..models import Removed
 from .junk import caption_parts
@@ -87,6 +86,9 @@ def read_page(html: str) -> Page:
     except (etree.ParserError, ValueError):
         return Page((), (), (), (), {})
     blocks = list(_walk(tree))
+    # imported with the first page: trafilatura and what it imports take 0.1 s that a
+    # dossier of text files would spend on one core before anything else
+    from trafilatura import bare_extraction
     try:
         found = bare_extraction(lxml.html.document_fromstring(html), **OPTIONS)
     except Exception:  # noqa: BLE001  trafilatura on a page it cannot take: the guard below reads it
