@@ -14,7 +14,7 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "′": "'
 _ASCII_FOLDED = tuple(chr(c) for c in _FOLD if c < 128)
 
 # the stop, then what closes with it and the space after. (It starts with the stop, not a
-# lookbehind for it: re then skips to the next stop, a fifth of the time of the split)
+# lookbehind for it: re then skips from stop to stop, and the split takes a third less time)
 _SENTENCE_END = re.compile(r"[.!?…]([’”\"')\]]*)\s+(?=[“\"‘'(\[]?[A-Z0-9])")
 
 
