@@ -357,11 +357,13 @@ def test_a_build_killed_in_its_worker_pool_ends_quietly(how, tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "dossier", "build", str(root), "-o", str(tmp_path / "out")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 120
-    while not _children(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.02)  # mid-task
-    workers = _children(proc.pid)
+    deadline, workers = time.monotonic() + 120, []
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        if _children(proc.pid):
+            time.sleep(0.02)  # mid-task; a pool done by then (reading 320 small files) is not: wait for the next
+            workers = _children(proc.pid)
+        else:
+            time.sleep(0.005)
     assert workers, "the build never started its workers, or they were done already"
     if how == "SIGKILL":
         proc.kill()
