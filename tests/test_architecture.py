@@ -3,6 +3,8 @@ keys the memo keeps results under change whenever what a stage reads changes."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -127,8 +129,6 @@ def test_the_fields_left_out_are_derived_from_the_ones_in():
 def test_a_dossier_of_text_files_imports_neither_trafilatura_nor_asyncio(tmp_path):
     """What only saved web pages (trafilatura, 0.1 s) or a cluster (asyncio) need is
     imported when they are there: otherwise it is time on one core before anything else."""
-    import subprocess
-    import sys
     site = Path(__file__).resolve().parent.parent
     code = ("import sys; from pathlib import Path; from dossier.build import build_model; "
             f"d = build_model(Path({str(site)!r})); "
