@@ -163,28 +163,22 @@ class Mentions(Sequence[Mention]):
         named: kept packed beside the mentions, so no mention is made to find them."""
         return self._names
 
-    def naming(self, entity: Slug, kind: EntityKind) -> list[Mention]:
-        """The mentions of one entity, in the document's order, made without the others:
-        an entity's pages read those of each of the thousands of documents naming it."""
-        return [self._at(j) for j in self._of(entity, kind)]
-
-    def naming_in(self, entity: Slug, kind: EntityKind) -> list[tuple[Mention, tuple[int, int] | None]]:
-        """naming(), each mention with the span of its sentence (None unless kept)."""
-        s = self._spans
-        return [(self._at(j), None if s is None else (s[j // 2], s[j // 2 + 1])) for j in self._of(entity, kind)]
+    def naming(self, entity: Slug, kind: EntityKind) -> list[tuple[Mention, tuple[int, int] | None]]:
+        """The mentions of one entity, in the document's order, made without the others
+        (an entity's pages read those of each of the thousands of documents naming it),
+        each with the span of its sentence (None unless kept)."""
+        try:
+            k = self._names.index((entity, kind))
+        except ValueError:
+            return []
+        p, s = self._packed, self._spans
+        return [(self._at(j), None if s is None else (s[j // 2], s[j // 2 + 1]))
+                for j in range(0, len(p), 4) if p[j] >> 2 == k]
 
     def spans(self) -> list[tuple[int, int]] | None:
         """The span of the sentence holding each mention, in their order, when kept."""
         s = self._spans
         return None if s is None else list(zip(s[::2], s[1::2]))
-
-    def _of(self, entity: Slug, kind: EntityKind) -> list[int]:
-        try:
-            k = self._names.index((entity, kind))
-        except ValueError:
-            return []
-        p = self._packed
-        return [j for j in range(0, len(p), 4) if p[j] >> 2 == k]
 
     def within(self, places: set[tuple[bool, int]]) -> list[Mention]:
         """The mentions in these (in_caption, paragraph), in the document's order."""

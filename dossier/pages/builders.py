@@ -273,7 +273,7 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
         # paragraphs (a note's are all shown). At 4,000 articles every paragraph naming
         # it unpacked 39 mentions a group, these paragraphs 15
         limit = SENTENCES_PER_SOURCE if doc.kind == "article" else None
-        named = sorted(packed.naming_in(e.slug, e.kind), key=lambda x: (x[0].in_caption, x[0].paragraph, x[0].start))
+        named = sorted(packed.naming(e.slug, e.kind), key=lambda x: (x[0].in_caption, x[0].paragraph, x[0].start))
         mine = [m for m, _ in named]
         shown = list(dict.fromkeys((m.in_caption, m.paragraph) for m in mine))[:limit]
         grouped = by_paragraph(packed.within(set(shown)))

@@ -72,7 +72,7 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
     """Each sentence of `doc` that mentions `entity`, once, with every mention in it
     linked: the first `limit` of them, and how many more mentions follow them.
     `grouped`: by_paragraph(doc_mentions), when the caller keeps it; `spans`: each
-    mention's sentence as link kept it (Mentions.naming_in), if it did. A note's headings
+    mention's sentence as link kept it (Mentions.naming), if it did. A note's headings
     are left out (unless nothing else names it) and its run-in labels cut off."""
     seen, out, headings = set(), [], []
     by_text, starts = grouped or by_paragraph(doc_mentions)
