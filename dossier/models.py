@@ -122,17 +122,11 @@ class Mentions(Sequence[Mention]):
     memory: they are the model's most numerous records (7·10⁶ at 100,000 articles,
     held by the main process from link to the last page), and as Mention objects,
     with their offsets as int objects, they took ~170 bytes each, 1.2 GB; packed,
-    16 bytes (and 8 for the span of the sentence holding it) and the document's few
-    distinct (entity, kind) pairs."""
+    16 bytes and the document's few distinct (entity, kind) pairs."""
 
-    __slots__ = ("document", "_names", "_packed", "_spans")
+    __slots__ = ("document", "_names", "_packed")
 
-    def __init__(self, document: SourceId, mentions: Iterable[Mention] = (),
-                 spans: Iterable[tuple[int, int]] | None = None):
-        """`spans`: the span of the sentence holding each mention in its paragraph (link
-        gives them: its sentence ties cut every paragraph it names anything in, and an
-        entity's pages, which cut them again, would otherwise split a paragraph once for
-        each entity named in it, in whichever worker makes that entity's pages)."""
+    def __init__(self, document: SourceId, mentions: Iterable[Mention] = ()):
         names: dict[tuple[Slug, EntityKind], int] = {}
         packed = array("I")  # per mention: name index << 2 | in_caption << 1 | wikilink, paragraph, start, end
         for m in mentions:
@@ -140,10 +134,7 @@ class Mentions(Sequence[Mention]):
                 raise ValueError(f"a mention in {m.document} among those of {document}")
             k = names.setdefault((m.entity, m.kind), len(names))
             packed.extend((k << 2 | m.in_caption << 1 | m.wikilink, m.paragraph, m.start, m.end))
-        kept = None if spans is None else array("I", [x for span in spans for x in span])
-        if kept is not None and len(kept) != len(packed) // 2:
-            raise ValueError(f"{len(kept) // 2} sentence spans for {len(packed) // 4} mentions")
-        self.document, self._names, self._packed, self._spans = document, tuple(names), packed, kept
+        self.document, self._names, self._packed = document, tuple(names), packed
 
     def __len__(self) -> int:
         return len(self._packed) // 4
@@ -163,22 +154,15 @@ class Mentions(Sequence[Mention]):
         named: kept packed beside the mentions, so no mention is made to find them."""
         return self._names
 
-    def naming(self, entity: Slug, kind: EntityKind) -> list[tuple[Mention, tuple[int, int] | None]]:
-        """The mentions of one entity, in the document's order, made without the others
-        (an entity's pages read those of each of the thousands of documents naming it),
-        each with the span of its sentence (None unless kept)."""
+    def naming(self, entity: Slug, kind: EntityKind) -> list[Mention]:
+        """The mentions of one entity, in the document's order, made without the others:
+        an entity's pages read those of each of the thousands of documents naming it."""
         try:
             k = self._names.index((entity, kind))
         except ValueError:
             return []
-        p, s = self._packed, self._spans
-        return [(self._at(j), None if s is None else (s[j // 2], s[j // 2 + 1]))
-                for j in range(0, len(p), 4) if p[j] >> 2 == k]
-
-    def spans(self) -> list[tuple[int, int]] | None:
-        """The span of the sentence holding each mention, in their order, when kept."""
-        s = self._spans
-        return None if s is None else list(zip(s[::2], s[1::2]))
+        p = self._packed
+        return [self._at(j) for j in range(0, len(p), 4) if p[j] >> 2 == k]
 
     def within(self, places: set[tuple[bool, int]]) -> list[Mention]:
         """The mentions in these (in_caption, paragraph), in the document's order."""
@@ -203,12 +187,12 @@ class Mentions(Sequence[Mention]):
         return f"Mentions({self.document!r}, {list(self)!r})"
 
     def __reduce__(self):
-        return Mentions._raw, (self.document, self._names, self._packed, self._spans)
+        return Mentions._raw, (self.document, self._names, self._packed)
 
     @staticmethod
-    def _raw(document: SourceId, names: tuple, packed: array, spans: array | None = None) -> "Mentions":
+    def _raw(document: SourceId, names: tuple, packed: array) -> "Mentions":
         out = Mentions.__new__(Mentions)
-        out.document, out._names, out._packed, out._spans = document, names, packed, spans
+        out.document, out._names, out._packed = document, names, packed
         return out
 
 

@@ -97,30 +97,6 @@ def test_sentence_ties_are_the_names_each_sentence_names_together():
     assert tied(names, ties, ("person", "nobody")) == set() and tied((), b"", xi) == set()
 
 
-def test_link_keeps_each_mentions_sentence_as_the_split_finds_it():
-    """Linker keeps the span of the sentence holding each mention (an entity's pages
-    read it instead of cutting the paragraph again); it is text.sentence_at's span, it
-    comes back from a worker with the mentions, and sentence ties read the same from
-    mentions that keep no spans."""
-    import pickle
-    from dossier.models import Mentions
-    from dossier.pipeline.link import Linker, sentence_ties, text_of
-    from dossier.text import sentence_at
-    d = doc("Mr. Xi Jinping met Putin in Moscow. Later the Amur froze, and Xi spoke.", "Putin spoke.",
-            captions=("Xi Jinping and Tang Lu on the Amur.",))
-    packed = Linker(ENTITIES)(d)
-    spans = [sentence_at(text_of(d, m), m.start, m.end) for m in packed]
-    assert packed.spans() == spans and len({(m.in_caption, m.paragraph, a) for m, (a, _) in zip(packed, spans)}) == 4
-    assert pickle.loads(pickle.dumps(packed)).spans() == spans
-    assert packed.naming("xi-jinping", "person") == [(m, s) for m, s in zip(packed, spans) if m.entity == "xi-jinping"]
-    bare = Mentions(d.id, list(packed))
-    assert bare == packed and bare.spans() is None and all(s is None for _, s in bare.naming("xi-jinping", "person"))
-    assert sentence_ties(d, bare) == sentence_ties(d, packed) and sentence_ties(d, list(packed)) == sentence_ties(d, packed)
-    import pytest
-    with pytest.raises(ValueError):
-        Mentions(d.id, list(packed), spans[1:])
-
-
 def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
     import pickle
     from dossier.models import Mention, Mentions
@@ -138,7 +114,7 @@ def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
     wiki = Mention("xi-jinping", "person", d.id, 0, 0, 14, wikilink=True)
     assert list(Mentions(d.id, [wiki])) == [wiki] and Mentions(d.id, [wiki]) != Mentions(d.id, found[:1])
     xi = [m for m in found if m.entity == "xi-jinping"]
-    assert [m for m, _ in packed.naming("xi-jinping", "person")] == xi and len(xi) == 2  # one entity's, made alone
+    assert packed.naming("xi-jinping", "person") == xi and len(xi) == 2  # one entity's, made alone
     assert packed.naming("xi-jinping", "place") == [] and packed.naming("nobody", "person") == []
     assert packed.within({(True, 0)}) == found[-2:] and packed.within({(False, 0)}) == found[:4]
     from dossier.pipeline.link import names_of
@@ -148,25 +124,3 @@ def test_a_documents_mentions_packed_read_back_as_the_mentions_link_found():
         Mentions("articles/other.txt", found)
     with pytest.raises(IndexError):
         packed[6]
-
-
-def test_an_entitys_pages_with_the_kept_sentences_are_the_pages_cut_again():
-    """The shipped dossier's people, places and events pages, made from the sentence
-    spans link kept and from mentions that keep none (the paragraphs cut again): the
-    same pages."""
-    from dataclasses import replace
-    from pathlib import Path
-    from dossier.build import build_model
-    from dossier.memo import Memo
-    from dossier.models import Mentions
-    from dossier.pages.builders import plan_pages
-    d = build_model(Path(__file__).resolve().parents[1])
-    assert all(ms.spans() is not None for ms in d.mentions.values())
-    bare = replace(d, mentions={i: Mentions(ms.document, list(ms)) for i, ms in d.mentions.items()})
-    made = []
-    for model in (d, bare):
-        groups, ix = plan_pages(model, Memo())
-        made.append([(p.url, p.context) for g in groups if g.urls[0].startswith(("people/", "places/", "events/"))
-                     for p in g.make(ix)])
-    assert made[0] == made[1] and len(made[0]) >= 20
-    assert any(s["segments"] for p in made[0] for g in p[1]["mentions"] for s in g["sentences"])

@@ -273,12 +273,10 @@ def _mention_group(ix: Index, e: Entity, key: str, sids: list[SourceId]) -> dict
         # paragraphs (a note's are all shown). At 4,000 articles every paragraph naming
         # it unpacked 39 mentions a group, these paragraphs 15
         limit = SENTENCES_PER_SOURCE if doc.kind == "article" else None
-        named = sorted(packed.naming(e.slug, e.kind), key=lambda x: (x[0].in_caption, x[0].paragraph, x[0].start))
-        mine = [m for m, _ in named]
+        mine = sorted(packed.naming(e.slug, e.kind), key=lambda m: (m.in_caption, m.paragraph, m.start))
         shown = list(dict.fromkeys((m.in_caption, m.paragraph) for m in mine))[:limit]
         grouped = by_paragraph(packed.within(set(shown)))
-        sentences, more = mention_sentences(doc, mine, (), e.slug, grouped=grouped, limit=limit,
-                                            spans=[span for _, span in named])
+        sentences, more = mention_sentences(doc, mine, (), e.slug, grouped=grouped, limit=limit)
         return {"key": key, "docs": sids, "title": ix.title_of(canonical(ix, first)), "url": ix.url_of(first),
                 "outlet": outlet_of(doc), "kind": doc.kind, "sentences": sentences, "more": more,
                 "mentions": len(mine),  # (the print edition's count: `more` counts on from the sentences shown)

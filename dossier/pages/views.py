@@ -68,11 +68,10 @@ def segments(text: str, mentions: list[Mention], mark: str | None = None,
 
 
 def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list[Mention],
-                      entity: str, limit: int | None = None, grouped=None, spans=None) -> tuple[list[dict], int]:
+                      entity: str, limit: int | None = None, grouped=None) -> tuple[list[dict], int]:
     """Each sentence of `doc` that mentions `entity`, once, with every mention in it
     linked: the first `limit` of them, and how many more mentions follow them.
-    `grouped`: by_paragraph(doc_mentions), when the caller keeps it; `spans`: each
-    mention's sentence as link kept it (Mentions.naming), if it did. A note's headings
+    `grouped`: by_paragraph(doc_mentions), when the caller keeps it. A note's headings
     are left out (unless nothing else names it) and its run-in labels cut off."""
     seen, out, headings = set(), [], []
     by_text, starts = grouped or by_paragraph(doc_mentions)
@@ -84,7 +83,7 @@ def mention_sentences(doc: Document, mentions: list[Mention], doc_mentions: list
         if note and not m.in_caption and _HEADING.match(text):
             headings.append(m)
             continue
-        a, b = (spans and spans[i]) or sentence_at(text, m.start, m.end)
+        a, b = sentence_at(text, m.start, m.end)
         label = _RUN_IN.match(text, a) if note else None
         if label and label.end() <= m.start:
             a = label.end()

@@ -53,8 +53,7 @@ class Linker:
         self.automaton, self.lookup = build_automaton(entities), wikilink_lookup(entities)
 
     def __call__(self, doc: Document) -> Mentions:
-        found = link_document(doc, self.automaton, self.lookup)
-        return Mentions(doc.id, found, [sentence_at(text_of(doc, m), m.start, m.end) for m in found])
+        return Mentions(doc.id, link_document(doc, self.automaton, self.lookup))
 
 
 def link_document(doc: Document, automaton, lookup: dict[str, Entity]) -> list[Mention]:
@@ -163,8 +162,8 @@ def sentence_ties(doc: Document, mentions: Sequence[Mention]) -> bytes:
     a document (360 MB at 100,000 articles); packed, about 100 bytes."""
     names = {pair: i for i, pair in enumerate(names_of(mentions))}
     sentences: dict[tuple, set[int]] = defaultdict(set)
-    kept = mentions.spans() if isinstance(mentions, Mentions) else None
-    for m, (a, _) in zip(mentions, kept or [sentence_at(text_of(doc, m), m.start, m.end) for m in mentions]):
+    for m in mentions:
+        a, _ = sentence_at(text_of(doc, m), m.start, m.end)
         sentences[(m.in_caption, m.paragraph, a)].add(names[(m.kind, m.entity)])
     packed = array("I")
     for group in sorted({tuple(sorted(g)) for g in sentences.values() if len(g) > 1}):
