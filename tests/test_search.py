@@ -3,6 +3,7 @@ Chromium on the site served under a sub-path as GitHub Pages serves it; and the
 same dossier's index cut in shards, as a big dossier's is (pages/shards.py)."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -102,8 +103,10 @@ def test_the_shards_are_the_same_bytes_from_one_build_to_the_next(sharded, tmp_p
 
 def test_pagefind_reads_the_pages_cut_to_what_it_indexes_and_makes_the_same_index(sharded, tmp_path):
     """The build hands Pagefind each page cut `for_index` (a third of the HTML), in
-    memory: the bundles are the same bytes as Pagefind makes of the published pages
-    themselves, and the cut pages are not published."""
+    memory: the word index and the filters are the same bytes as Pagefind makes of the
+    published pages themselves, each page's fragment the same but for the anchors of
+    elements other than headings (which the search UI never reads), and the cut pages
+    are not published."""
     _same_index_as_of_the_pages(*sharded, tmp_path)
 
 
@@ -126,13 +129,34 @@ def _same_index_as_of_the_pages(out, bundle_of, tmp_path):
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(shards, "SHARD_PAGES", SHARD_PAGES)
             assert search.index_site(whole) == ""
-        bundles = lambda root: {p.relative_to(root).as_posix(): p.read_bytes()  # noqa: E731
-                                for b in root.glob("pagefind*") for p in b.rglob("*") if p.is_file()}
-        assert bundles(out) == bundles(whole) and sum(k.endswith(".pf_fragment") for k in bundles(out)) == 37
+        built, read = _bundles(out), _bundles(whole)
+        assert built == {**read, "fragments": {url: {**f, "anchors": _headings(f)} for url, f in read["fragments"].items()}}
+        assert len(built["fragments"]) == 37 and len(built["words"]) > 4
+        anchors = [a for f in read["fragments"].values() for a in f["anchors"]]  # (what the cut left out)
+        assert sum(a["element"] == "p" for a in anchors) > 50 and sum(a["element"] == "h2" for a in anchors) > 10
     finally:
         shutil.rmtree(whole)
     assert not list(out.parent.rglob(search.INPUT + "*"))
     assert not list(search.SCRATCH.glob(f"dossier-pagefind-{os.getpid()}-*"))
+
+
+def _bundles(root: Path) -> dict:
+    """The search bundles in `root`: each page's fragment by its URL (a fragment's file
+    is named by a hash of it, and the pages' list by those names), every other file
+    (the word index, the filters) by its path."""
+    fragments, words = {}, {}
+    for bundle in root.glob("pagefind*"):
+        for p in bundle.rglob("*"):
+            if p.suffix == ".pf_fragment":
+                fragment = json.loads(gzip.decompress(p.read_bytes()).removeprefix(b"pagefind_dcd"))
+                fragments[fragment["url"]] = fragment
+            elif p.is_file() and p.suffix != ".pf_meta" and p.name != "pagefind-entry.json":
+                words[p.relative_to(root).as_posix()] = p.read_bytes()
+    return {"fragments": fragments, "words": words}
+
+
+def _headings(fragment: dict) -> list[dict]:
+    return [a for a in fragment["anchors"] if a["element"] in ("h1", "h2", "h3", "h4", "h5", "h6")]
 
 
 def test_serve_reads_every_shard_back(sharded, monkeypatch):

@@ -103,3 +103,13 @@ def test_an_entity_link_is_handed_over_as_its_text():
     other = '<a class="ent ent-place" href="x" data-pagefind-meta="place">Amur<span class="visually-hidden"> (place)</span></a>'
     cut = for_index(page(f'<p id="p1">In {link}, by the {other}.</p>'))
     assert "In Heihe, by the " + other in cut and 'href="../../places' not in cut
+
+
+def test_an_id_is_handed_over_on_headings_alone():
+    """Pagefind keeps every id in the body as an anchor of the page's fragment; the
+    search UI makes sub-results of the headings' alone: the others are left out."""
+    html = page('<h2 id="quotes-h">Quotes</h2><p id="p1">One.</p><li class="x" id="c2" data-id="k">Two.</li>'
+                '<section class="version" id="v-a"><H3 id="v-h">A copy</H3><p>Three <b id="b">bold</b>.</p></section>')
+    soup = BeautifulSoup(for_index(html), "html.parser")
+    assert [el.name for el in soup.find_all(id=True)] == ["main", "h2", "h3"]
+    assert soup.find("li").attrs == {"class": ["x"], "data-id": "k"} and texts(str(soup)) == texts(html)

@@ -16,7 +16,8 @@ naming the shard's pages one by one, so it gives the same URLs as a run over the
 whole site: the site folder itself (`dossier serve`), or, in `dossier build`, a copy
 of each indexed page cut to what Pagefind indexes (`for_index`: the head and the
 `data-pagefind-body`, less what is marked `data-pagefind-ignore`): a third of the
-HTML, the same index to the byte, a quarter less of Pagefind's time. The copies are
+HTML, the same word index to the byte (the fragments lack only the anchors no
+search UI of ours reads), a third less of Pagefind's time. The copies are
 written in memory (SCRATCH, a tmpfs) when it has room and the pages are rendered on
 this machine, else in the staging folder; each shard's are laid out in a folder of
 their own in the pages' order (Indexer._laid_out) as the shard is written, and
@@ -66,10 +67,12 @@ def for_index(html: str) -> str:
     """A page as Pagefind reads it: its head, then its `<main data-pagefind-body>`
     without the elements marked `data-pagefind-ignore` (the quotes, the versions and
     their diffs, the source tables): what Pagefind indexes of it, in a third of the
-    bytes. Pagefind makes the same index of it, byte for byte (tests/test_search.py),
-    in three quarters of the time: parsing what it then ignores was the rest.
+    bytes. Pagefind makes the same word index of it, byte for byte, and the same
+    fragments but for the anchors its search UI never reads (tests/test_search.py),
+    in two thirds of the time: parsing what it then ignores was most of the rest.
 
-    An entity link is handed over as its name (entity_link.ENTITY_LINK). An ignored
+    An entity link is handed over as its name (entity_link.ENTITY_LINK), an element
+    in the body but a heading without its id (_ANCHOR). An ignored
     element is kept, not cut, where cutting could change what Pagefind reads: it holds
     another `data-pagefind-` attribute (a filter or a meta that "ignore" leaves
     counted), a comment, a script or a style (where a tag is not a tag), or its end is
@@ -81,7 +84,7 @@ def for_index(html: str) -> str:
     if not 0 <= head < main < end or "data-pagefind-body" not in html[main:body] \
             or "data-pagefind-" in html[head:main] or "data-pagefind-" in html[end:]:
         return html
-    parts, at = [html[:head], "</head><body>"], main
+    parts, at = [html[:head], "</head><body>", html[main:body]], body
     while (hit := html.find(" data-pagefind-ignore", at, end)) >= 0:
         start, opened = html.rfind("<", at, hit), html.find(">", hit) + 1
         tag = _TAG.match(html, start) if start >= 0 and html.find(">", start, hit) < 0 else None
@@ -93,10 +96,16 @@ def for_index(html: str) -> str:
         parts.append(html[at:start])
         at = close
     parts += [html[at:end], "</main></body></html>"]
-    return "".join(parts[:2]) + ENTITY_LINK.sub(_NAME, "".join(parts[2:]))
+    return "".join(parts[:3]) + _ANCHOR.sub(r"\1", ENTITY_LINK.sub(_NAME, "".join(parts[3:])))
 
 
 _NAME = operator.methodcaller("group", 2)  # (re expands a template "\2" in Python, match by match)
+# An id inside the body that is not a heading's (a story's paragraph anchors). Pagefind
+# keeps every element's id in the page's fragment as an anchor, but its search UI makes
+# sub-results of the headings' alone (calculate_sub_results: /h\d/); a story's dozen
+# paragraph anchors were a tenth of its fragment and ~7% of Pagefind's time.
+_ANCHOR = re.compile(r'(<(?![hH][1-6][\s/>])[a-zA-Z][a-zA-Z0-9-]*(?:\s+[a-zA-Z][\w:.-]*(?:="[^"<>]*")?)*?)'
+                     r'\s+id="[^"<>]*"')
 
 
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
