@@ -50,11 +50,13 @@ ENTITY_KINDS = ("person", "place", "event")
 # 11,000 documents 199 MiB, at 110,000 1,353 MiB, and the 100k build's peak (dedup's)
 # went from 3.6 to 4.3 GB. Past it link runs after dedup, as before.
 LINK_BESIDE_DEDUP = 20_000
-# Up to this many files they are read in forked workers (0.6 s on one core at 4,000
-# articles, 0.4 on two). Past it they are read here: what a worker reads comes back
-# through pickle, and the 100k tree's peak rose 3,638 → 3,764 MiB (link's 2,907 → 3,674)
-# for 3 s of 33.
-READ_IN_WORKERS = 20_000
+# Up to this many files they are read and checked in forked workers (reading: 0.6 s on
+# one core at 4,000 articles, 0.4 on two). Past it both run here. What a worker reads
+# comes back through pickle, and the 100k tree's peak rose 3,638 → 3,764 MiB (link's
+# 2,907 → 3,674) for 3 s of 33; a worker checking the files is forked from this process
+# holding the whole model, and at 100k the tree held 3,789 MiB at the checks stage (this
+# process 2,526, the worker 1,263), its peak, for ~1 s of checks.
+FILES_IN_WORKERS = 20_000
 
 
 @contextmanager
@@ -100,7 +102,7 @@ def build_model(site: Path, config: Config | None = None, memo: Memo | None = No
         listing = memo.get("listing", (str(site), config.follow_outside_symlinks),
                            partial(list_content, site / "content", config.follow_outside_symlinks))
         sources, load_warnings = gather(memo.map("read", load_entry, listing, key=_read_key,
-                                                 parallel=len(listing) <= READ_IN_WORKERS, local=True))
+                                                 parallel=len(listing) <= FILES_IN_WORKERS, local=True))
     with timed("clean", progress):
         cleaned = memo.map("clean", _clean, [s for s in sources if s.kind in ("article", "note")],
                            key=source_key, parallel=True)
@@ -253,7 +255,7 @@ def _findings(memo: Memo, d: Dossier, ekey: str):
     docs = {doc.id: doc for doc in d.documents}
     per_file = dict(zip((s.id for s in d.sources), memo.map(
         "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key,
-        parallel=_apart(memo), local=True)))
+        parallel=_apart(memo) and len(d.sources) <= FILES_IN_WORKERS, local=True)))
     return checks.content_findings(d, per_file)
 
 

@@ -203,24 +203,40 @@ def test_no_full_collection_is_due_while_the_model_and_the_page_plan_are_made(mo
     assert all(t[:2] == before[:2] and t[2] >= 2**30 for t in seen)
 
 
-def test_link_begun_beside_dedup_gives_the_site_link_after_dedup_gives(monkeypatch, tmp_path):
+def test_past_its_bounds_the_build_runs_stages_here_and_gives_the_same_site(monkeypatch, tmp_path):
     """build_model begins link's workers before dedup (up to LINK_BESIDE_DEDUP
-    documents) and past that runs link after it: the same site, byte for byte."""
+    documents) and reads and checks the files in workers (up to FILES_IN_WORKERS);
+    past those it runs link after dedup and reads and checks here: the same site,
+    byte for byte."""
     import multiprocessing
+    import os
     import dossier.build as b
     from conftest import make_corpus
     from safety import tree
     from test_reproducible import EPOCH
     site = tmp_path / "site"
-    make_corpus(site)  # 300 articles and the shipped notes: past POOL_FROM, so link has workers
+    make_corpus(site)  # 300 articles and the shipped notes: past POOL_FROM, so the maps have workers
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     real, seen = b.Dedup.update, []
     monkeypatch.setattr(b.Dedup, "update", lambda self, docs: seen.append(bool(multiprocessing.active_children()))
                         or real(self, docs))
-    trees = []
-    for beside in (b.LINK_BESIDE_DEDUP, 0):
-        monkeypatch.setattr(b, "LINK_BESIDE_DEDUP", beside)
-        b.build(site, tmp_path / f"out-{beside}", b.load_config(site))
-        trees.append(tree(tmp_path / f"out-{beside}"))
+    def ran(stage, real):  # each item's process noted in a file: a worker's memory is its own
+        def spy(*a, **k):
+            with open(tmp_path / stage, "a") as f:
+                f.write(f"{os.getpid()}\n")
+            return real(*a, **k)
+        return spy
+    monkeypatch.setattr(b, "load_entry", ran("read", b.load_entry))
+    monkeypatch.setattr(b.checks, "file_findings", ran("checks", b.checks.file_findings))
+    trees, where = [], []
+    for bound in (b.LINK_BESIDE_DEDUP, 0):
+        monkeypatch.setattr(b, "LINK_BESIDE_DEDUP", bound)
+        monkeypatch.setattr(b, "FILES_IN_WORKERS", bound)
+        b.build(site, tmp_path / f"out-{bound}", b.load_config(site))
+        trees.append(tree(tmp_path / f"out-{bound}"))
+        where.append({stage: set((tmp_path / stage).read_text().split()) - {str(os.getpid())} for stage in ("read", "checks")})
+        for stage in ("read", "checks"):
+            (tmp_path / stage).unlink()
+    assert all(where[0].values()) and where[1] == {"read": set(), "checks": set()}  # in workers; then here alone
     assert seen == [True, False]  # link's worker was running while dedup ran; then not
     assert trees[0] == trees[1] and len(trees[0]) > 300
