@@ -50,12 +50,14 @@ ENTITY_KINDS = ("person", "place", "event")
 # 11,000 documents 199 MiB, at 110,000 1,353 MiB, and the 100k build's peak (dedup's)
 # went from 3.6 to 4.3 GB. Past it link runs after dedup, as before.
 LINK_BESIDE_DEDUP = 20_000
-# Up to this many files they are read and checked in forked workers (reading: 0.6 s on
-# one core at 4,000 articles, 0.4 on two). Past it both run here. What a worker reads
-# comes back through pickle, and the 100k tree's peak rose 3,638 → 3,764 MiB (link's
-# 2,907 → 3,674) for 3 s of 33; a worker checking the files is forked from this process
-# holding the whole model, and at 100k the tree held 3,789 MiB at the checks stage (this
-# process 2,526, the worker 1,263), its peak, for ~1 s of checks.
+# Up to this many files they are read, their quotations placed and they are checked in
+# forked workers (reading: 0.6 s on one core at 4,000 articles, 0.4 on two). Past it
+# all three run here. What a worker reads comes back through pickle, and the 100k
+# tree's peak rose 3,638 → 3,764 MiB (link's 2,907 → 3,674) for 3 s of 33. The other
+# two are forked from this process holding nearly the whole model, and at 100k each
+# made the tree's peak in turn (RSS counting what the two share twice): checks 3,789
+# MiB (this process 2,526, the worker 1,263) for ~1 s of 4; with checks here, quotes
+# 3,692 (2,459 and 1,232) for ~3 s of 10.
 FILES_IN_WORKERS = 20_000
 
 
@@ -246,7 +248,7 @@ def _quotes(memo: Memo, documents, found, stories, ekey: str):
         "placed", lambda s: tuple(zip((v.source for v in s.versions),
                                       q.place_story(s, [found.get(v.source, []) for v in s.versions]))),
         stories, key=lambda s: (s, tuple(keys[v.source] for v in s.versions)), context=ekey,
-        parallel=_apart(memo), local=True)))
+        parallel=_apart(memo, len(documents)), local=True)))
     return tuple(chain.from_iterable([placed.get(d.id, found[d.id]) for d in articles]))  # (in C: 10⁵ quotes)
 
 
@@ -255,13 +257,14 @@ def _findings(memo: Memo, d: Dossier, ekey: str):
     docs = {doc.id: doc for doc in d.documents}
     per_file = dict(zip((s.id for s in d.sources), memo.map(
         "checks", lambda s: checks.file_findings(s, docs.get(s.id), ctx), d.sources, key=source_key, context=ctx.key,
-        parallel=_apart(memo) and len(d.sources) <= FILES_IN_WORKERS, local=True)))
+        parallel=_apart(memo, len(d.sources)), local=True)))
     return checks.content_findings(d, per_file)
 
 
-def _apart(memo: Memo) -> bool:
+def _apart(memo: Memo, files: int) -> bool:
     """Whether the quotations are placed and the files checked in forked workers: in a
-    build, yes; serve keeps them for its edits, and each edit after a first build that
-    had them back through pickle took 52 ms at 4,000 articles against 48 (its passes
-    over every quotation and finding were the slower ones)."""
-    return not memo.warm
+    build of up to FILES_IN_WORKERS files, yes. Serve keeps them for its edits, and
+    each edit after a first build that had them back through pickle took 52 ms at
+    4,000 articles against 48 (its passes over every quotation and finding were the
+    slower ones)."""
+    return not memo.warm and files <= FILES_IN_WORKERS

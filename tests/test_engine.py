@@ -205,9 +205,9 @@ def test_no_full_collection_is_due_while_the_model_and_the_page_plan_are_made(mo
 
 def test_past_its_bounds_the_build_runs_stages_here_and_gives_the_same_site(monkeypatch, tmp_path):
     """build_model begins link's workers before dedup (up to LINK_BESIDE_DEDUP
-    documents) and reads and checks the files in workers (up to FILES_IN_WORKERS);
-    past those it runs link after dedup and reads and checks here: the same site,
-    byte for byte."""
+    documents) and reads the files, places the quotations and checks the files in
+    workers (up to FILES_IN_WORKERS); past those it runs link after dedup and the
+    others here: the same site, byte for byte."""
     import multiprocessing
     import os
     import dossier.build as b
@@ -217,6 +217,7 @@ def test_past_its_bounds_the_build_runs_stages_here_and_gives_the_same_site(monk
     site = tmp_path / "site"
     make_corpus(site)  # 300 articles and the shipped notes: past POOL_FROM, so the maps have workers
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(engine, "POOL_FROM", 100)  # (and the map of the stories too)
     real, seen = b.Dedup.update, []
     monkeypatch.setattr(b.Dedup, "update", lambda self, docs: seen.append(bool(multiprocessing.active_children()))
                         or real(self, docs))
@@ -228,15 +229,17 @@ def test_past_its_bounds_the_build_runs_stages_here_and_gives_the_same_site(monk
         return spy
     monkeypatch.setattr(b, "load_entry", ran("read", b.load_entry))
     monkeypatch.setattr(b.checks, "file_findings", ran("checks", b.checks.file_findings))
+    monkeypatch.setattr(b.q, "place_story", ran("placed", b.q.place_story))
     trees, where = [], []
     for bound in (b.LINK_BESIDE_DEDUP, 0):
         monkeypatch.setattr(b, "LINK_BESIDE_DEDUP", bound)
         monkeypatch.setattr(b, "FILES_IN_WORKERS", bound)
         b.build(site, tmp_path / f"out-{bound}", b.load_config(site))
         trees.append(tree(tmp_path / f"out-{bound}"))
-        where.append({stage: set((tmp_path / stage).read_text().split()) - {str(os.getpid())} for stage in ("read", "checks")})
-        for stage in ("read", "checks"):
+        stages = ("read", "placed", "checks")
+        where.append({stage: set((tmp_path / stage).read_text().split()) - {str(os.getpid())} for stage in stages})
+        for stage in stages:
             (tmp_path / stage).unlink()
-    assert all(where[0].values()) and where[1] == {"read": set(), "checks": set()}  # in workers; then here alone
+    assert all(where[0].values()) and not any(where[1].values())  # in workers; then here alone
     assert seen == [True, False]  # link's worker was running while dedup ran; then not
     assert trees[0] == trees[1] and len(trees[0]) > 300
