@@ -331,6 +331,8 @@ def test_each_shard_is_handed_to_pagefind_once_all_its_pages_are_on_disk(monkeyp
         def write(path, data):
             (folder / path).parent.mkdir(parents=True, exist_ok=True)
             (folder / path).write_bytes(data)
+            with open(tmp_path / "priority", "a") as f:  # (a worker's memory is its own)
+                f.write(f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}\n")
         return write
 
     announced = []
@@ -346,6 +348,10 @@ def test_each_shard_is_handed_to_pagefind_once_all_its_pages_are_on_disk(monkeyp
     assert sorted(s for s, _ in announced) == [0, 1, 2, 3]
     if workers == 1:  # shard by shard: the first is read while the last is not yet written
         assert [s for s, _ in announced] == [0, 1, 2, 3] and not announced[0][1][3]
+    # in workers, below Pagefind (this process's priority), which indexes each shard beside them
+    by = dict(line.split() for line in (tmp_path / "priority").read_text().splitlines())
+    assert by == {str(os.getpid()): str(os.getpriority(os.PRIO_PROCESS, 0))} if workers == 1 else (
+        len(by) == 2 and {int(n) for n in by.values()} == {os.getpriority(os.PRIO_PROCESS, 0) + site.RENDER_NICE})
 
 
 def test_a_shard_waits_for_its_pages(monkeypatch, tmp_path):
