@@ -169,11 +169,10 @@ def _in_pool(job: _Job, first: int, workers: int, written: _Shards) -> list[list
             done[g] = listed
             written.done(g)
 
-    below = os.getpriority(os.PRIO_PROCESS, 0) + RENDER_NICE if hasattr(os, "getpriority") else None
+    below = os.getpriority(os.PRIO_PROCESS, 0) + RENDER_NICE  # (the pool forks: a POSIX system)
 
     def chunk(k: int) -> list:
-        if below is not None:  # (a worker's first chunk lowers it; a worker that retires goes with it)
-            os.setpriority(os.PRIO_PROCESS, 0, below)
+        os.setpriority(os.PRIO_PROCESS, 0, below)  # one system call a chunk: a fresh worker's first lowers it
         return [(g, job.group(g)) for g in chunks[k]]
     shared(chunk, len(chunks), workers, arrived, here=False)
     return done
