@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Callable
 from functools import lru_cache
 import re
 import unicodedata
@@ -128,16 +129,33 @@ def _relpath(path: str, folder: str) -> str:
 
 def href(target: str, page: str) -> str:
     """A link that works from file:// as well: folder targets point at index.html."""
+    return links_from(page)(target)
+
+
+def links_from(page: str) -> Callable[[str], str]:
+    """href(·, page): what depends on the page alone is worked out once for all its links."""
+    head, slash, _ = page.partition("/")
+    # out of the page's top folder (a story's link to a person): up to the root, then
+    # down. relative()'s cache is keyed by the page, which every page changes: it
+    # missed on each of the ~200,000 links of a 4,000-article build
+    up = "../" * page.count("/") if slash and not _ODD.search(page.removesuffix("/")) else None
+
+    def link(target: str) -> str:
+        path, far, near = _target(target)
+        if up is not None and far is not None and not path.startswith(head):
+            return up + far
+        return relative(near, page)
+    return link
+
+
+@lru_cache(maxsize=1 << 16)  # what a target is, kept for every page that links it
+def _target(target: str) -> tuple[str, str | None, str]:
+    """(its path, a folder's with index.html; that path and its #fragment, linked from
+    the root, None when relative() must read it; the same for relative())."""
     path, hash_, frag = target.partition("#")
     if path == "" or path.endswith("/"):
         path += "index.html"
-    head, slash, _ = page.partition("/")
-    if slash and not path.startswith(head) and not _ODD.search(page.removesuffix("/")) and not _ODD.search(path):
-        # out of the page's top folder (a story's link to a person): up to the root, then
-        # down. relative()'s cache is keyed by the page, which every page changes: it
-        # missed on each of the ~200,000 links of a 4,000-article build
-        return "../" * page.count("/") + path + (f"#{frag}" if frag else "")
-    return relative(path + hash_ + frag, page)
+    return path, None if _ODD.search(path) else path + (f"#{frag}" if frag else ""), path + hash_ + frag
 
 
 # what the quick way of href leaves to relative(): a "." or ".." name, an empty one

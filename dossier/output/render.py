@@ -18,7 +18,7 @@ from ..errors import DossierError
 from ..models import Page
 from ..pages.builders import SECTIONS
 from ..pages.printpage import print_part
-from ..urls import absolute, href, linking_from, page_link
+from ..urls import absolute, linking_from, links_from, page_link
 from . import fragments
 from .folder import theme_dirs
 
@@ -93,18 +93,19 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 
 def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, Any] | None = None) -> str:
     url = page.url
-    links: dict[str, str] = {}  # a page links the same entities many times; relative()'s LRU is shared by all pages
+    links: dict[str, str] = {}  # a page links the same entities many times
+    far = links_from(url)
 
     def link(target: str) -> str:
         found = links.get(target)
         if found is None:
-            found = links[target] = href(target, url)
+            found = links[target] = far(target)
         return found
     context = {
         **page.context,
         "page": page, "site": config, "nav": SECTIONS,
         "link": link,
-        "asset": lambda path: href(f"assets/{path}", url),
+        "asset": lambda path: far(f"assets/{path}"),
         "canonical": absolute(url, config.base_url) if config.base_url else "",
         "live_reload": Markup(""),
         **(extra or {}),

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from ..models import Page
 from .lists import first_page, pages_of
-from ..urls import absolute, href, linking_from
+from ..urls import absolute, href, linking_from, links_from
 
 PRINT_URL = "print/"
 
@@ -123,7 +123,7 @@ def print_part(ctx: jinja2.runtime.Context, part: Mapping[str, Any]) -> Markup:
     registered in render.environment; print.html calls it once per part)."""
     env = _part_env(ctx.environment)
     page: Page = part["page"]
-    link = lambda target: href(target, page.url)  # noqa: E731
+    link = links_from(page.url)
     values = {**ctx.get_all(), **page.context, "page": page, "link": link}
     with linking_from(link):  # (the macros' link: urls.page_link)
         html = env.select_template(part.get("templates") or [page.template]).render(values)
