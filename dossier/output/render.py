@@ -69,6 +69,14 @@ class _Environment(jinja2.Environment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    def make_globals(self, d: dict[str, Any] | None) -> dict[str, Any]:
+        """A template's globals as one dict, not jinja2's ChainMap over the environment's:
+        every render copies them into the page's context, and a ChainMap is copied key by
+        key, each looked up through its maps (0.2 s of a 4k build's pages). The
+        environment's globals are all set before a template is loaded (`_environment`),
+        as jinja2 asks of them."""
+        return {**self.globals, **(d or {})}
+
 
 def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     # auto_reload off: a template edit makes a new environment (serve's Builder), and
