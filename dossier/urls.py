@@ -9,8 +9,8 @@ from __future__ import annotations
 import posixpath
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable
 from functools import lru_cache
+from typing import Callable
 import re
 import unicodedata
 from pathlib import PurePosixPath

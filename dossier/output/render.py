@@ -102,18 +102,18 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 def render_page(env: jinja2.Environment, page: Page, config, extra: dict[str, Any] | None = None) -> str:
     url = page.url
     links: dict[str, str] = {}  # a page links the same entities many times
-    far = links_from(url)
+    href = links_from(url)
 
     def link(target: str) -> str:
         found = links.get(target)
         if found is None:
-            found = links[target] = far(target)
+            found = links[target] = href(target)
         return found
     context = {
         **page.context,
         "page": page, "site": config, "nav": SECTIONS,
         "link": link,
-        "asset": lambda path: far(f"assets/{path}"),
+        "asset": lambda path: href(f"assets/{path}"),
         "canonical": absolute(url, config.base_url) if config.base_url else "",
         "live_reload": Markup(""),
         **(extra or {}),
