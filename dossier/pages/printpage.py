@@ -26,9 +26,10 @@ from markupsafe import Markup
 
 from ..models import Page
 from .lists import first_page, pages_of
-from ..urls import absolute, href, linking_from, links_from
+from ..urls import absolute, linking_from, links_from
 
 PRINT_URL = "print/"
+_FROM_PRINT = links_from(PRINT_URL)  # relink's links back to the site, all from print/: made once
 
 # The sections of the edition, in reading order: (id, title, list page whose items
 # give the parts and their order). The briefing and the timeline are single pages.
@@ -164,7 +165,7 @@ def relink(html: str, page_url: str, prefix: str, anchors: Mapping[str, str], ba
             return f' href="#{inner}--{frag}"' if frag and not inner.startswith("sec-") else f' href="#{inner}"'
         target += f"#{frag}" if frag else ""
         # data-site: a link to the site, not a source: print.css shows no URL after it
-        outside = absolute(target, base_url) if base_url else href(target, PRINT_URL)
+        outside = absolute(target, base_url) if base_url else _FROM_PRINT(target)
         return f' data-site href="{outside}"'
 
     html = _ID_ATTR.sub(one_id, html)
