@@ -127,7 +127,10 @@ class Dedup:
             self._sketch(i, rare)
         self._relink(dirty)
         moved = {i for pair in before ^ self.candidates() for i in pair}
-        self._recluster(set(gone) | set(changed) | dirty | moved)
+        reached = set(gone) | set(changed) | dirty | moved
+        if self.docs.keys() - reached:  # (a first build reaches every doc: no pass over its pairs)
+            reached |= self._partners(set(changed))
+        self._recluster(reached)
         return self.clusters
 
     @property
@@ -320,6 +323,13 @@ class Dedup:
         return out
 
     # ------------------------------------------------------------------ clusters
+    def _partners(self, docs: set[str]) -> set[str]:
+        """The docs a candidate pair joins to one of `docs`. A changed text can make a
+        pair that was a candidate before and after check true (an article cut to an
+        excerpt of a note) or false: the partner's cluster is then formed again too."""
+        return {j for table in (self.proposed, self.pasted, self.copies) for pair in table
+                if pair[0] in docs or pair[1] in docs for j in pair}
+
     def _recluster(self, reached: set[str]) -> None:
         """Form again the clusters holding these docs: union-find over their candidate
         pairs, likeliest first, checking only pairs not already joined."""
